@@ -1,0 +1,106 @@
+import type { Either } from 'fp-ts/Either';
+
+/**
+ * The event-store port: the one seam between the ledger and its store of record.
+ * Two adapters implement it (the embedded SQLite store and EventStoreDB) and both
+ * pass the same contract suite (`libs/event-store/src/testing/event-store.contract.ts`).
+ *
+ * Glossary
+ * - stream: the ordered events of one thing (a customer's ledger, the program, a reservation).
+ * - revision: an event's 0-based index within its stream. BigInt, never a JS number.
+ * - position: an event's place in the single global order of all events (`$all`). BigInt,
+ *   strictly increasing in commit order; gaps are allowed, so never count with it.
+ */
+
+/** A JSON value as stored in an event's data or metadata. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [key: string]: Json };
+export type JsonObject = { readonly [key: string]: Json };
+
+/** An event as proposed to the store. The id is chosen by the writer so retries are recognisable. */
+export interface NewEvent {
+  /** UUID, deterministic for a given command so a retried append carries the same ids. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: JsonObject;
+  readonly metadata: JsonObject;
+}
+
+/** An event as read back from the store. */
+export interface RecordedEvent extends NewEvent {
+  readonly streamName: string;
+  readonly revision: bigint;
+  readonly position: bigint;
+}
+
+/**
+ * What the writer believes the stream's current revision is.
+ * - `no_stream`: the stream must not exist yet (reservations, enrolment);
+ * - a bigint: the revision of the stream's last event (optimistic concurrency);
+ * - `stream_exists`, `any`: weaker checks, never used for ledger appends (EventStoreDB only
+ *   recognises a retried append reliably when a revision is given).
+ */
+export type ExpectedRevision = bigint | 'no_stream' | 'stream_exists' | 'any';
+
+/** The stream's revision as seen by a reader: `no_stream` when it has no events. */
+export type StreamRevision = bigint | 'no_stream';
+
+export interface AppendResult {
+  /** Revision of the last event appended (the stream's new revision). */
+  readonly nextRevision: bigint;
+  /** Global position of the last event appended. */
+  readonly position: bigint;
+}
+
+/** The expected revision did not hold: someone else appended first. Safe to re-decide and retry. */
+export interface WrongExpectedRevision {
+  readonly _tag: 'WrongExpectedRevision';
+  readonly streamName: string;
+  readonly expected: ExpectedRevision;
+  readonly actual: StreamRevision;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive revision to start from (default 0). */
+  readonly fromRevision?: bigint;
+  /** Upper bound on events returned (default: all). */
+  readonly maxCount?: number;
+}
+
+export interface ReadStreamResult {
+  readonly events: readonly RecordedEvent[];
+  /** The stream's revision at read time, independent of `fromRevision`/`maxCount`. */
+  readonly revision: StreamRevision;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Omit to start at the beginning. */
+  readonly after?: bigint;
+  /** Page size. Required, so no caller can read the whole log into memory by accident. */
+  readonly maxCount: number;
+}
+
+export interface EventStore {
+  /** Reads one stream forwards. A stream that does not exist reads as empty with `no_stream`. */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
+
+  /**
+   * Appends events atomically to one stream if its revision is `expected`.
+   * A conflict is a value (Left), not an exception; infrastructure failures reject.
+   * Appending the very same event ids again at the revision they were first written
+   * (a retried request) succeeds without writing anything twice.
+   */
+  appendToStream(
+    streamName: string,
+    expected: ExpectedRevision,
+    events: readonly NewEvent[],
+  ): Promise<Either<WrongExpectedRevision, AppendResult>>;
+
+  /** Reads the global log forwards in pages. An empty page means the reader is caught up. */
+  readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
+
+  /** Position of the most recent event, or `0n` when the store is empty. */
+  headPosition(): Promise<bigint>;
+
+  /** Flushes pending work and releases resources. */
+  close(): Promise<void>;
+}
