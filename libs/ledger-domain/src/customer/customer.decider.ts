@@ -1,0 +1,41 @@
+import type * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { LedgerError } from '../shared/errors';
+import { adjustPoints, PointsAdjustedDataC, type AdjustPoints } from './adjust-points';
+import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from './customer';
+import { CustomerEnrolledDataC, enrolCustomer, type EnrolCustomer } from './enrol-customer';
+import { PaymentRecordedDataC, recordPayment, type RecordPayment } from './record-payment';
+import { recordVisit, VisitCreatedDataC, type RecordVisit } from './record-visit';
+import { redeemPoints, type RedeemPoints } from './redeem-points';
+
+export type CustomerCommand = EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints;
+
+/** decide(command, state) → Either<LedgerError, events>: one small function per command. */
+export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
+  switch (command.type) {
+    case 'EnrolCustomer':
+      return enrolCustomer(command, state);
+    case 'RecordVisit':
+      return recordVisit(command, state);
+    case 'RecordPayment':
+      return recordPayment(command, state);
+    case 'AdjustPoints':
+      return adjustPoints(command, state);
+    case 'RedeemPoints':
+      return redeemPoints(command, state);
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
+}
+
+export const customerDecider = { decide: decideCustomer, evolve: evolveCustomer, initialState: initialCustomerState };
+
+/** Codec for customer events read back from a store: a stored event that does not decode is a defect, not input. */
+export const CustomerEventC: t.Type<CustomerEvent, CustomerEvent, unknown> = t.union([
+  t.type({ type: t.literal('CustomerEnrolled'), data: CustomerEnrolledDataC }),
+  t.type({ type: t.literal('VisitCreated'), data: VisitCreatedDataC }),
+  t.type({ type: t.literal('PaymentRecorded'), data: PaymentRecordedDataC }),
+  t.type({ type: t.literal('PointsAdjusted'), data: PointsAdjustedDataC }),
+]) as t.Type<CustomerEvent, CustomerEvent, unknown>;

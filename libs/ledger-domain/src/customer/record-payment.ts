@@ -1,0 +1,111 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { ProgramSnapshot } from '../program/program';
+import type { LedgerError } from '../shared/errors';
+import { minorUnits, parseAmount } from '../shared/money';
+import { parseRatio, pointsEarned } from '../shared/points';
+import type { CustomerState } from './customer';
+import { checkNotInFuture, SourceC, type Source, type VisitCreated } from './record-visit';
+
+/**
+ * A payment: money spent at a location, identified by the receipt or purchase identifier.
+ * It earns floor(amount × pointsPerUnit) points at the program version current when recorded.
+ *
+ * A payment in store (source manual or scan) without a `visitId` is also a visit: a
+ * `VisitCreated` of kind purchase is appended with it, atomically (same stream, same append).
+ * Online payments are not visits. With `visitId`, the payment attaches to that existing visit.
+ */
+export interface RecordPayment {
+  readonly type: 'RecordPayment';
+  readonly customerId: string;
+  readonly paymentId: string;
+  /** Id for the visit this payment creates when it is an in-store payment without `visitId`. */
+  readonly newVisitId: string;
+  /** An existing visit of this customer that the payment belongs to. */
+  readonly visitId?: string;
+  readonly locationId: string;
+  /** Decimal string in the currency's major unit, e.g. "49.99". */
+  readonly amount: string;
+  readonly currency: string;
+  /** Receipt number or order id: with the location, unique across all customers. */
+  readonly purchaseIdentifier: string;
+  readonly occurredAt: string;
+  readonly source: Source;
+  readonly program: ProgramSnapshot | undefined;
+  readonly now: Date;
+}
+
+export const PaymentRecordedDataC = t.intersection([
+  t.type({
+    paymentId: t.string,
+    customerId: t.string,
+    locationId: t.string,
+    /** Integer minor units of `currency` (4999 = 49.99 USD). */
+    amountMinor: t.number,
+    currency: t.string,
+    purchaseIdentifier: t.string,
+    occurredAt: t.string,
+    source: SourceC,
+    /** Points earned, computed once at recording and never recomputed. */
+    points: t.number,
+    /** The ratio and program version that produced `points`: replay never reads today's settings. */
+    pointsPerUnit: t.string,
+    programVersion: t.number,
+  }),
+  t.partial({ visitId: t.string }),
+]);
+export interface PaymentRecorded {
+  readonly type: 'PaymentRecorded';
+  readonly data: t.TypeOf<typeof PaymentRecordedDataC>;
+}
+
+export function recordPayment(
+  command: RecordPayment,
+  state: CustomerState,
+): E.Either<LedgerError, readonly (VisitCreated | PaymentRecorded)[]> {
+  if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
+  const program = command.program;
+  if (program === undefined) return E.left({ _tag: 'ProgramNotConfigured' });
+  if (command.currency !== program.settings.currency) {
+    return E.left({ _tag: 'CurrencyMismatch', expected: program.settings.currency, actual: command.currency });
+  }
+  const amountMinor = parseAmount(command.amount, command.currency);
+  if (E.isLeft(amountMinor)) return amountMinor;
+  const notInFuture = checkNotInFuture(command.occurredAt, command.now);
+  if (E.isLeft(notInFuture)) return notInFuture;
+  if (command.visitId !== undefined && !state.visits.has(command.visitId)) {
+    return E.left({ _tag: 'VisitNotFound', visitId: command.visitId });
+  }
+  if (state.payments.has(command.paymentId)) return E.right([]); // already recorded: a retry, not a second credit
+
+  const ratio = parseRatio(program.settings.pointsPerUnit);
+  // The program codec only admits parseable ratios; an unparseable one earns nothing rather than guessing.
+  const points = ratio === undefined ? 0 : pointsEarned(amountMinor.right, minorUnits(command.currency), ratio);
+  const createsVisit = command.visitId === undefined && command.source !== 'online';
+  const visitId = command.visitId ?? (createsVisit ? command.newVisitId : undefined);
+  const { paymentId, customerId, locationId, currency, purchaseIdentifier, occurredAt, source } = command;
+
+  const payment: PaymentRecorded = {
+    type: 'PaymentRecorded',
+    data: {
+      paymentId,
+      customerId,
+      locationId,
+      amountMinor: amountMinor.right,
+      currency,
+      purchaseIdentifier,
+      occurredAt,
+      source,
+      points,
+      pointsPerUnit: program.settings.pointsPerUnit,
+      programVersion: program.version,
+      ...(visitId !== undefined && { visitId }),
+    },
+  };
+  if (!createsVisit) return E.right([payment]);
+  const visit: VisitCreated = {
+    type: 'VisitCreated',
+    data: { visitId: command.newVisitId, customerId, locationId, occurredAt, kind: 'purchase', source, paymentId },
+  };
+  return E.right([visit, payment]);
+}

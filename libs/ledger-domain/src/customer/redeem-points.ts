@@ -1,0 +1,43 @@
+import * as E from 'fp-ts/Either';
+import type { LedgerError } from '../shared/errors';
+import type { PointsAdjusted } from './adjust-points';
+import type { CustomerState } from './customer';
+
+/**
+ * A redemption: the customer spends points. Recorded as `PointsAdjusted` of kind redemption
+ * with a negative `points`. A redemption never overdraws, whatever the negative-balance
+ * policy: "allow" exists for staff corrections, not for spending points one does not have.
+ */
+export interface RedeemPoints {
+  readonly type: 'RedeemPoints';
+  readonly customerId: string;
+  readonly redemptionId: string;
+  /** Points spent, > 0. */
+  readonly points: number;
+  readonly reason?: string;
+  /** The caller's reference for what was redeemed (voucher, order). */
+  readonly reference?: string;
+  readonly now: Date;
+}
+
+export function redeemPoints(command: RedeemPoints, state: CustomerState): E.Either<LedgerError, readonly PointsAdjusted[]> {
+  if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
+  if (command.points > state.balance.available) {
+    return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: command.points });
+  }
+  const { reason, reference } = command;
+  return E.right([
+    {
+      type: 'PointsAdjusted',
+      data: {
+        adjustmentId: command.redemptionId,
+        customerId: command.customerId,
+        kind: 'redemption',
+        points: -command.points,
+        occurredAt: command.now.toISOString(),
+        ...(reason !== undefined && { reason }),
+        ...(reference !== undefined && { reference }),
+      },
+    },
+  ]);
+}

@@ -1,0 +1,91 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { CurrencyCodeC, IanaTimezone, PointsPerUnit } from '../shared/codecs';
+import type { LedgerError } from '../shared/errors';
+
+/**
+ * The loyalty program: the settings every earning decision reads. Each change is a new
+ * `ProgramConfigured` event and a new version; a payment records the version and ratio it
+ * used, so replaying history never depends on today's settings.
+ */
+
+/** What a program is configured with. */
+export const ProgramSettingsC = t.type({
+  /** ISO 4217 code every payment must be in. */
+  currency: CurrencyCodeC,
+  /** Points per one whole unit of currency, as a decimal string ("1" = 1 point per 1.00). */
+  pointsPerUnit: PointsPerUnit,
+  /** IANA timezone for day boundaries (reports, expiry). */
+  timezone: IanaTimezone,
+  /** "deny": no command may take the available balance below zero; "allow": manual adjustments may. */
+  negativeBalance: t.keyof({ deny: null, allow: null }),
+});
+export type ProgramSettings = t.TypeOf<typeof ProgramSettingsC>;
+
+export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
+  currency: 'USD',
+  pointsPerUnit: '1',
+  timezone: 'UTC',
+  negativeBalance: 'deny',
+};
+
+/** The one program this service runs; the id is in the stream name so more can follow. */
+export const DEFAULT_PROGRAM_ID = 'default';
+
+export const ProgramConfiguredDataC = t.intersection([
+  t.type({ programId: t.string, version: t.number, effectiveFrom: t.string }),
+  ProgramSettingsC,
+]);
+export interface ProgramConfigured {
+  readonly type: 'ProgramConfigured';
+  readonly data: t.TypeOf<typeof ProgramConfiguredDataC>;
+}
+export type ProgramEvent = ProgramConfigured;
+
+export type ProgramState =
+  | { readonly status: 'Unconfigured' }
+  | { readonly status: 'Configured'; readonly version: number; readonly settings: ProgramSettings };
+
+/** A program as a command sees it: the settings and the version they belong to. */
+export interface ProgramSnapshot {
+  readonly version: number;
+  readonly settings: ProgramSettings;
+}
+
+export interface ConfigureProgram {
+  readonly type: 'ConfigureProgram';
+  readonly programId: string;
+  readonly settings: ProgramSettings;
+  /** From `If-Match`: the version the caller last saw; the change is refused if it moved on. */
+  readonly expectedVersion?: number;
+  readonly now: Date;
+}
+
+export const initialProgramState = (): ProgramState => ({ status: 'Unconfigured' });
+
+export const programVersion = (state: ProgramState): number => (state.status === 'Configured' ? state.version : 0);
+
+export function decideProgram(command: ConfigureProgram, state: ProgramState): E.Either<LedgerError, readonly ProgramEvent[]> {
+  const current = programVersion(state);
+  if (command.expectedVersion !== undefined && command.expectedVersion !== current) {
+    return E.left({ _tag: 'ProgramVersionMismatch', expected: command.expectedVersion, actual: current });
+  }
+  // Saving the same settings again is not a change: no new version, nothing to audit.
+  if (state.status === 'Configured' && sameSettings(state.settings, command.settings)) return E.right([]);
+  return E.right([
+    {
+      type: 'ProgramConfigured',
+      data: { programId: command.programId, version: current + 1, effectiveFrom: command.now.toISOString(), ...command.settings },
+    },
+  ]);
+}
+
+export function evolveProgram(_state: ProgramState, event: ProgramEvent): ProgramState {
+  const { currency, pointsPerUnit, timezone, negativeBalance, version } = event.data;
+  return { status: 'Configured', version, settings: { currency, pointsPerUnit, timezone, negativeBalance } };
+}
+
+export const programDecider = { decide: decideProgram, evolve: evolveProgram, initialState: initialProgramState };
+
+const sameSettings = (a: ProgramSettings, b: ProgramSettings): boolean =>
+  a.currency === b.currency && a.pointsPerUnit === b.pointsPerUnit && a.timezone === b.timezone && a.negativeBalance === b.negativeBalance;

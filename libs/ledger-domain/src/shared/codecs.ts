@@ -1,0 +1,158 @@
+import * as t from 'io-ts';
+import type { FieldError } from './errors';
+import { isCurrencyCode } from './money';
+import { parseRatio } from './points';
+import { parseInstant } from './time';
+
+/**
+ * io-ts codecs for the edges (HTTP bodies, configuration, events read back from a store).
+ * Each codec is named for what it expects, because that name is what the caller sees in
+ * `errors[].message`; values are never echoed (they may be personal data).
+ */
+
+const refine = <A>(base: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) =>
+  new t.Type<A, A, unknown>(name, (u): u is A => base.is(u) && ok(u), (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
+/** A string of `min`..`max` characters (after trimming when `trim`), returned trimmed. */
+export const BoundedString = (min: number, max: number, name = `string of ${min} to ${max} characters`) =>
+  new t.Type<string, string, unknown>(
+    name,
+    (u): u is string => typeof u === 'string' && u.trim().length >= min && u.length <= max,
+    (u, c) => {
+      if (typeof u !== 'string') return t.failure(u, c);
+      const trimmed = u.trim();
+      return trimmed.length >= min && trimmed.length <= max ? t.success(trimmed) : t.failure(u, c);
+    },
+    t.identity,
+  );
+
+/** E-mail, trimmed and lower-cased. Deliberately permissive: one @, a dot in the domain, no spaces. */
+export const Email = new t.Type<string, string, unknown>(
+  'e-mail address',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    if (typeof u !== 'string' || u.length > 254) return t.failure(u, c);
+    const email = u.trim().toLowerCase();
+    return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? t.success(email) : t.failure(u, c);
+  },
+  t.identity,
+);
+
+/** Phone number: keeps a leading `+` and the digits only ("+1 (555) 010-2000" → "+15550102000"). */
+export const Phone = new t.Type<string, string, unknown>(
+  'phone number with 6 to 15 digits',
+  (u): u is string => typeof u === 'string',
+  (u, c) => {
+    if (typeof u !== 'string' || u.length > 40) return t.failure(u, c);
+    const trimmed = u.trim();
+    const digits = trimmed.replace(/\D/g, '');
+    if (!/^\+?[\d\s().\-/]+$/.test(trimmed) || digits.length < 6 || digits.length > 15) return t.failure(u, c);
+    return t.success((trimmed.startsWith('+') ? '+' : '') + digits);
+  },
+  t.identity,
+);
+
+/** ISO 8601 date-time with offset, decoded to the UTC instant it names. */
+export const Instant = new t.Type<string, string, unknown>(
+  'ISO 8601 date-time with offset',
+  (u): u is string => typeof u === 'string' && parseInstant(u) !== undefined,
+  (u, c) => {
+    const instant = typeof u === 'string' && u.length <= 40 ? parseInstant(u) : undefined;
+    return instant === undefined ? t.failure(u, c) : t.success(instant);
+  },
+  t.identity,
+);
+
+export const CurrencyCodeC = refine(t.string, 'ISO 4217 currency code', isCurrencyCode);
+
+/** Decimal string of points per unit of currency, greater than 0 and at most 1000. */
+export const PointsPerUnit = refine(t.string, 'decimal string greater than 0 and at most 1000, up to 6 decimals', (s) => {
+  const ratio = parseRatio(s);
+  return ratio !== undefined && ratio.numerator > 0n && ratio.numerator <= 1000n * ratio.denominator;
+});
+
+export const IanaTimezone = refine(t.string, 'IANA timezone', (tz) => {
+  if (tz.length > 64) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/** Integer in [min, max], never NaN or a float. */
+export const IntInRange = (min: number, max: number, name: string) =>
+  refine(t.number, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max);
+
+/** An identifier we hand out or accept: 1..100 characters of letters, digits and `-_.:`. */
+export const Identifier = (name = 'identifier of 1 to 100 characters [A-Za-z0-9-_.:]') =>
+  refine(t.string, name, (s) => /^[A-Za-z0-9\-_.:]{1,100}$/.test(s));
+
+export const Uuid = refine(t.string, 'UUID', (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s));
+
+/**
+ * Flattens io-ts errors into `{path, message}` pairs: the JSON path of the field and the name
+ * of the type expected there. A missing required field reports its own path. Unknown fields are
+ * reported by `strictObject`. Values are never included.
+ */
+export function reportErrors(errors: t.Errors): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    const path = pathOf(error.context);
+    const expected = error.context[error.context.length - 1]?.type.name ?? 'a valid value';
+    const message = error.message ?? (error.value === undefined ? `required: expected ${expected}` : `expected ${expected}`);
+    const line = `${path}\u0000${message}`;
+    if (seen.has(line)) continue;
+    seen.add(line);
+    out.push({ path, message });
+  }
+  return out;
+}
+
+/** `body.items[2].name` style path from an io-ts context, skipping union/intersection members. */
+function pathOf(context: t.Context): string {
+  let path = '';
+  for (let i = 1; i < context.length; i++) {
+    const entry = context[i]!;
+    const parent = context[i - 1]!.type as t.Mixed & { _tag?: string };
+    if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
+    path += /^\d+$/.test(entry.key) && parent._tag !== 'InterfaceType' && parent._tag !== 'PartialType' && parent._tag !== 'ExactType'
+      ? `[${entry.key}]`
+      : path === '' ? entry.key : `.${entry.key}`;
+  }
+  return path === '' ? '(root)' : path;
+}
+
+/**
+ * An exact object codec that rejects unknown properties (instead of silently stripping them),
+ * so a typo such as `ammount` is a 400 rather than a request that quietly ignores a field.
+ */
+export function strictObject<R extends t.Props, O extends t.Props>(
+  name: string,
+  required: R,
+  optional: O,
+): t.Type<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>, unknown, unknown> {
+  const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
+  const shape = t.exact(t.intersection([t.type(required), t.partial(optional)]));
+  return new t.Type(
+    name,
+    (u): u is t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>> => shape.is(u),
+    (u, c) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected a JSON object (${name})`);
+      const unknownKeys = Object.keys(u).filter((k) => !known.has(k));
+      if (unknownKeys.length > 0) {
+        return t.failures(unknownKeys.map((key) => ({
+          value: undefined,
+          context: [...c, { key, type: t.never, actual: undefined }],
+          message: 'unknown field',
+        })));
+      }
+      // Optional fields sent as null are treated as absent: JSON clients often send null for "none".
+      const withoutNulls = Object.fromEntries(Object.entries(u).filter(([k, v]) => !(v === null && k in optional)));
+      return shape.validate(withoutNulls, c) as t.Validation<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>>;
+    },
+    (a) => a,
+  );
+}

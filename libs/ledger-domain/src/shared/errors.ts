@@ -1,0 +1,85 @@
+/**
+ * Every way a command can be refused, as a value. The HTTP layer maps each tag once to an
+ * RFC 7807 problem (see `apps/ledger-api/src/http/problem.ts`); nothing here throws.
+ */
+export type LedgerError =
+  | InvalidInput
+  | CustomerNotFound
+  | CustomerAlreadyEnrolled
+  | ContactTaken
+  | DuplicatePurchase
+  | VisitNotFound
+  | InsufficientPoints
+  | CurrencyMismatch
+  | OccurredInFuture
+  | ProgramNotConfigured
+  | ProgramVersionMismatch
+  | IdempotencyKeyReused;
+
+/** One field that failed validation: where, and what was expected. Never the value itself. */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface InvalidInput {
+  readonly _tag: 'InvalidInput';
+  readonly errors: readonly FieldError[];
+}
+export interface CustomerNotFound {
+  readonly _tag: 'CustomerNotFound';
+  readonly customerId: string;
+}
+export interface CustomerAlreadyEnrolled {
+  readonly _tag: 'CustomerAlreadyEnrolled';
+  readonly customerId: string;
+}
+/** E-mail and phone are each unique across customers. */
+export interface ContactTaken {
+  readonly _tag: 'ContactTaken';
+  readonly field: 'email' | 'phone';
+}
+/** (location, purchase identifier) already credited: the double-credit guard. */
+export interface DuplicatePurchase {
+  readonly _tag: 'DuplicatePurchase';
+  readonly locationId: string;
+  readonly purchaseIdentifier: string;
+}
+export interface VisitNotFound {
+  readonly _tag: 'VisitNotFound';
+  readonly visitId: string;
+}
+export interface InsufficientPoints {
+  readonly _tag: 'InsufficientPoints';
+  readonly available: number;
+  readonly requested: number;
+}
+export interface CurrencyMismatch {
+  readonly _tag: 'CurrencyMismatch';
+  readonly expected: string;
+  readonly actual: string;
+}
+/** Business time more than the allowed skew ahead of the server clock. */
+export interface OccurredInFuture {
+  readonly _tag: 'OccurredInFuture';
+  readonly occurredAt: string;
+  readonly latestAllowed: string;
+}
+export interface ProgramNotConfigured {
+  readonly _tag: 'ProgramNotConfigured';
+}
+/** `If-Match` named a program version that is no longer current. */
+export interface ProgramVersionMismatch {
+  readonly _tag: 'ProgramVersionMismatch';
+  readonly expected: number;
+  readonly actual: number;
+}
+/** The same Idempotency-Key was sent again with a different request. */
+export interface IdempotencyKeyReused {
+  readonly _tag: 'IdempotencyKeyReused';
+}
+
+export const invalid = (path: string, message: string): InvalidInput => ({
+  _tag: 'InvalidInput',
+  errors: [{ path, message }],
+});

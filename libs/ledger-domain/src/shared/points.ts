@@ -1,0 +1,34 @@
+/**
+ * The points ratio of a program: points earned per one whole unit of currency, as a decimal
+ * string ("1", "0.5", "2.25"). Parsed into an exact fraction so no floating point touches money.
+ */
+export interface PointsRatio {
+  readonly numerator: bigint;
+  /** A power of ten. */
+  readonly denominator: bigint;
+}
+
+const RATIO = /^(\d{1,6})(?:\.(\d{1,6}))?$/;
+
+export function parseRatio(ratio: string): PointsRatio | undefined {
+  const match = RATIO.exec(ratio);
+  if (!match) return undefined;
+  const fraction = match[2] ?? '';
+  return {
+    numerator: BigInt(match[1]! + fraction),
+    denominator: 10n ** BigInt(fraction.length),
+  };
+}
+
+/**
+ * Points earned for an amount: floor(amount × pointsPerUnit), computed exactly on integers.
+ * `amountMinor` is in minor units of a currency with `minorDigits` digits.
+ */
+export function pointsEarned(amountMinor: number, minorDigits: number, ratio: PointsRatio): number {
+  const scaled = BigInt(amountMinor) * ratio.numerator;
+  const divisor = ratio.denominator * 10n ** BigInt(minorDigits);
+  return Number(scaled / divisor); // BigInt division truncates; both operands are non-negative, so this is floor.
+}
+
+/** Largest |points| a single adjustment or redemption may move. */
+export const MAX_POINTS_PER_ENTRY = 1_000_000_000;
