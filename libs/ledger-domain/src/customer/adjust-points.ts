@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { ProgramSnapshot } from '../program/program';
-import type { LedgerError } from '../shared/errors';
+import { invalid, type LedgerError } from '../shared/errors';
+import { MAX_POINTS_PER_ENTRY } from '../shared/points';
 import type { CustomerState } from './customer';
 
 /**
@@ -41,6 +42,9 @@ export interface PointsAdjusted {
 
 export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Either<LedgerError, readonly PointsAdjusted[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
+  if (!Number.isSafeInteger(command.points) || command.points === 0 || Math.abs(command.points) > MAX_POINTS_PER_ENTRY) {
+    return E.left(invalid('points', `expected a non-zero integer from -${MAX_POINTS_PER_ENTRY} to ${MAX_POINTS_PER_ENTRY}`));
+  }
   const policy = command.program?.settings.negativeBalance ?? 'deny';
   const after = state.balance.available + command.points;
   if (command.points < 0 && after < 0 && policy === 'deny') {

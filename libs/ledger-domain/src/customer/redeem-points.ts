@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
-import type { LedgerError } from '../shared/errors';
+import { invalid, type LedgerError } from '../shared/errors';
+import { MAX_POINTS_PER_ENTRY } from '../shared/points';
 import type { PointsAdjusted } from './adjust-points';
 import type { CustomerState } from './customer';
 
@@ -22,6 +23,10 @@ export interface RedeemPoints {
 
 export function redeemPoints(command: RedeemPoints, state: CustomerState): E.Either<LedgerError, readonly PointsAdjusted[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
+  // A zero, negative or fractional redemption would credit points or lower lifetime.redeemed.
+  if (!Number.isSafeInteger(command.points) || command.points <= 0 || command.points > MAX_POINTS_PER_ENTRY) {
+    return E.left(invalid('points', `expected an integer from 1 to ${MAX_POINTS_PER_ENTRY}`));
+  }
   if (command.points > state.balance.available) {
     return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: command.points });
   }

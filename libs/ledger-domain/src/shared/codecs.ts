@@ -135,7 +135,8 @@ export function strictObject<R extends t.Props, O extends t.Props>(
   optional: O,
 ): t.Type<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>, unknown, unknown> {
   const known = new Set([...Object.keys(required), ...Object.keys(optional)]);
-  const shape = t.exact(t.intersection([t.type(required), t.partial(optional)]));
+  const members = t.intersection([t.type(required), t.partial(optional)]);
+  const shape = t.exact(members);
   return new t.Type(
     name,
     (u): u is t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>> => shape.is(u),
@@ -151,7 +152,12 @@ export function strictObject<R extends t.Props, O extends t.Props>(
       }
       // Optional fields sent as null are treated as absent: JSON clients often send null for "none".
       const withoutNulls = Object.fromEntries(Object.entries(u).filter(([k, v]) => !(v === null && k in optional)));
-      return shape.validate(withoutNulls, c) as t.Validation<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>>;
+      // Validate with the intersection in the context (in place of this codec's own entry), so
+      // `reportErrors` skips its members and paths read `amount`, not `[0].amount`. Unknown keys
+      // were refused above, so there is nothing left for `t.exact` to strip.
+      const last = c[c.length - 1];
+      const context: t.Context = last === undefined ? [{ key: '', type: members, actual: withoutNulls }] : [...c.slice(0, -1), { ...last, type: members }];
+      return members.validate(withoutNulls, context) as t.Validation<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>>;
     },
     (a) => a,
   );

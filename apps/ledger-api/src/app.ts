@@ -1,0 +1,33 @@
+import type { LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { EventStore } from '../../../libs/event-store/src/event-store.port';
+import { AppModule } from './app.module';
+import type { LedgerConfig } from './config';
+import { mountOpenApi } from './docs/openapi';
+import type { Clock } from './ledger/ledger.module';
+
+/** Largest accepted request body. Commands are small; anything near this is a mistake or abuse. */
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface AppOptions {
+  readonly store?: EventStore;
+  readonly clock?: Clock;
+  readonly logger?: false | LogLevel[];
+}
+
+/** Builds the HTTP application (not yet listening). Shared by `main.ts`, the tests and the benchmark. */
+export async function createApp(config: LedgerConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 200 } });
+  const overrides = { ...(options.store && { store: options.store }), ...(options.clock && { clock: options.clock }) };
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
+    logger: options.logger ?? ['log', 'warn', 'error'],
+    abortOnError: false,
+  });
+  // Nest routes Fastify's own errors (bad JSON, body too large, wrong content type) and unknown
+  // routes through the global ProblemFilter, so every error leaves as problem+json.
+  mountOpenApi(app);
+  app.enableShutdownHooks();
+  await app.init();
+  return app;
+}

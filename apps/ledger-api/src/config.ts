@@ -1,0 +1,60 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import { resolve } from 'node:path';
+import { reportErrors } from '../../../libs/ledger-domain/src/shared/codecs';
+
+/** A decimal string from the environment turned into a number within bounds. */
+const IntFromEnv = (name: string, min: number, max: number) =>
+  new t.Type<number, string, unknown>(
+    name,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      if (typeof u !== 'string' || !/^\d{1,9}$/.test(u)) return t.failure(u, c);
+      const n = Number(u);
+      return n >= min && n <= max ? t.success(n) : t.failure(u, c);
+    },
+    String,
+  );
+
+const BooleanFromEnv = new t.Type<boolean, string, unknown>(
+  '"true" or "false"',
+  (u): u is boolean => typeof u === 'boolean',
+  (u, c) => (u === 'true' ? t.success(true) : u === 'false' ? t.success(false) : t.failure(u, c)),
+  String,
+);
+
+const EnvC = t.partial({
+  PORT: IntFromEnv('port number 1-65535', 1, 65535),
+  HOST: t.string,
+  LEDGER_DATA_DIR: t.string,
+  LEDGER_DEMO_PROGRAM: BooleanFromEnv,
+});
+
+export interface LedgerConfig {
+  readonly port: number;
+  /** Loopback by default: until API keys land, nothing but this machine should reach the API. */
+  readonly host: string;
+  /** Where the embedded store keeps its files. */
+  readonly dataDir: string;
+  /** Configure the default program on first start when none exists. */
+  readonly demoProgram: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Decodes the configuration from the environment, naming every bad variable (never its value). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const decoded = EnvC.decode(present);
+  if (E.isLeft(decoded)) {
+    const lines = reportErrors(decoded.left).map((e) => `  ${e.path}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = decoded.right;
+  return {
+    port: c.PORT ?? 3000,
+    host: c.HOST ?? '127.0.0.1',
+    dataDir: resolve(c.LEDGER_DATA_DIR ?? './data'),
+    demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
+  };
+}

@@ -1,0 +1,31 @@
+import type { CustomerState, Enrolled } from '../../../../libs/ledger-domain/src/customer/customer';
+
+/** A customer as the back-office sees it, straight from the customer's ledger stream. */
+export interface CustomerView {
+  readonly customerId: string;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly name: string | null;
+  readonly balance: { readonly available: number; readonly pending: number };
+  readonly lifetime: Enrolled['lifetime'];
+  readonly visitCount: number;
+  readonly paymentCount: number;
+  /** Global position of the customer's latest event (decimal string). */
+  readonly position: string;
+}
+
+export function customerView(state: Enrolled, position: bigint): CustomerView {
+  return {
+    customerId: state.customerId,
+    email: state.email ?? null,
+    phone: state.phone ?? null,
+    name: state.name ?? null,
+    balance: state.balance,
+    lifetime: state.lifetime,
+    visitCount: state.visitCount,
+    paymentCount: state.paymentCount,
+    position: position.toString(),
+  };
+}
+
+export const isEnrolled = (state: CustomerState): state is Enrolled => state.status === 'Enrolled';

@@ -1,0 +1,80 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as t from 'io-ts';
+import { Email, Phone, strictObject, Uuid } from '../../../../libs/ledger-domain/src/shared/codecs';
+import { IDEMPOTENCY_HEADER, respond } from '../http/accepted';
+import { commandContextFor } from '../http/command-context.factory';
+import { decodeOrThrow, orThrow } from '../http/decode';
+import { ProblemException, toProblem } from '../http/problem';
+import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
+import { Reservations } from '../ledger/reservations';
+import { accountStream } from '../ledger/streams';
+import { customerView, isEnrolled, type CustomerView } from './customer-view';
+import { EnrolCustomerBodyC, EnrolCustomerCommand } from './enrol-customer';
+
+const LookupQueryC = strictObject('customer look-up', {}, { email: Email, phone: Phone });
+const CustomerIdC = t.type({ customerId: Uuid });
+
+@ApiTags('customers')
+@Controller('customers')
+export class CustomersController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(Reservations) private readonly reservations: Reservations,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Enrol a customer with e-mail and/or phone (each unique across customers)' })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        email: { type: 'string', example: 'ada@example.com', description: 'trimmed and lower-cased' },
+        phone: { type: 'string', example: '+1 555 010 2000', description: 'kept as + and digits' },
+        name: { type: 'string', maxLength: 200 },
+      },
+    },
+  })
+  @ApiResponse({ status: 201, description: 'The enrolled customer' })
+  @ApiResponse({ status: 409, description: 'E-mail or phone already in use' })
+  async enrol(@Req() request: FastifyRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
+    const decoded = decodeOrThrow(EnrolCustomerBodyC, body);
+    const context = commandContextFor(request, decoded, this.clock());
+    return respond(reply, orThrow(await this.commandBus.execute(new EnrolCustomerCommand(decoded, context))));
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'Find customers by e-mail or phone (normalised the same way as at enrolment)' })
+  @ApiQuery({ name: 'email', required: false })
+  @ApiQuery({ name: 'phone', required: false })
+  async lookup(@Query() query: unknown): Promise<CustomerView[]> {
+    const { email, phone } = decodeOrThrow(LookupQueryC, query);
+    if ((email === undefined) === (phone === undefined)) {
+      throw new ProblemException(toProblem({ _tag: 'InvalidInput', errors: [{ path: 'email', message: 'expected exactly one of email or phone' }] }));
+    }
+    const holder = email !== undefined ? await this.reservations.holder('email', email) : await this.reservations.holder('phone', phone!);
+    if (holder === undefined) return [];
+    const loaded = await this.customers.load(accountStream(holder.customerId));
+    if (!isEnrolled(loaded.state)) return [];
+    // The reservation says who holds the value; the ledger must agree (guards an unfinished enrolment).
+    const matches = email !== undefined ? loaded.state.email === email : loaded.state.phone === phone;
+    return matches ? [customerView(loaded.state, loaded.position)] : [];
+  }
+
+  @Get(':customerId')
+  @ApiOperation({ summary: 'A customer with balance and counts, from the ledger stream' })
+  @ApiResponse({ status: 404, description: 'Unknown customer' })
+  async get(@Param() params: unknown): Promise<CustomerView> {
+    const { customerId } = decodeOrThrow(CustomerIdC, params);
+    const loaded = await this.customers.load(accountStream(customerId));
+    if (!isEnrolled(loaded.state)) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
+    return customerView(loaded.state, loaded.position);
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import * as E from 'fp-ts/Either';
+import type * as t from 'io-ts';
+import { enrolCustomer } from '../../../../libs/ledger-domain/src/customer/enrol-customer';
+import { BoundedString, Email, Phone, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
+import type { Accepted } from '../http/accepted';
+import type { CommandContext } from '../ledger/command-context';
+import { CommandRunner, type CommandError } from '../ledger/command-runner';
+import { entityId } from '../ledger/ids';
+import { CustomerStreams } from '../ledger/ledger.module';
+import { Reservations, type HonouredCheck } from '../ledger/reservations';
+import { accountStream } from '../ledger/streams';
+import { customerView, isEnrolled, type CustomerView } from './customer-view';
+
+export const EnrolCustomerBodyC = strictObject('customer enrolment', {}, {
+  email: Email,
+  phone: Phone,
+  name: BoundedString(1, 200),
+});
+export type EnrolCustomerBody = t.TypeOf<typeof EnrolCustomerBodyC>;
+
+export class EnrolCustomerCommand extends Command<E.Either<CommandError, Accepted<CustomerView>>> {
+  constructor(
+    readonly body: EnrolCustomerBody,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(EnrolCustomerCommand)
+export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerCommand> {
+  constructor(
+    @Inject(CommandRunner) private readonly runner: CommandRunner,
+    @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(Reservations) private readonly reservations: Reservations,
+  ) {}
+
+  async execute({ body, context }: EnrolCustomerCommand) {
+    // Derived from the command id: an Idempotency-Key retry enrols the same customer, not a second one.
+    const customerId = entityId(context.commandId, 'customer');
+    const { email, phone, name } = body;
+    const command = {
+      type: 'EnrolCustomer' as const,
+      customerId,
+      now: context.now,
+      ...(email !== undefined && { email }),
+      ...(phone !== undefined && { phone }),
+      ...(name !== undefined && { name }),
+    };
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => enrolCustomer(command, state), () =>
+      this.reserveContacts(customerId, email, phone, context),
+    );
+    return E.map((o: { state: Parameters<typeof customerView>[0] | { status: 'NotEnrolled' }; position: bigint; replayed: boolean }) => {
+      if (!isEnrolled(o.state)) throw new Error('enrolment succeeded but the customer is not enrolled');
+      return { view: customerView(o.state, o.position), replayed: o.replayed };
+    })(outcome);
+  }
+
+  /** E-mail and phone are each unique across customers: claim both, or neither. */
+  private async reserveContacts(customerId: string, email: string | undefined, phone: string | undefined, context: CommandContext): Promise<E.Either<LedgerError, void>> {
+    const claim = { customerId, reference: customerId };
+    if (email !== undefined) {
+      const reserved = await this.reservations.reserve('email', email, claim, context, this.enrolled);
+      if (E.isLeft(reserved)) return E.left({ _tag: 'ContactTaken', field: 'email' });
+    }
+    if (phone !== undefined) {
+      const reserved = await this.reservations.reserve('phone', phone, claim, context, this.enrolled);
+      if (E.isLeft(reserved)) {
+        if (email !== undefined) await this.reservations.release('email', email, context, 'enrolment refused: phone taken');
+        return E.left({ _tag: 'ContactTaken', field: 'phone' });
+      }
+    }
+    return E.right(undefined);
+  }
+
+  /** A contact reservation is honoured once its customer is enrolled. */
+  private readonly enrolled: HonouredCheck = async (holder) => isEnrolled((await this.customers.load(accountStream(holder.customerId))).state);
+}

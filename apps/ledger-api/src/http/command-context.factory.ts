@@ -1,0 +1,55 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import type { CommandContext } from '../ledger/command-context';
+import { commandIdFor } from '../ledger/ids';
+import { httpProblem, ProblemException } from './problem';
+
+/** Until API keys arrive (security issue), every change is recorded as made by this actor. */
+export const PLACEHOLDER_ACTOR = 'back-office';
+
+const KEY = /^[\x21-\x7e]{1,200}$/;
+
+/**
+ * Builds the command context of a request: its command id (derived from `Idempotency-Key`
+ * when present, so a retry is the same command), correlation id, actor and server time.
+ * The request fingerprint covers method, path and the decoded body, so the same key with a
+ * different request is told apart from a retry.
+ */
+export function commandContextFor(request: FastifyRequest, body: unknown, now: Date): CommandContext {
+  const key = header(request, 'idempotency-key');
+  if (key !== undefined && !KEY.test(key)) {
+    throw new ProblemException({
+      ...httpProblem(400, 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.'),
+      errors: [{ path: 'header.Idempotency-Key', message: 'expected 1 to 200 visible ASCII characters' }],
+    });
+  }
+  const correlation = header(request, 'x-correlation-id');
+  const context: CommandContext = {
+    commandId: commandIdFor(key),
+    correlationId: correlation !== undefined && KEY.test(correlation) ? correlation : randomUUID(),
+    actor: PLACEHOLDER_ACTOR,
+    now,
+  };
+  if (key === undefined) return context;
+  const fingerprint = createHash('sha256')
+    .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`)
+    .digest('hex');
+  return { ...context, idempotencyKey: key, requestFingerprint: fingerprint };
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** JSON with object keys sorted, so `{a,b}` and `{b,a}` are the same request. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

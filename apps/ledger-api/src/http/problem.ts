@@ -1,0 +1,100 @@
+import type { FieldError } from '../../../../libs/ledger-domain/src/shared/errors';
+import type { CommandError } from '../ledger/command-runner';
+
+/**
+ * RFC 7807 problem details. Every error response of the API has this shape and the
+ * `application/problem+json` content type; `type` is a stable URI per kind of problem.
+ */
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly detail: string;
+  readonly errors?: readonly FieldError[];
+  readonly [extension: string]: unknown;
+}
+
+const TYPE_BASE = 'https://loyalty-ledger.dev/problems/';
+
+const problem = (slug: string, status: number, title: string, detail: string, extra: Record<string, unknown> = {}): Problem => ({
+  type: `${TYPE_BASE}${slug}`,
+  title,
+  status,
+  detail,
+  ...extra,
+});
+
+/** The one place where an error value becomes an HTTP status: 400, 404, 409, 412, 422, 503. */
+export function toProblem(error: CommandError): Problem {
+  switch (error._tag) {
+    case 'InvalidInput':
+      return invalidInputProblem(error.errors);
+    case 'CustomerNotFound':
+      return problem('customer-not-found', 404, 'Customer not found', `No customer with id ${error.customerId}.`, { customerId: error.customerId });
+    case 'CustomerAlreadyEnrolled':
+      return problem('customer-already-enrolled', 409, 'Customer already enrolled', 'This customer is enrolled already.', { customerId: error.customerId });
+    case 'ContactTaken':
+      return problem(`${error.field}-taken`, 409, `${error.field === 'email' ? 'E-mail' : 'Phone'} already in use`, `Another customer is enrolled with this ${error.field === 'email' ? 'e-mail address' : 'phone number'}.`, { field: error.field });
+    case 'DuplicatePurchase':
+      return problem('duplicate-purchase', 409, 'Duplicate purchase', 'A payment with this purchase identifier was already recorded at this location; no points were credited again.', {
+        locationId: error.locationId,
+        purchaseIdentifier: error.purchaseIdentifier,
+      });
+    case 'VisitNotFound':
+      return problem('visit-not-found', 422, 'Visit not found', 'The visitId is not a visit of this customer.', { visitId: error.visitId });
+    case 'InsufficientPoints':
+      return problem('insufficient-points', 422, 'Insufficient points', `The available balance is ${error.available} points; ${error.requested} were requested.`, {
+        available: error.available,
+        requested: error.requested,
+      });
+    case 'CurrencyMismatch':
+      return problem('currency-mismatch', 422, 'Currency mismatch', `The program's currency is ${error.expected}.`, { expected: error.expected, actual: error.actual });
+    case 'OccurredInFuture':
+      return problem('occurred-in-future', 422, 'Time in the future', `occurredAt may be at most 5 minutes ahead of the server clock (latest allowed ${error.latestAllowed}).`, {
+        latestAllowed: error.latestAllowed,
+      });
+    case 'ProgramNotConfigured':
+      return problem('program-not-configured', 422, 'Program not configured', 'Configure the program (PUT /program) before recording payments.');
+    case 'ProgramVersionMismatch':
+      return problem('program-version-mismatch', 412, 'Program version changed', `If-Match named version ${error.expected}; the current version is ${error.actual}.`, {
+        expected: error.expected,
+        actual: error.actual,
+      });
+    case 'IdempotencyKeyReused':
+      return problem('idempotency-key-reused', 422, 'Idempotency-Key reused', 'This Idempotency-Key was already used with a different request.');
+    case 'Contention':
+      return problem('contention', 503, 'Too much contention', 'The ledger was changed concurrently too many times; retry with the same Idempotency-Key.');
+    case 'CommandTimedOut':
+      return problem('timeout', 503, 'Command timed out', 'The command was not written; retry with the same Idempotency-Key.');
+  }
+}
+
+export const invalidInputProblem = (errors: readonly FieldError[]): Problem =>
+  problem('invalid-input', 400, 'Invalid input', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+
+export const httpProblem = (status: number, title: string, detail: string): Problem =>
+  problem(slugFor(status), status, title, detail);
+
+function slugFor(status: number): string {
+  switch (status) {
+    case 400:
+      return 'bad-request';
+    case 404:
+      return 'not-found';
+    case 405:
+      return 'method-not-allowed';
+    case 413:
+      return 'payload-too-large';
+    case 415:
+      return 'unsupported-media-type';
+    default:
+      return status >= 500 ? 'internal-error' : 'client-error';
+  }
+}
+
+/** Thrown by controllers to end a request with a problem; caught by the global filter. */
+export class ProblemException extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.title);
+  }
+}

@@ -1,0 +1,130 @@
+import * as E from 'fp-ts/Either';
+import type { EventStore, JsonObject, NewEvent } from '../../../../libs/event-store/src/event-store.port';
+import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
+import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
+import { eventId } from './ids';
+import { KeyedLock } from './keyed-lock';
+import type { DomainEvent, LoadedStream, StreamRepository } from './stream-repository';
+
+/** Failures of the machinery rather than of the business rules. */
+export type ApplicationError =
+  | { readonly _tag: 'Contention'; readonly streamName: string }
+  | { readonly _tag: 'CommandTimedOut' };
+
+export type CommandError = LedgerError | ApplicationError;
+
+export interface CommandOutcome<S, Ev> {
+  /** Events this command appended (or, on an idempotent replay, had appended the first time). */
+  readonly events: readonly Ev[];
+  readonly state: S;
+  /** Global position of the command's last event; of the stream's last event when it appended none. */
+  readonly position: bigint;
+  /** True when this answer was replayed for a repeated Idempotency-Key. */
+  readonly replayed: boolean;
+}
+
+/** Checks outside the stream that must hold before its append (uniqueness reservations). */
+export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S, Ev>) => Promise<E.Either<LedgerError, void>>;
+
+const MAX_ATTEMPTS = 20;
+/**
+ * A command older than this is abandoned before it appends. Reservations rely on it: a
+ * reservation whose owner has not completed within twice this time can never complete.
+ */
+export const COMMAND_DEADLINE_MS = 30_000;
+
+/**
+ * The one command-handling loop: load the stream, replay a repeated command's answer, decide,
+ * pass the guard, append with the expected revision; on a conflict, load again and re-decide.
+ * Commands on the same stream are queued per process, so conflicts only come from other
+ * processes.
+ */
+export class CommandRunner {
+  private readonly locks = new KeyedLock();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: () => Date,
+  ) {}
+
+  run<S, Ev extends DomainEvent>(
+    repository: StreamRepository<S, Ev>,
+    streamName: string,
+    context: CommandContext,
+    decide: (state: S) => E.Either<LedgerError, readonly Ev[]>,
+    guard?: Guard<S, Ev>,
+  ): Promise<E.Either<CommandError, CommandOutcome<S, Ev>>> {
+    return this.locks.run(streamName, () => this.attempt(repository, streamName, context, decide, guard));
+  }
+
+  private async attempt<S, Ev extends DomainEvent>(
+    repository: StreamRepository<S, Ev>,
+    streamName: string,
+    context: CommandContext,
+    decide: (state: S) => E.Either<LedgerError, readonly Ev[]>,
+    guard: Guard<S, Ev> | undefined,
+  ): Promise<E.Either<CommandError, CommandOutcome<S, Ev>>> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const loaded = await repository.load(streamName);
+
+      // 1. The same command again (Idempotency-Key retry, or a retry after a lost response).
+      const prior = loaded.commands.get(context.commandId);
+      if (prior !== undefined) {
+        if (prior.requestFingerprint !== context.requestFingerprint) return E.left({ _tag: 'IdempotencyKeyReused' });
+        return E.right({ events: prior.events, state: prior.stateAfter, position: prior.position, replayed: true });
+      }
+
+      // 2. Decide on the current state.
+      const decision = decide(loaded.state);
+      if (E.isLeft(decision)) return decision;
+      const events = decision.right;
+      if (events.length === 0) return E.right({ events, state: loaded.state, position: loaded.position, replayed: false });
+
+      // 3. Rules that span streams.
+      if (guard !== undefined) {
+        const guarded = await guard(events, loaded);
+        if (E.isLeft(guarded)) return guarded;
+      }
+
+      // 4. Append at the revision we decided on.
+      if (this.clock().getTime() - context.now.getTime() > COMMAND_DEADLINE_MS) return E.left({ _tag: 'CommandTimedOut' });
+      const envelopes = events.map((event, index) => envelope(event, streamName, index, context));
+      const appended = await this.store.appendToStream(streamName, loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, envelopes);
+      if (E.isRight(appended)) {
+        const recorded = envelopes.map((e, i) => ({
+          ...e,
+          streamName,
+          revision: appended.right.nextRevision - BigInt(envelopes.length - 1 - i),
+          // Positions within one append are consecutive in the embedded store but need not be elsewhere;
+          // only the last one is reported, and only the last one is used.
+          position: appended.right.position,
+        }));
+        const next = repository.fold(loaded, recorded);
+        repository.remember(streamName, next);
+        return E.right({ events, state: next.state, position: appended.right.position, replayed: false });
+      }
+      // Someone else appended first (another process): load again and re-decide.
+    }
+    return E.left({ _tag: 'Contention', streamName });
+  }
+}
+
+/** Wraps a domain event with the metadata every stored event carries. */
+export function envelope(event: DomainEvent, streamName: string, index: number, context: CommandContext): NewEvent {
+  const metadata: Record<string, string | number> = {
+    commandId: context.commandId,
+    correlationId: context.correlationId,
+    causationId: context.commandId,
+    actor: context.actor,
+    recordedAt: context.now.toISOString(),
+    schemaVersion: EVENT_SCHEMA_VERSION,
+  };
+  if (context.requestFingerprint !== undefined) metadata['requestFingerprint'] = context.requestFingerprint;
+  if (context.idempotencyKey !== undefined) metadata['idempotencyKey'] = context.idempotencyKey;
+  return {
+    id: eventId(context.commandId, streamName, index),
+    type: event.type,
+    data: event.data as JsonObject,
+    metadata,
+  };
+}

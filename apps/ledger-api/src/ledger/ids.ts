@@ -1,0 +1,25 @@
+import { createHash, randomUUID } from 'node:crypto';
+
+/**
+ * Deterministic UUIDs (RFC 4122 layout, version 5 over SHA-1 of the parts), so that a retried
+ * command produces the same command id, entity ids and event ids, and the store recognises
+ * the retry instead of writing twice.
+ */
+export function deterministicUuid(...parts: readonly string[]): string {
+  const hash = createHash('sha1').update(parts.join('\u0000')).digest();
+  hash[6] = (hash[6]! & 0x0f) | 0x50;
+  hash[8] = (hash[8]! & 0x3f) | 0x80;
+  const hex = hash.subarray(0, 16).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** The command id: from the Idempotency-Key when the caller sent one, otherwise fresh. */
+export const commandIdFor = (idempotencyKey: string | undefined): string =>
+  idempotencyKey === undefined ? randomUUID() : deterministicUuid('idempotency-key', idempotencyKey);
+
+/** An id for an entity a command creates (visit, payment, …), stable across retries of the command. */
+export const entityId = (commandId: string, role: string): string => deterministicUuid('entity', commandId, role);
+
+/** The id of the n-th event a command appends to a stream. */
+export const eventId = (commandId: string, streamName: string, index: number): string =>
+  deterministicUuid('event', commandId, streamName, String(index));

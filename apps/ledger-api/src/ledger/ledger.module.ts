@@ -1,0 +1,82 @@
+import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { join } from 'node:path';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
+import { SqliteEventStore } from '../../../../libs/event-store/src/embedded/sqlite-event-store';
+import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
+import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
+import {
+  DEFAULT_PROGRAM_ID,
+  evolveProgram,
+  initialProgramState,
+  ProgramConfiguredDataC,
+  type ProgramEvent,
+  type ProgramSnapshot,
+  type ProgramState,
+} from '../../../../libs/ledger-domain/src/program/program';
+import * as t from 'io-ts';
+import type { LedgerConfig } from '../config';
+import { CommandRunner } from './command-runner';
+import { Reservations } from './reservations';
+import { StreamRepository } from './stream-repository';
+import { programStream } from './streams';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+export const CLOCK = Symbol('CLOCK');
+export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
+
+export type Clock = () => Date;
+
+@Injectable()
+export class CustomerStreams extends StreamRepository<CustomerState, CustomerEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    super(store, { name: 'customer', codec: CustomerEventC, evolve: evolveCustomer, initialState: initialCustomerState });
+  }
+}
+
+const ProgramEventC = t.type({ type: t.literal('ProgramConfigured'), data: ProgramConfiguredDataC }) as unknown as t.Type<ProgramEvent, ProgramEvent, unknown>;
+
+@Injectable()
+export class ProgramStreams extends StreamRepository<ProgramState, ProgramEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    super(store, { name: 'program', codec: ProgramEventC, evolve: evolveProgram, initialState: initialProgramState }, 16);
+  }
+
+  /** The program as commands see it now; read through to the store, so every replica sees a change at once. */
+  async current(): Promise<ProgramSnapshot | undefined> {
+    const { state } = await this.load(programStream(DEFAULT_PROGRAM_ID));
+    return state.status === 'Configured' ? { version: state.version, settings: state.settings } : undefined;
+  }
+}
+
+@Injectable()
+class EventStoreLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.store.close();
+  }
+}
+
+/** The write side's shared machinery: the store, the clock, the command loop, reservations. */
+@Global()
+@Module({})
+export class LedgerModule {
+  static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}) {
+    return {
+      module: LedgerModule,
+      providers: [
+        { provide: LEDGER_CONFIG, useValue: config },
+        {
+          provide: EVENT_STORE,
+          useFactory: (): EventStore => overrides.store ?? new SqliteEventStore({ filename: join(config.dataDir, 'events.sqlite') }),
+        },
+        { provide: CLOCK, useValue: overrides.clock ?? (() => new Date()) },
+        { provide: CommandRunner, useFactory: (store: EventStore, clock: Clock) => new CommandRunner(store, clock), inject: [EVENT_STORE, CLOCK] },
+        { provide: Reservations, useFactory: (store: EventStore, clock: Clock) => new Reservations(store, clock), inject: [EVENT_STORE, CLOCK] },
+        CustomerStreams,
+        ProgramStreams,
+        EventStoreLifecycle,
+      ],
+      exports: [LEDGER_CONFIG, EVENT_STORE, CLOCK, CommandRunner, Reservations, CustomerStreams, ProgramStreams],
+    };
+  }
+}

@@ -1,0 +1,123 @@
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
+import type { CommandContext } from './command-context';
+import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
+import { reservationStream, type ReservationScope } from './streams';
+
+/**
+ * Uniqueness across customers (e-mail, phone, purchase identifier per location) without a
+ * multi-stream transaction, so the same design works on EventStoreDB: one stream per unique
+ * value, claimed by appending `UniqueValueReserved` where the stream is empty (or released).
+ *
+ * Crash safety:
+ * - a retry of the same command finds its own reservation (same command id) and goes on;
+ * - a reservation whose owner never completed (crash between reservation and ledger append)
+ *   is taken over once it is older than twice the command deadline: the command runner refuses
+ *   to append after the deadline, so such an owner can no longer complete, and no duplicate
+ *   can slip through;
+ * - a command that reserved and was then refused releases what it reserved.
+ */
+const ReservedC = t.type({
+  type: t.literal('UniqueValueReserved'),
+  data: t.type({ scope: t.string, customerId: t.string, commandId: t.string, reference: t.string, reservedAt: t.string }),
+});
+const ReleasedC = t.type({
+  type: t.literal('UniqueValueReleased'),
+  data: t.type({ scope: t.string, commandId: t.string, reason: t.string }),
+});
+
+export interface Reservation {
+  readonly scope: ReservationScope;
+  readonly customerId: string;
+  readonly commandId: string;
+  /** What holds the value: the customer id for contacts, the payment id for purchases. */
+  readonly reference: string;
+  readonly reservedAt: string;
+}
+
+export interface ReservationTaken {
+  readonly _tag: 'ReservationTaken';
+  readonly holder: Reservation;
+}
+
+/** Has the reservation's owner completed (its ledger event exists)? */
+export type HonouredCheck = (reservation: Reservation) => Promise<boolean>;
+
+export class Reservations {
+  constructor(
+    private readonly store: EventStore,
+    private readonly clock: () => Date,
+  ) {}
+
+  /** The current holder of a value, if any. */
+  async holder(scope: ReservationScope, value: string): Promise<Reservation | undefined> {
+    const { last } = await this.read(reservationStream(scope, value));
+    return last?.kind === 'reserved' ? last.reservation : undefined;
+  }
+
+  async reserve(
+    scope: ReservationScope,
+    value: string,
+    claim: { customerId: string; reference: string },
+    context: CommandContext,
+    honoured: HonouredCheck,
+  ): Promise<E.Either<ReservationTaken, void>> {
+    const streamName = reservationStream(scope, value);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { last, revision } = await this.read(streamName);
+      if (last?.kind === 'reserved') {
+        const holder = last.reservation;
+        if (holder.commandId === context.commandId) return E.right(undefined);
+        if (!(await this.isOrphan(holder, honoured))) return E.left({ _tag: 'ReservationTaken', holder });
+      }
+      const events = [];
+      if (last?.kind === 'reserved') {
+        events.push({ type: 'UniqueValueReleased', data: { scope, commandId: last.reservation.commandId, reason: 'orphaned: owner never completed' } });
+      }
+      events.push({
+        type: 'UniqueValueReserved',
+        data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
+      });
+      const appended = await this.store.appendToStream(
+        streamName,
+        revision,
+        events.map((e, i) => envelope(e, streamName, i, context)),
+      );
+      if (E.isRight(appended)) return E.right(undefined);
+      // Someone else claimed or released it meanwhile: look again.
+    }
+    const { last } = await this.read(streamName);
+    if (last?.kind === 'reserved' && last.reservation.commandId !== context.commandId) return E.left({ _tag: 'ReservationTaken', holder: last.reservation });
+    throw new Error(`reservation ${streamName} did not settle`);
+  }
+
+  /** Gives a value back after the command that reserved it was refused. Only the owner may. */
+  async release(scope: ReservationScope, value: string, context: CommandContext, reason: string): Promise<void> {
+    const streamName = reservationStream(scope, value);
+    const { last, revision } = await this.read(streamName);
+    if (last?.kind !== 'reserved' || last.reservation.commandId !== context.commandId || revision === 'no_stream') return;
+    const released = { type: 'UniqueValueReleased', data: { scope, commandId: context.commandId, reason } };
+    // A conflict means the value moved on already; there is nothing left of ours to release.
+    await this.store.appendToStream(streamName, revision, [envelope(released, streamName, 90, context)]);
+  }
+
+  private async isOrphan(holder: Reservation, honoured: HonouredCheck): Promise<boolean> {
+    const age = this.clock().getTime() - Date.parse(holder.reservedAt);
+    if (age <= 2 * COMMAND_DEADLINE_MS) return false; // may still be in flight
+    return !(await honoured(holder));
+  }
+
+  private async read(streamName: string) {
+    const { events, revision } = await this.store.readStream(streamName);
+    const lastEvent = events[events.length - 1];
+    return { last: lastEvent === undefined ? undefined : decodeReservationEvent(lastEvent), revision: revision === 'no_stream' ? ('no_stream' as const) : revision };
+  }
+}
+
+function decodeReservationEvent(event: RecordedEvent): { kind: 'reserved'; reservation: Reservation } | { kind: 'released' } {
+  const reserved = ReservedC.decode({ type: event.type, data: event.data });
+  if (E.isRight(reserved)) return { kind: 'reserved', reservation: reserved.right.data as Reservation };
+  if (E.isRight(ReleasedC.decode({ type: event.type, data: event.data }))) return { kind: 'released' };
+  throw new Error(`reservation stream ${event.streamName}@${event.revision} holds an unknown event type`);
+}

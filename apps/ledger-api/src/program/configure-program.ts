@@ -1,0 +1,72 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import {
+  DEFAULT_PROGRAM_ID,
+  DEFAULT_PROGRAM_SETTINGS,
+  decideProgram,
+  ProgramSettingsC,
+  type ProgramSettings,
+  type ProgramState,
+} from '../../../../libs/ledger-domain/src/program/program';
+import { strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { Accepted } from '../http/accepted';
+import type { CommandContext } from '../ledger/command-context';
+import { CommandRunner, type CommandError } from '../ledger/command-runner';
+import { ProgramStreams } from '../ledger/ledger.module';
+import { programStream } from '../ledger/streams';
+
+/** PUT /program body: any subset of the settings; fields left out keep their current value. */
+export const ProgramSettingsPatchC = strictObject('program settings', {}, ProgramSettingsC.props);
+export type ProgramSettingsPatch = t.TypeOf<typeof ProgramSettingsPatchC>;
+
+export interface ProgramView extends ProgramSettings {
+  readonly programId: string;
+  readonly version: number;
+  /** Global position of the change, for read-your-writes (as a decimal string: it is a BigInt). */
+  readonly position: string;
+}
+
+export class ConfigureProgramCommand extends Command<E.Either<CommandError, Accepted<ProgramView>>> {
+  constructor(
+    readonly patch: ProgramSettingsPatch,
+    readonly expectedVersion: number | undefined,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(ConfigureProgramCommand)
+export class ConfigureProgramHandler implements ICommandHandler<ConfigureProgramCommand> {
+  constructor(
+    @Inject(CommandRunner) private readonly runner: CommandRunner,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
+  ) {}
+
+  async execute({ patch, expectedVersion, context }: ConfigureProgramCommand) {
+    const decide = (state: ProgramState) =>
+      decideProgram(
+        {
+          type: 'ConfigureProgram',
+          programId: DEFAULT_PROGRAM_ID,
+          settings: { ...currentSettings(state), ...patch },
+          ...(expectedVersion !== undefined && { expectedVersion }),
+          now: context.now,
+        },
+        state,
+      );
+    const outcome = await this.runner.run(this.programs, programStream(DEFAULT_PROGRAM_ID), context, decide);
+    return E.map((o: { state: ProgramState; position: bigint; replayed: boolean }) => ({
+      view: programView(o.state, o.position),
+      replayed: o.replayed,
+    }))(outcome);
+  }
+}
+
+const currentSettings = (state: ProgramState): ProgramSettings => (state.status === 'Configured' ? state.settings : DEFAULT_PROGRAM_SETTINGS);
+
+export function programView(state: ProgramState, position: bigint): ProgramView {
+  return { programId: DEFAULT_PROGRAM_ID, version: state.status === 'Configured' ? state.version : 0, ...currentSettings(state), position: position.toString() };
+}
