@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+describe('configuration from the environment', () => {
+  it('defaults to port 3000 on loopback, ./data and the demo program', () => {
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true });
+  });
+
+  it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
+    expect(loadConfig({ PORT: '8080', HOST: '0.0.0.0', LEDGER_DATA_DIR: '/var/lib/ledger', LEDGER_DEMO_PROGRAM: 'false' })).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/ledger',
+      demoProgram: false,
+    });
+  });
+
+  it('names every bad variable and the expected type, without echoing the value', () => {
+    const attempt = () => loadConfig({ PORT: 'eighty-canary', LEDGER_DEMO_PROGRAM: 'yes-canary' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('PORT: expected port number 1-65535');
+      expect(message).toContain('LEDGER_DEMO_PROGRAM: expected "true" or "false"');
+      expect(message).not.toContain('canary');
+    }
+  });
+
+  it('refuses port 0 and ports above 65535', () => {
+    expect(() => loadConfig({ PORT: '0' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+});
