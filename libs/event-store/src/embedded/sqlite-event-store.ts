@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
-import * as E from 'fp-ts/Either';
+import type * as E from 'fp-ts/Either';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { writerMain } from './sqlite-writer';
 import type {
   AppendResult,
   EventStore,
@@ -20,6 +22,8 @@ export interface SqliteEventStoreOptions {
   readonly filename: string;
   /** Upper bound on appends committed in one transaction (one fsync). */
   readonly maxBatchSize?: number;
+  /** How long the writer waits for another process's write lock before failing a batch. */
+  readonly busyTimeoutMs?: number;
 }
 
 /** Counters for the benchmark and for `/metrics` later: how well group commit is batching. */
@@ -45,6 +49,11 @@ interface EventRow {
   readonly data: string;
   readonly metadata: string;
 }
+
+type WriterReply =
+  | { readonly kind: 'committed'; readonly outcomes: AppendOutcome[] }
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'inspected'; readonly journalMode: string; readonly synchronous: bigint };
 
 interface StoredRow {
   position: bigint;
@@ -73,11 +82,13 @@ CREATE TABLE IF NOT EXISTS events (
  * The embedded event store: one SQLite file in WAL mode with `synchronous=FULL`, so an
  * acknowledged append survives power loss.
  *
- * Group commit: appends are queued and every queued append is committed in one
- * transaction on the next turn of the event loop. While one transaction fsyncs, the
- * requests that arrive meanwhile queue up for the next one, so throughput is bounded by
- * events per fsync rather than one fsync per command. Each append in a batch is checked
- * against its expected revision on its own: one conflict does not fail its neighbours.
+ * Group commit: appends are queued, and whenever the writer thread is free every queued append
+ * is sent to it as one batch and committed in one transaction (one fsync). While a batch is
+ * being made durable the next one fills up, so throughput is bounded by events per fsync, not
+ * one fsync per command, and the fsync never blocks the event loop (see `sqlite-writer.ts`).
+ * Each append in a batch is checked against its expected revision on its own: one conflict
+ * does not fail its neighbours. Reads use a separate connection on the calling thread; WAL
+ * lets them run while the writer commits.
  *
  * Positions come from an AUTOINCREMENT key: never reused, and with one writer at a time
  * (SQLite's write lock) they become visible in increasing order, so a reader that has seen
@@ -85,19 +96,20 @@ CREATE TABLE IF NOT EXISTS events (
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
+  private readonly writer: Worker;
   private readonly maxBatchSize: number;
   private queue: PendingAppend[] = [];
-  private flushScheduled = false;
+  private inFlight: readonly PendingAppend[] | undefined;
+  private inspection: ((reply: WriterReply) => void) | undefined;
+  private writerFailure: Error | undefined;
   private closed = false;
+  private drained: (() => void) | undefined;
   private stats = { transactions: 0, appends: 0, largestBatch: 0 };
 
   private readonly selectStreamRevision: Database.Statement<[string], { revision: bigint }>;
   private readonly selectStream: Database.Statement<[string, bigint, bigint], StoredRow>;
-  private readonly selectIdsFrom: Database.Statement<[string, bigint, bigint], { event_id: string; position: bigint }>;
   private readonly selectAll: Database.Statement<[bigint, bigint], StoredRow>;
   private readonly selectHead: Database.Statement<[], { head: bigint | null }>;
-  private readonly insertEvent: Database.Statement<[string, bigint, string, string, string, string]>;
-  private readonly commitBatch: (batch: readonly PendingAppend[]) => AppendOutcome[];
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.filename === ':memory:' || options.filename === '') {
@@ -108,8 +120,6 @@ export class SqliteEventStore implements EventStore {
     this.db = new Database(options.filename);
     this.db.defaultSafeIntegers(true);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    // Other processes (a projector, the CLI) may hold the write lock briefly.
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
 
@@ -120,31 +130,54 @@ export class SqliteEventStore implements EventStore {
       `SELECT position, stream_name, revision, event_id, type, data, metadata
          FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?`,
     );
-    this.selectIdsFrom = this.db.prepare(
-      'SELECT event_id, position FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?',
-    );
     this.selectAll = this.db.prepare(
       `SELECT position, stream_name, revision, event_id, type, data, metadata
          FROM events WHERE position > ? ORDER BY position LIMIT ?`,
     );
     this.selectHead = this.db.prepare('SELECT MAX(position) AS head FROM events');
-    this.insertEvent = this.db.prepare(
-      'INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
-    );
-    // IMMEDIATE: take the write lock up front so the revision checks inside see the final state.
-    this.commitBatch = this.db.transaction((batch: readonly PendingAppend[]) => batch.map((p) => this.applyOne(p))).immediate;
+
+    this.writer = new Worker(`(${writerMain.toString()})()`, {
+      eval: true,
+      workerData: {
+        filename: options.filename,
+        betterSqlite3Path: require.resolve('better-sqlite3'),
+        busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
+      },
+    });
+    this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
+    this.writer.on('error', (error) => this.onWriterFailure(error));
+    this.writer.on('exit', (code) => {
+      if (!this.closed) this.onWriterFailure(new Error(`event store writer thread exited (${code})`));
+    });
   }
 
   get groupCommitStats(): GroupCommitStats {
     return { ...this.stats };
   }
 
+  /** The writer connection's journal mode and synchronous level, as SQLite reports them. */
+  durability(): Promise<{ journalMode: string; synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA' }> {
+    return new Promise((resolve) => {
+      this.inspection = (reply) => {
+        if (reply.kind !== 'inspected') return;
+        const levels = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+        resolve({ journalMode: reply.journalMode, synchronous: levels[Number(reply.synchronous)] ?? 'OFF' });
+      };
+      this.writer.postMessage({ kind: 'inspect' });
+    });
+  }
+
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
+    const revision = this.currentRevision(streamName);
+    // Most reads are catch-ups of a cached stream that has not moved: answer from the index alone.
+    if (revision === 'no_stream' || revision < from) return { events: [], revision };
     const limit = options.maxCount === undefined ? -1n : BigInt(options.maxCount);
-    const rows = this.selectStream.all(streamName, from, limit);
-    return { events: rows.map(toRecorded), revision: this.currentRevision(streamName) };
+    const events = this.selectStream.all(streamName, from, limit).map(toRecorded);
+    // A commit may land between the two statements: never report a revision below what was read.
+    const last = events[events.length - 1];
+    return { events, revision: last !== undefined && last.revision > revision ? last.revision : revision };
   }
 
   appendToStream(
@@ -154,11 +187,15 @@ export class SqliteEventStore implements EventStore {
   ): Promise<AppendOutcome> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
+      if (this.writerFailure !== undefined) {
+        reject(this.writerFailure);
+        return;
+      }
       if (events.length === 0) {
         reject(new Error('appendToStream needs at least one event'));
         return;
       }
-      // Serialise now, outside the transaction, so a bad payload fails its own caller only.
+      // Serialise now, on the caller's side, so a bad payload fails its own caller only.
       const rows = events.map((e) => ({
         id: e.id,
         type: e.type,
@@ -166,7 +203,7 @@ export class SqliteEventStore implements EventStore {
         metadata: JSON.stringify(e.metadata),
       }));
       this.queue.push({ streamName, expected, rows, resolve, reject });
-      this.scheduleFlush();
+      this.sendNextBatch();
     });
   }
 
@@ -183,10 +220,17 @@ export class SqliteEventStore implements EventStore {
     return this.selectHead.get()?.head ?? 0n;
   }
 
+  /** Waits for every queued append to be committed (or refused), then closes both connections. */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length > 0) this.flush();
+    if (this.inFlight !== undefined || this.queue.length > 0) {
+      await new Promise<void>((resolve) => (this.drained = resolve));
+    }
     this.closed = true;
+    await new Promise<void>((resolve) => {
+      this.writer.once('exit', () => resolve());
+      this.writer.postMessage({ kind: 'close' });
+    });
     this.db.close();
   }
 
@@ -194,79 +238,51 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) throw new Error('event store is closed');
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-      if (this.queue.length > 0) this.scheduleFlush();
+  private sendNextBatch(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const batch = this.queue.splice(0, this.maxBatchSize);
+    this.inFlight = batch;
+    this.writer.postMessage({
+      kind: 'batch',
+      items: batch.map(({ streamName, expected, rows }) => ({ streamName, expected, rows })),
     });
   }
 
-  private flush(): void {
-    const batch = this.queue.splice(0, this.maxBatchSize);
-    if (batch.length === 0) return;
-    let outcomes: AppendOutcome[];
-    try {
-      outcomes = this.commitBatch(batch);
-    } catch (error) {
-      // Nothing of this batch was committed (the transaction rolled back): every caller learns it.
-      for (const p of batch) p.reject(error);
+  private onWriterReply(reply: WriterReply): void {
+    if (reply.kind === 'inspected') {
+      this.inspection?.(reply);
+      this.inspection = undefined;
       return;
     }
-    this.stats.transactions += 1;
-    this.stats.appends += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    const batch = this.inFlight ?? [];
+    this.inFlight = undefined;
+    if (reply.kind === 'committed') {
+      this.stats.transactions += 1;
+      this.stats.appends += batch.length;
+      this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+      batch.forEach((p, i) => p.resolve(reply.outcomes[i]!));
+    } else {
+      // Nothing of this batch was committed (the transaction rolled back): every caller learns it.
+      const error = new Error(`event store commit failed: ${reply.message}`);
+      for (const p of batch) p.reject(error);
+    }
+    this.sendNextBatch();
+    if (this.inFlight === undefined && this.queue.length === 0) this.drained?.();
+  }
+
+  private onWriterFailure(error: Error): void {
+    this.writerFailure = error;
+    const pending = [...(this.inFlight ?? []), ...this.queue];
+    this.inFlight = undefined;
+    this.queue = [];
+    // An append in flight when the writer died may or may not be durable: its caller gets an
+    // error, never a success, and a retry with the same event ids is recognised by the store.
+    for (const p of pending) p.reject(error);
+    this.drained?.();
   }
 
   private currentRevision(streamName: string): StreamRevision {
     return this.selectStreamRevision.get(streamName)?.revision ?? 'no_stream';
-  }
-
-  /** Runs inside the batch transaction. */
-  private applyOne(p: PendingAppend): AppendOutcome {
-    const actual = this.currentRevision(p.streamName);
-    if (!expectationHolds(p.expected, actual)) {
-      const replay = this.alreadyAppended(p, actual);
-      return replay ? E.right(replay) : E.left({ _tag: 'WrongExpectedRevision', streamName: p.streamName, expected: p.expected, actual });
-    }
-    let revision = actual === 'no_stream' ? -1n : actual;
-    let position = 0n;
-    for (const row of p.rows) {
-      revision += 1n;
-      const info = this.insertEvent.run(p.streamName, revision, row.id, row.type, row.data, row.metadata);
-      position = BigInt(info.lastInsertRowid);
-    }
-    return E.right({ nextRevision: revision, position });
-  }
-
-  /**
-   * A retried append: the same event ids already sit right after the expected revision.
-   * Report the original result instead of a conflict, as EventStoreDB does.
-   */
-  private alreadyAppended(p: PendingAppend, actual: StreamRevision): AppendResult | undefined {
-    if (typeof p.expected !== 'bigint' && p.expected !== 'no_stream') return undefined;
-    if (actual === 'no_stream') return undefined;
-    const first = p.expected === 'no_stream' ? 0n : p.expected + 1n;
-    const stored = this.selectIdsFrom.all(p.streamName, first, BigInt(p.rows.length));
-    if (stored.length !== p.rows.length) return undefined;
-    if (!stored.every((s, i) => s.event_id === p.rows[i]!.id)) return undefined;
-    return { nextRevision: first + BigInt(p.rows.length) - 1n, position: stored[stored.length - 1]!.position };
-  }
-}
-
-function expectationHolds(expected: ExpectedRevision, actual: StreamRevision): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return actual === 'no_stream';
-    case 'stream_exists':
-      return actual !== 'no_stream';
-    default:
-      return actual === expected;
   }
 }
 

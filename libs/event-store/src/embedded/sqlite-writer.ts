@@ -1,0 +1,77 @@
+/**
+ * The writer thread of the embedded store. It owns the only write connection, commits each
+ * batch it is sent in one IMMEDIATE transaction (one fsync) and answers with one outcome per
+ * append. Running it off the main thread means the fsync never stalls request handling: while
+ * a batch is being made durable, the API keeps accepting requests and queues the next batch.
+ *
+ * This function is shipped to the worker as source (`writerMain.toString()`), so it must be
+ * self-contained: no imports, no references to anything outside its body.
+ */
+export function writerMain(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const Database = require(workerData.betterSqlite3Path) as typeof import('better-sqlite3');
+  const db = new Database(workerData.filename as string);
+  db.defaultSafeIntegers(true);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${Number(workerData.busyTimeoutMs)}`);
+
+  type Expected = bigint | 'no_stream' | 'stream_exists' | 'any';
+  type Row = { id: string; type: string; data: string; metadata: string };
+  type Item = { streamName: string; expected: Expected; rows: Row[] };
+
+  const selectRevision = db.prepare('SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1');
+  const selectIdsFrom = db.prepare('SELECT event_id, position FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?');
+  const insert = db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+
+  const revisionOf = (stream: string): bigint | 'no_stream' => (selectRevision.get(stream) as { revision: bigint } | undefined)?.revision ?? 'no_stream';
+  const holds = (expected: Expected, actual: bigint | 'no_stream') =>
+    expected === 'any' || (expected === 'no_stream' ? actual === 'no_stream' : expected === 'stream_exists' ? actual !== 'no_stream' : actual === expected);
+
+  /** A retried append: the same ids already sit right after the expected revision. */
+  const replayOf = (item: Item, actual: bigint | 'no_stream') => {
+    if (actual === 'no_stream' || (typeof item.expected !== 'bigint' && item.expected !== 'no_stream')) return undefined;
+    const first = item.expected === 'no_stream' ? 0n : item.expected + 1n;
+    const stored = selectIdsFrom.all(item.streamName, first, BigInt(item.rows.length)) as { event_id: string; position: bigint }[];
+    if (stored.length !== item.rows.length || !stored.every((s, i) => s.event_id === item.rows[i]!.id)) return undefined;
+    return { nextRevision: first + BigInt(item.rows.length) - 1n, position: stored[stored.length - 1]!.position };
+  };
+
+  const applyOne = (item: Item) => {
+    const actual = revisionOf(item.streamName);
+    if (!holds(item.expected, actual)) {
+      const replay = replayOf(item, actual);
+      return replay
+        ? { _tag: 'Right', right: replay }
+        : { _tag: 'Left', left: { _tag: 'WrongExpectedRevision', streamName: item.streamName, expected: item.expected, actual } };
+    }
+    let revision = actual === 'no_stream' ? -1n : actual;
+    let position = 0n;
+    for (const row of item.rows) {
+      revision += 1n;
+      position = BigInt(insert.run(item.streamName, revision, row.id, row.type, row.data, row.metadata).lastInsertRowid);
+    }
+    return { _tag: 'Right', right: { nextRevision: revision, position } };
+  };
+
+  const commit = db.transaction((items: Item[]) => items.map(applyOne)).immediate;
+
+  parentPort!.on('message', (message: { kind: 'batch'; items: Item[] } | { kind: 'inspect' } | { kind: 'close' }) => {
+    if (message.kind === 'close') {
+      db.close();
+      parentPort!.close();
+      return;
+    }
+    if (message.kind === 'inspect') {
+      parentPort!.postMessage({ kind: 'inspected', journalMode: db.pragma('journal_mode', { simple: true }), synchronous: db.pragma('synchronous', { simple: true }) });
+      return;
+    }
+    try {
+      parentPort!.postMessage({ kind: 'committed', outcomes: commit(message.items) });
+    } catch (error) {
+      // The transaction rolled back: nothing of this batch is stored.
+      parentPort!.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+}
