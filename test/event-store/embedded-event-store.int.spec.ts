@@ -18,6 +18,7 @@ function freshFile(): string {
 const files = new WeakMap<object, string>();
 
 eventStoreContract('embedded SQLite', {
+  multiStreamAppends: true,
   open: async () => {
     const filename = freshFile();
     const store = new SqliteEventStore({ filename });

@@ -59,6 +59,13 @@ export interface WrongExpectedRevision {
   readonly actual: StreamRevision;
 }
 
+/** One stream's part of a multi-stream append. */
+export interface StreamAppend {
+  readonly streamName: string;
+  readonly expected: ExpectedRevision;
+  readonly events: readonly NewEvent[];
+}
+
 export interface ReadStreamOptions {
   /** Inclusive revision to start from (default 0). */
   readonly fromRevision?: bigint;
@@ -94,6 +101,14 @@ export interface EventStore {
     expected: ExpectedRevision,
     events: readonly NewEvent[],
   ): Promise<Either<WrongExpectedRevision, AppendResult>>;
+
+  /**
+   * Optional: appends to several streams atomically, all or nothing, each at its own expected
+   * revision. Only stores with multi-stream transactions offer it (the embedded store does,
+   * EventStoreDB does not); callers fall back to one append per stream when it is absent.
+   * The Left names the first stream whose expectation failed; nothing was written.
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<Either<WrongExpectedRevision, readonly AppendResult[]>>;
 
   /** Reads the global log forwards in pages. An empty page means the reader is caught up. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
+import type { StreamAppend } from '../../../../libs/event-store/src/event-store.port';
 import type * as t from 'io-ts';
 import { enrolCustomer } from '../../../../libs/ledger-domain/src/customer/enrol-customer';
 import { BoundedString, Email, Phone, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
@@ -60,20 +61,30 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
   }
 
   /** E-mail and phone are each unique across customers: claim both, or neither. */
-  private async reserveContacts(customerId: string, email: string | undefined, phone: string | undefined, context: CommandContext): Promise<E.Either<LedgerError, void>> {
+  private async reserveContacts(
+    customerId: string,
+    email: string | undefined,
+    phone: string | undefined,
+    context: CommandContext,
+  ): Promise<E.Either<LedgerError, readonly StreamAppend[]>> {
     const claim = { customerId, reference: customerId };
+    const claims: StreamAppend[] = [];
     if (email !== undefined) {
-      const reserved = await this.reservations.reserve('email', email, claim, context, this.enrolled);
-      if (E.isLeft(reserved)) return E.left({ _tag: 'ContactTaken', field: 'email' });
+      const emailClaim = await this.reservations.claim('email', email, claim, context, this.enrolled);
+      if (E.isLeft(emailClaim)) return E.left({ _tag: 'ContactTaken', field: 'email' });
+      if (emailClaim.right !== undefined) claims.push(emailClaim.right);
     }
     if (phone !== undefined) {
-      const reserved = await this.reservations.reserve('phone', phone, claim, context, this.enrolled);
-      if (E.isLeft(reserved)) {
+      const phoneClaim = await this.reservations.claim('phone', phone, claim, context, this.enrolled);
+      if (E.isLeft(phoneClaim)) {
+        // Only on stores without multi-stream appends can the e-mail claim already be written:
+        // give it back rather than leave it blocked until its lease runs out.
         if (email !== undefined) await this.reservations.release('email', email, context, 'enrolment refused: phone taken');
         return E.left({ _tag: 'ContactTaken', field: 'phone' });
       }
+      if (phoneClaim.right !== undefined) claims.push(phoneClaim.right);
     }
-    return E.right(undefined);
+    return E.right(claims);
   }
 
   /** A contact reservation is honoured once its customer is enrolled. */

@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import type { EventStore, JsonObject, NewEvent } from '../../../../libs/event-store/src/event-store.port';
+import type { AppendResult, EventStore, JsonObject, NewEvent, StreamAppend, WrongExpectedRevision } from '../../../../libs/event-store/src/event-store.port';
 import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
 import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
 import { eventId } from './ids';
@@ -23,8 +23,11 @@ export interface CommandOutcome<S, Ev> {
   readonly replayed: boolean;
 }
 
-/** Checks outside the stream that must hold before its append (uniqueness reservations). */
-export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S, Ev>) => Promise<E.Either<LedgerError, void>>;
+/**
+ * Rules that span streams (uniqueness): given the decided events, either refuse, or name the
+ * appends to other streams (reservation claims) that must be written with the ledger events.
+ */
+export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S, Ev>) => Promise<E.Either<LedgerError, readonly StreamAppend[]>>;
 
 const MAX_ATTEMPTS = 20;
 /**
@@ -81,15 +84,18 @@ export class CommandRunner {
       if (events.length === 0) return E.right({ events, state: loaded.state, position: loaded.position, replayed: false });
 
       // 3. Rules that span streams.
+      let claims: readonly StreamAppend[] = [];
       if (guard !== undefined) {
         const guarded = await guard(events, loaded);
         if (E.isLeft(guarded)) return guarded;
+        claims = guarded.right;
       }
 
-      // 4. Append at the revision we decided on.
+      // 4. Append at the revision we decided on, with the claims.
       if (this.clock().getTime() - context.now.getTime() > COMMAND_DEADLINE_MS) return E.left({ _tag: 'CommandTimedOut' });
       const envelopes = events.map((event, index) => envelope(event, streamName, index, context));
-      const appended = await this.store.appendToStream(streamName, loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, envelopes);
+      const ledgerAppend: StreamAppend = { streamName, expected: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, events: envelopes };
+      const appended = await this.append(claims, ledgerAppend);
       if (E.isRight(appended)) {
         const recorded = envelopes.map((e, i) => ({
           ...e,
@@ -103,9 +109,27 @@ export class CommandRunner {
         repository.remember(streamName, next);
         return E.right({ events, state: next.state, position: appended.right.position, replayed: false });
       }
-      // Someone else appended first (another process): load again and re-decide.
+      // Someone else appended first (another process, or a rival claim): load again and re-decide.
     }
     return E.left({ _tag: 'Contention', streamName });
+  }
+
+  /**
+   * Ledger events and claims together: atomically where the store can, otherwise claims first.
+   * In the sequential case a crash between the two leaves a claim without ledger events, which
+   * the same command's retry resumes and a rival takes over after the reservation lease.
+   */
+  private async append(claims: readonly StreamAppend[], ledger: StreamAppend): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
+    if (claims.length === 0) return this.store.appendToStream(ledger.streamName, ledger.expected, ledger.events);
+    if (this.store.appendToStreams !== undefined) {
+      const all = await this.store.appendToStreams([...claims, ledger]);
+      return E.map((results: readonly AppendResult[]) => results[results.length - 1]!)(all);
+    }
+    for (const claim of claims) {
+      const claimed = await this.store.appendToStream(claim.streamName, claim.expected, claim.events);
+      if (E.isLeft(claimed)) return claimed;
+    }
+    return this.store.appendToStream(ledger.streamName, ledger.expected, ledger.events);
   }
 }
 

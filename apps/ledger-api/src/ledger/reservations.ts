@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
+import type { EventStore, RecordedEvent, StreamAppend } from '../../../../libs/event-store/src/event-store.port';
 import type { CommandContext } from './command-context';
 import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
 import { reservationStream, type ReservationScope } from './streams';
@@ -10,7 +10,9 @@ import { reservationStream, type ReservationScope } from './streams';
  * multi-stream transaction, so the same design works on EventStoreDB: one stream per unique
  * value, claimed by appending `UniqueValueReserved` where the stream is empty (or released).
  *
- * Crash safety:
+ * The claim is appended in the same transaction as the ledger events where the store can do
+ * that (the embedded store), so there it is all or nothing. Where it cannot (EventStoreDB),
+ * the claim is appended first, and crash safety comes from:
  * - a retry of the same command finds its own reservation (same command id) and goes on;
  * - a reservation whose owner never completed (crash between reservation and ledger append)
  *   is taken over once it is older than twice the command deadline: the command runner refuses
@@ -56,40 +58,32 @@ export class Reservations {
     return last?.kind === 'reserved' ? last.reservation : undefined;
   }
 
-  async reserve(
+  /**
+   * What to append to claim a value for this command: a `StreamAppend` to commit together with
+   * (or, on stores without multi-stream appends, just before) the ledger append; `undefined`
+   * when this very command holds it already (a retry); or the current holder.
+   */
+  async claim(
     scope: ReservationScope,
     value: string,
     claim: { customerId: string; reference: string },
     context: CommandContext,
     honoured: HonouredCheck,
-  ): Promise<E.Either<ReservationTaken, void>> {
+  ): Promise<E.Either<ReservationTaken, StreamAppend | undefined>> {
     const streamName = reservationStream(scope, value);
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const { last, revision } = await this.read(streamName);
-      if (last?.kind === 'reserved') {
-        const holder = last.reservation;
-        if (holder.commandId === context.commandId) return E.right(undefined);
-        if (!(await this.isOrphan(holder, honoured))) return E.left({ _tag: 'ReservationTaken', holder });
-      }
-      const events = [];
-      if (last?.kind === 'reserved') {
-        events.push({ type: 'UniqueValueReleased', data: { scope, commandId: last.reservation.commandId, reason: 'orphaned: owner never completed' } });
-      }
-      events.push({
-        type: 'UniqueValueReserved',
-        data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
-      });
-      const appended = await this.store.appendToStream(
-        streamName,
-        revision,
-        events.map((e, i) => envelope(e, streamName, i, context)),
-      );
-      if (E.isRight(appended)) return E.right(undefined);
-      // Someone else claimed or released it meanwhile: look again.
+    const { last, revision } = await this.read(streamName);
+    const events: { type: string; data: Record<string, string> }[] = [];
+    if (last?.kind === 'reserved') {
+      const holder = last.reservation;
+      if (holder.commandId === context.commandId) return E.right(undefined);
+      if (!(await this.isOrphan(holder, honoured))) return E.left({ _tag: 'ReservationTaken', holder });
+      events.push({ type: 'UniqueValueReleased', data: { scope, commandId: holder.commandId, reason: 'orphaned: owner never completed' } });
     }
-    const { last } = await this.read(streamName);
-    if (last?.kind === 'reserved' && last.reservation.commandId !== context.commandId) return E.left({ _tag: 'ReservationTaken', holder: last.reservation });
-    throw new Error(`reservation ${streamName} did not settle`);
+    events.push({
+      type: 'UniqueValueReserved',
+      data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
+    });
+    return E.right({ streamName, expected: revision, events: events.map((e, i) => envelope(e, streamName, i, context)) });
   }
 
   /** Gives a value back after the command that reserved it was refused. Only the owner may. */

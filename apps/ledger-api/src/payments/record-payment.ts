@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nest
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as E from 'fp-ts/Either';
+import type { StreamAppend } from '../../../../libs/event-store/src/event-store.port';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type * as t from 'io-ts';
 import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
@@ -90,17 +91,16 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
       now: context.now,
     };
     // The double-credit guard: (location, purchase identifier) is claimed before the ledger append.
-    const reservePurchase = async (): Promise<E.Either<LedgerError, void>> => {
-      const reserved = await this.reservations.reserve(
+    const reservePurchase = async (): Promise<E.Either<LedgerError, readonly StreamAppend[]>> => {
+      const claimed = await this.reservations.claim(
         'purchase',
         purchaseKey(body.locationId, body.purchaseIdentifier),
         { customerId, reference: paymentId },
         context,
         this.paymentRecorded,
       );
-      return E.isLeft(reserved)
-        ? E.left({ _tag: 'DuplicatePurchase', locationId: body.locationId, purchaseIdentifier: body.purchaseIdentifier })
-        : E.right(undefined);
+      if (E.isLeft(claimed)) return E.left({ _tag: 'DuplicatePurchase', locationId: body.locationId, purchaseIdentifier: body.purchaseIdentifier });
+      return E.right(claimed.right === undefined ? [] : [claimed.right]);
     };
     const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => recordPayment(command, state), reservePurchase);
     return toAccepted((o: { events: readonly CustomerEvent[]; state: Parameters<typeof balanceOf>[0]; position: bigint }) =>

@@ -13,6 +13,7 @@ import type {
   ReadStreamOptions,
   ReadStreamResult,
   RecordedEvent,
+  StreamAppend,
   StreamRevision,
   WrongExpectedRevision,
 } from '../event-store.port';
@@ -35,11 +36,16 @@ export interface GroupCommitStats {
 
 type AppendOutcome = E.Either<WrongExpectedRevision, AppendResult>;
 
-interface PendingAppend {
+interface WriteItem {
   readonly streamName: string;
   readonly expected: ExpectedRevision;
   readonly rows: readonly EventRow[];
-  readonly resolve: (outcome: AppendOutcome) => void;
+}
+
+/** A queued append: one stream, or several committed all or nothing. */
+interface PendingAppend {
+  readonly item: WriteItem | { readonly atomic: readonly WriteItem[] };
+  readonly resolve: (outcome: E.Either<WrongExpectedRevision, unknown>) => void;
   readonly reject: (error: unknown) => void;
 }
 
@@ -51,7 +57,7 @@ interface EventRow {
 }
 
 type WriterReply =
-  | { readonly kind: 'committed'; readonly outcomes: AppendOutcome[] }
+  | { readonly kind: 'committed'; readonly outcomes: E.Either<WrongExpectedRevision, unknown>[] }
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'inspected'; readonly journalMode: string; readonly synchronous: bigint };
 
@@ -185,24 +191,33 @@ export class SqliteEventStore implements EventStore {
     expected: ExpectedRevision,
     events: readonly NewEvent[],
   ): Promise<AppendOutcome> {
+    return this.enqueue(() => writeItem(streamName, expected, events)) as Promise<AppendOutcome>;
+  }
+
+  appendToStreams(appends: readonly StreamAppend[]): Promise<E.Either<WrongExpectedRevision, readonly AppendResult[]>> {
+    return this.enqueue(() => {
+      if (appends.length === 0) throw new Error('appendToStreams needs at least one stream');
+      if (new Set(appends.map((a) => a.streamName)).size !== appends.length) throw new Error('appendToStreams takes each stream once');
+      return { atomic: appends.map((a) => writeItem(a.streamName, a.expected, a.events)) };
+    }) as Promise<E.Either<WrongExpectedRevision, readonly AppendResult[]>>;
+  }
+
+  private enqueue(build: () => PendingAppend['item']): Promise<E.Either<WrongExpectedRevision, unknown>> {
     return new Promise((resolve, reject) => {
       this.assertOpen();
       if (this.writerFailure !== undefined) {
         reject(this.writerFailure);
         return;
       }
-      if (events.length === 0) {
-        reject(new Error('appendToStream needs at least one event'));
+      // Validate and serialise now, on the caller's side, so a bad payload fails its own caller only.
+      let item: PendingAppend['item'];
+      try {
+        item = build();
+      } catch (error) {
+        reject(error);
         return;
       }
-      // Serialise now, on the caller's side, so a bad payload fails its own caller only.
-      const rows = events.map((e) => ({
-        id: e.id,
-        type: e.type,
-        data: JSON.stringify(e.data),
-        metadata: JSON.stringify(e.metadata),
-      }));
-      this.queue.push({ streamName, expected, rows, resolve, reject });
+      this.queue.push({ item, resolve, reject });
       this.sendNextBatch();
     });
   }
@@ -244,7 +259,7 @@ export class SqliteEventStore implements EventStore {
     this.inFlight = batch;
     this.writer.postMessage({
       kind: 'batch',
-      items: batch.map(({ streamName, expected, rows }) => ({ streamName, expected, rows })),
+      items: batch.map((p) => p.item),
     });
   }
 
@@ -284,6 +299,12 @@ export class SqliteEventStore implements EventStore {
   private currentRevision(streamName: string): StreamRevision {
     return this.selectStreamRevision.get(streamName)?.revision ?? 'no_stream';
   }
+}
+
+function writeItem(streamName: string, expected: ExpectedRevision, events: readonly NewEvent[]): WriteItem {
+  if (events.length === 0) throw new Error('an append needs at least one event');
+  const rows = events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) }));
+  return { streamName, expected, rows };
 }
 
 function toRecorded(row: StoredRow): RecordedEvent {

@@ -19,7 +19,9 @@ export function writerMain(): void {
 
   type Expected = bigint | 'no_stream' | 'stream_exists' | 'any';
   type Row = { id: string; type: string; data: string; metadata: string };
-  type Item = { streamName: string; expected: Expected; rows: Row[] };
+  type Single = { streamName: string; expected: Expected; rows: Row[] };
+  /** Several streams, all or nothing: a multi-stream append. */
+  type Item = Single | { atomic: Single[] };
 
   const selectRevision = db.prepare('SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1');
   const selectIdsFrom = db.prepare('SELECT event_id, position FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?');
@@ -30,7 +32,7 @@ export function writerMain(): void {
     expected === 'any' || (expected === 'no_stream' ? actual === 'no_stream' : expected === 'stream_exists' ? actual !== 'no_stream' : actual === expected);
 
   /** A retried append: the same ids already sit right after the expected revision. */
-  const replayOf = (item: Item, actual: bigint | 'no_stream') => {
+  const replayOf = (item: Single, actual: bigint | 'no_stream') => {
     if (actual === 'no_stream' || (typeof item.expected !== 'bigint' && item.expected !== 'no_stream')) return undefined;
     const first = item.expected === 'no_stream' ? 0n : item.expected + 1n;
     const stored = selectIdsFrom.all(item.streamName, first, BigInt(item.rows.length)) as { event_id: string; position: bigint }[];
@@ -38,7 +40,7 @@ export function writerMain(): void {
     return { nextRevision: first + BigInt(item.rows.length) - 1n, position: stored[stored.length - 1]!.position };
   };
 
-  const applyOne = (item: Item) => {
+  const applySingle = (item: Single) => {
     const actual = revisionOf(item.streamName);
     if (!holds(item.expected, actual)) {
       const replay = replayOf(item, actual);
@@ -53,6 +55,30 @@ export function writerMain(): void {
       position = BigInt(insert.run(item.streamName, revision, row.id, row.type, row.data, row.metadata).lastInsertRowid);
     }
     return { _tag: 'Right', right: { nextRevision: revision, position } };
+  };
+
+  /** Raised inside a savepoint to undo the parts of a multi-stream append already inserted. */
+  class Refused extends Error {
+    constructor(readonly outcome: unknown) {
+      super('refused');
+    }
+  }
+  // Nested inside the batch transaction, better-sqlite3 runs this in a SAVEPOINT.
+  const applyAtomic = db.transaction((parts: Single[]) =>
+    parts.map((part) => {
+      const outcome = applySingle(part);
+      if (outcome._tag === 'Left') throw new Refused(outcome);
+      return outcome.right;
+    }),
+  );
+  const applyOne = (item: Item) => {
+    if (!('atomic' in item)) return applySingle(item);
+    try {
+      return { _tag: 'Right', right: applyAtomic(item.atomic) };
+    } catch (error) {
+      if (error instanceof Refused) return error.outcome;
+      throw error;
+    }
   };
 
   const commit = db.transaction((items: Item[]) => items.map(applyOne)).immediate;

@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { join } from 'node:path';
+import type { EventStore } from '../../libs/event-store/src/event-store.port';
+import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
+import { createApp } from '../../apps/ledger-api/src/app';
+import type { LedgerConfig } from '../../apps/ledger-api/src/config';
+import { tempDir } from './temp-dir';
+
+export interface HttpResult<T = any> {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: T;
+}
+
+export interface RunningLedger {
+  readonly baseUrl: string;
+  readonly app: NestFastifyApplication;
+  readonly dataDir: string;
+  /** A second handle on the same SQLite file, for asserting what was (not) written. */
+  readonly store: EventStore;
+  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
+  /** Stops the API (and, unless `keepData`, deletes the data directory). */
+  close(options?: { keepData?: boolean }): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Reuse a data directory (restart tests). */
+  readonly dataDir?: string;
+  readonly clock?: () => Date;
+  readonly demoProgram?: boolean;
+  /** Wraps the API's event store, e.g. to hide multi-stream appends as EventStoreDB would. */
+  readonly wrapStore?: (store: EventStore) => EventStore;
+}
+
+/**
+ * Starts the real API on a real SQLite file in a temp directory, listening on a random
+ * loopback port, and talks to it over HTTP with fetch.
+ */
+export async function startLedger(options: StartOptions = {}): Promise<RunningLedger> {
+  const dir = options.dataDir === undefined ? tempDir('ledger-e2e-') : { path: options.dataDir, cleanup: () => undefined };
+  const config: LedgerConfig = { port: 0, host: '127.0.0.1', dataDir: dir.path, demoProgram: options.demoProgram ?? true };
+  const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
+  const app = await createApp(config, { logger: ['error'], ...(options.clock && { clock: options.clock }), ...(wrapped && { store: wrapped }) });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const store = new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') });
+
+  return {
+    baseUrl,
+    app,
+    dataDir: dir.path,
+    store,
+    async request(method, path, body, headers = {}) {
+      const init: RequestInit = { method, headers: { ...headers } };
+      if (body !== undefined) {
+        init.body = typeof body === 'string' ? body : JSON.stringify(body);
+        (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
+      }
+      const response = await fetch(`${baseUrl}${path}`, init);
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        /* not JSON: keep the text */
+      }
+      return { status: response.status, headers: response.headers, body: parsed as any };
+    },
+    async close({ keepData = false } = {}) {
+      await app.close();
+      await store.close();
+      if (!keepData) dir.cleanup();
+    },
+  };
+}
+
+/** Enrols a customer with a unique e-mail and returns its id. */
+export async function enrolCustomer(ledger: RunningLedger, fields: Record<string, unknown> = {}): Promise<string> {
+  const email = `customer-${Math.random().toString(36).slice(2)}@example.com`;
+  const response = await ledger.request('POST', '/customers', { email, ...fields });
+  if (response.status !== 201) throw new Error(`enrolment failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.customerId as string;
+}
