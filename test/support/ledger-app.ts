@@ -31,6 +31,9 @@ export interface StartOptions {
   readonly demoProgram?: boolean;
   /** Wraps the API's event store, e.g. to hide multi-stream appends as EventStoreDB would. */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  /** PostgreSQL for the read models (default: SQLite in the data directory). */
+  readonly readDbUrl?: string;
+  readonly projector?: 'inline' | 'off';
 }
 
 /**
@@ -39,7 +42,14 @@ export interface StartOptions {
  */
 export async function startLedger(options: StartOptions = {}): Promise<RunningLedger> {
   const dir = options.dataDir === undefined ? tempDir('ledger-e2e-') : { path: options.dataDir, cleanup: () => undefined };
-  const config: LedgerConfig = { port: 0, host: '127.0.0.1', dataDir: dir.path, demoProgram: options.demoProgram ?? true };
+  const config: LedgerConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir: dir.path,
+    demoProgram: options.demoProgram ?? true,
+    readDbUrl: options.readDbUrl,
+    projector: options.projector ?? 'inline',
+  };
   const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
   const app = await createApp(config, { logger: ['error'], ...(options.clock && { clock: options.clock }), ...(wrapped && { store: wrapped }) });
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -15,13 +15,14 @@ import { DemoProgram } from './program/demo-program';
 import { ProgramController } from './program/program.controller';
 import { RedeemPointsHandler, RedemptionsController } from './redemptions/redeem-points';
 import { RecordVisitHandler, VisitsController } from './visits/record-visit';
+import { ReadModelsModule } from './read-models/read-models.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides)],
+      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config)],
       controllers: [
         ProgramController,
         CustomersController,

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true });
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline' });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -12,6 +12,8 @@ describe('configuration from the environment', () => {
       host: '0.0.0.0',
       dataDir: '/var/lib/ledger',
       demoProgram: false,
+      readDbUrl: undefined,
+      projector: 'inline',
     });
   });
 
@@ -26,6 +28,17 @@ describe('configuration from the environment', () => {
       expect(message).toContain('LEDGER_DEMO_PROGRAM: expected "true" or "false"');
       expect(message).not.toContain('canary');
     }
+  });
+
+  it('takes a PostgreSQL URL for the read models and names a bad one without echoing it', () => {
+    expect(loadConfig({ LEDGER_READ_DB_URL: 'postgres://ledger@db:5432/reads' }).readDbUrl).toBe('postgres://ledger@db:5432/reads');
+    expect(() => loadConfig({ LEDGER_READ_DB_URL: 'mysql://secret-canary' })).toThrow(/LEDGER_READ_DB_URL: expected postgres/);
+    expect(() => loadConfig({ LEDGER_READ_DB_URL: 'mysql://secret-canary' })).not.toThrow(/canary/);
+  });
+
+  it('runs the projector inline unless told it runs elsewhere', () => {
+    expect(loadConfig({ LEDGER_PROJECTOR: 'off' }).projector).toBe('off');
+    expect(() => loadConfig({ LEDGER_PROJECTOR: 'sometimes' })).toThrow(/LEDGER_PROJECTOR/);
   });
 
   it('refuses port 0 and ports above 65535', () => {

@@ -28,6 +28,13 @@ const EnvC = t.partial({
   HOST: t.string,
   LEDGER_DATA_DIR: t.string,
   LEDGER_DEMO_PROGRAM: BooleanFromEnv,
+  LEDGER_READ_DB_URL: new t.Type<string, string, unknown>(
+    'postgres:// or postgresql:// connection URL',
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && /^postgres(ql)?:\/\/\S+$/.test(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  ),
+  LEDGER_PROJECTOR: t.keyof({ inline: null, off: null }),
 });
 
 export interface LedgerConfig {
@@ -38,6 +45,10 @@ export interface LedgerConfig {
   readonly dataDir: string;
   /** Configure the default program on first start when none exists. */
   readonly demoProgram: boolean;
+  /** PostgreSQL for the read models; unset: a SQLite file in the data directory. */
+  readonly readDbUrl: string | undefined;
+  /** "inline": the API runs the projector itself (embedded default); "off": a separate ledger-projector does. */
+  readonly projector: 'inline' | 'off';
 }
 
 export class ConfigError extends Error {}
@@ -56,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     host: c.HOST ?? '127.0.0.1',
     dataDir: resolve(c.LEDGER_DATA_DIR ?? './data'),
     demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
+    readDbUrl: c.LEDGER_READ_DB_URL,
+    projector: c.LEDGER_PROJECTOR ?? 'inline',
   };
 }

@@ -113,6 +113,12 @@ export interface EventStore {
   /** Reads the global log forwards in pages. An empty page means the reader is caught up. */
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
 
+  /**
+   * Optional: calls `listener` after appends made through this instance were committed, so an
+   * in-process projector can catch up at once instead of polling. Returns an unsubscribe.
+   */
+  onAppended?(listener: () => void): () => void;
+
   /** Position of the most recent event, or `0n` when the store is empty. */
   headPosition(): Promise<bigint>;
 

@@ -32,6 +32,7 @@ export function problemFor(exception: unknown, logger: Logger): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  if (typeof problem['retryAfterSeconds'] === 'number') void reply.header('retry-after', String(problem['retryAfterSeconds']));
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

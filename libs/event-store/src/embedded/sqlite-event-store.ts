@@ -111,6 +111,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private drained: (() => void) | undefined;
   private stats = { transactions: 0, appends: 0, largestBatch: 0 };
+  private readonly appendedListeners = new Set<() => void>();
 
   private readonly selectStreamRevision: Database.Statement<[string], { revision: bigint }>;
   private readonly selectStream: Database.Statement<[string, bigint, bigint], StoredRow>;
@@ -222,6 +223,11 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  onAppended(listener: () => void): () => void {
+    this.appendedListeners.add(listener);
+    return () => this.appendedListeners.delete(listener);
+  }
+
   async readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]> {
     this.assertOpen();
     if (!Number.isSafeInteger(options.maxCount) || options.maxCount <= 0) {
@@ -276,6 +282,7 @@ export class SqliteEventStore implements EventStore {
       this.stats.appends += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
       batch.forEach((p, i) => p.resolve(reply.outcomes[i]!));
+      for (const listener of this.appendedListeners) listener();
     } else {
       // Nothing of this batch was committed (the transaction rolled back): every caller learns it.
       const error = new Error(`event store commit failed: ${reply.message}`);

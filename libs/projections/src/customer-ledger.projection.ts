@@ -1,0 +1,140 @@
+import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import { pointsDelta } from '../../ledger-domain/src/customer/customer';
+import type { Projected } from './projected-event';
+
+/**
+ * Per-customer read models, as pure functions of (current row, event) → new row.
+ * Each row remembers the position of the last event applied to it, and an event at or below
+ * that position is ignored: delivering an event twice never counts it twice.
+ */
+
+/** `customer_balances`: one row per customer. */
+export interface CustomerBalance {
+  readonly customerId: string;
+  /** Points spendable now. */
+  readonly available: number;
+  /** Points earned but not yet spendable (always 0 until pending points exist). */
+  readonly pending: number;
+  readonly lifetimeEarned: number;
+  /** Points spent in redemptions (positive). */
+  readonly lifetimeRedeemed: number;
+  readonly adjustedIn: number;
+  /** Points removed by manual adjustments (positive). */
+  readonly adjustedOut: number;
+  readonly visitCount: number;
+  /** Payments recorded. */
+  readonly purchaseCount: number;
+  /** Business time of the latest visit, payment or adjustment. */
+  readonly lastActivityAt: string | null;
+  readonly enrolledAt: string;
+  /** Global position of the last event reflected in this row. */
+  readonly position: bigint;
+}
+
+/** `customer_timeline`: one row per ledger entry. */
+export interface TimelineEntry {
+  readonly eventId: string;
+  readonly customerId: string;
+  readonly position: bigint;
+  readonly type: CustomerEvent['type'];
+  /** Finer kind: visit kind, adjustment kind (manual, redemption), payment source. */
+  readonly kind: string | null;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly locationId: string | null;
+  readonly amountMinor: number | null;
+  readonly currency: string | null;
+  readonly pointsDelta: number;
+  readonly balanceAfter: number;
+  readonly reason: string | null;
+  readonly reference: string | null;
+  readonly actor: string | null;
+  /** The visit, payment or adjustment id the entry is about. */
+  readonly subjectId: string;
+}
+
+const isNew = (row: { position: bigint } | undefined, at: Projected<unknown>) => row === undefined || at.position > row.position;
+
+export function evolveBalance(row: CustomerBalance | undefined, projected: Projected<CustomerEvent>): CustomerBalance | undefined {
+  if (!isNew(row, projected)) return row;
+  const { event, position } = projected;
+  if (event.type === 'CustomerEnrolled') {
+    return row ?? {
+      customerId: event.data.customerId,
+      available: 0,
+      pending: 0,
+      lifetimeEarned: 0,
+      lifetimeRedeemed: 0,
+      adjustedIn: 0,
+      adjustedOut: 0,
+      visitCount: 0,
+      purchaseCount: 0,
+      lastActivityAt: null,
+      enrolledAt: event.data.enrolledAt,
+      position,
+    };
+  }
+  if (row === undefined) return undefined; // events before enrolment cannot exist; nothing to attach them to
+  const latest = (at: string) => (row.lastActivityAt === null || at > row.lastActivityAt ? at : row.lastActivityAt);
+  switch (event.type) {
+    case 'VisitCreated':
+      return { ...row, visitCount: row.visitCount + 1, lastActivityAt: latest(event.data.occurredAt), position };
+    case 'PaymentRecorded':
+      return {
+        ...row,
+        available: row.available + event.data.points,
+        lifetimeEarned: row.lifetimeEarned + event.data.points,
+        purchaseCount: row.purchaseCount + 1,
+        lastActivityAt: latest(event.data.occurredAt),
+        position,
+      };
+    case 'PointsAdjusted': {
+      const points = event.data.points;
+      const redemption = event.data.kind === 'redemption';
+      return {
+        ...row,
+        available: row.available + points,
+        lifetimeRedeemed: redemption ? row.lifetimeRedeemed - points : row.lifetimeRedeemed,
+        adjustedIn: !redemption && points > 0 ? row.adjustedIn + points : row.adjustedIn,
+        adjustedOut: !redemption && points < 0 ? row.adjustedOut - points : row.adjustedOut,
+        lastActivityAt: latest(event.data.occurredAt),
+        position,
+      };
+    }
+  }
+}
+
+/** The timeline entry for an event, given the balance row after it. */
+export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter: number): TimelineEntry {
+  const { event } = projected;
+  const base = {
+    eventId: projected.eventId,
+    customerId: event.data.customerId,
+    position: projected.position,
+    type: event.type,
+    recordedAt: projected.recordedAt,
+    pointsDelta: pointsDelta(event),
+    balanceAfter,
+    actor: projected.actor,
+  };
+  switch (event.type) {
+    case 'CustomerEnrolled':
+      return { ...base, kind: null, occurredAt: event.data.enrolledAt, locationId: null, amountMinor: null, currency: null, reason: null, reference: null, subjectId: event.data.customerId };
+    case 'VisitCreated':
+      return { ...base, kind: event.data.kind, occurredAt: event.data.occurredAt, locationId: event.data.locationId, amountMinor: null, currency: null, reason: event.data.notes ?? null, reference: event.data.paymentId ?? null, subjectId: event.data.visitId };
+    case 'PaymentRecorded':
+      return {
+        ...base,
+        kind: event.data.source,
+        occurredAt: event.data.occurredAt,
+        locationId: event.data.locationId,
+        amountMinor: event.data.amountMinor,
+        currency: event.data.currency,
+        reason: null,
+        reference: event.data.purchaseIdentifier,
+        subjectId: event.data.paymentId,
+      };
+    case 'PointsAdjusted':
+      return { ...base, kind: event.data.kind, occurredAt: event.data.occurredAt, locationId: null, amountMinor: null, currency: null, reason: event.data.reason ?? null, reference: event.data.reference ?? null, subjectId: event.data.adjustmentId };
+  }
+}

@@ -1,0 +1,223 @@
+import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import type { PaymentRecorded } from '../../ledger-domain/src/customer/record-payment';
+import type { VisitCreated } from '../../ledger-domain/src/customer/record-visit';
+import type { ProgramConfigured } from '../../ledger-domain/src/program/program';
+import { dayIn } from './calendar';
+import { evolveBalance, timelineEntry, type CustomerBalance, type TimelineEntry } from './customer-ledger.projection';
+import type { LedgerEvent, Projected } from './projected-event';
+import {
+  countLocationPayment,
+  countLocationPurchaseOnVisit,
+  countLocationVisit,
+  countPurchaseOnVisit,
+  countVisit,
+  newVisit,
+  visitPurchased,
+  type CustomerVisitStats,
+  type LocationDayPayments,
+  type LocationDayVisits,
+  type VisitRow,
+} from './visit-reports.projection';
+
+/** `program_settings`: what reports need from the program (the timezone for day boundaries). */
+export interface ProgramRow {
+  readonly programId: string;
+  readonly version: number;
+  readonly currency: string;
+  readonly timezone: string;
+  readonly position: bigint;
+}
+
+/**
+ * Every read-model row one batch of events touches, keyed. The projector loads the rows for a
+ * batch's keys, `projectBatch` computes their new versions in memory, and the projector writes
+ * back what changed, with the checkpoint, in one transaction. Pure: no I/O, inputs untouched.
+ */
+export interface ReadModelRows {
+  readonly program: ProgramRow | undefined;
+  readonly balances: ReadonlyMap<string, CustomerBalance>;
+  readonly visits: ReadonlyMap<string, VisitRow>;
+  readonly customerVisits: ReadonlyMap<string, CustomerVisitStats>;
+  readonly locationVisits: ReadonlyMap<string, LocationDayVisits>;
+  readonly locationPayments: ReadonlyMap<string, LocationDayPayments>;
+  /** (location, day, customer) triples already counted as distinct customers. */
+  readonly locationCustomers: ReadonlySet<string>;
+}
+
+export interface BatchResult {
+  readonly rows: ReadModelRows;
+  /** Keys of rows created or changed by the batch, per table. */
+  readonly changed: {
+    readonly program: boolean;
+    readonly balances: ReadonlySet<string>;
+    readonly visits: ReadonlySet<string>;
+    readonly customerVisits: ReadonlySet<string>;
+    readonly locationVisits: ReadonlySet<string>;
+    readonly locationPayments: ReadonlySet<string>;
+    readonly locationCustomers: ReadonlySet<string>;
+  };
+  readonly timeline: readonly TimelineEntry[];
+}
+
+export const locationDayKey = (locationId: string, day: string) => `${locationId}\u0000${day}`;
+export const locationPaymentKey = (locationId: string, day: string, currency: string) => `${locationId}\u0000${day}\u0000${currency}`;
+export const locationCustomerKey = (locationId: string, day: string, customerId: string) => `${locationId}\u0000${day}\u0000${customerId}`;
+
+/** Program timezone until the first ProgramConfigured is seen (the program's default). */
+export const DEFAULT_TIMEZONE = 'UTC';
+
+export const emptyRows = (): ReadModelRows => ({
+  program: undefined,
+  balances: new Map(),
+  visits: new Map(),
+  customerVisits: new Map(),
+  locationVisits: new Map(),
+  locationPayments: new Map(),
+  locationCustomers: new Set(),
+});
+
+/** The keys whose rows must be loaded before `projectBatch` (first the ones known from the events alone). */
+export interface BatchKeys {
+  readonly customers: ReadonlySet<string>;
+  readonly visits: ReadonlySet<string>;
+}
+
+export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
+  const customers = new Set<string>();
+  const visits = new Set<string>();
+  for (const { event } of events) {
+    if (event.type === 'ProgramConfigured') continue;
+    customers.add(event.data.customerId);
+    if (event.type === 'VisitCreated') visits.add(event.data.visitId);
+    if (event.type === 'PaymentRecorded' && event.data.visitId !== undefined) visits.add(event.data.visitId);
+  }
+  return { customers, visits };
+}
+
+/**
+ * The location keys, known once the program and the referenced visits are loaded: the day of
+ * an event depends on the timezone in effect when it is projected.
+ */
+export function locationKeysOf(
+  events: readonly Projected<LedgerEvent>[],
+  program: ProgramRow | undefined,
+  visits: ReadonlyMap<string, VisitRow>,
+): { locationVisits: Set<string>; locationPayments: Set<string>; locationCustomers: Set<string> } {
+  let timezone = program?.timezone ?? DEFAULT_TIMEZONE;
+  const locationVisits = new Set<string>();
+  const locationPayments = new Set<string>();
+  const locationCustomers = new Set<string>();
+  for (const { event } of events) {
+    if (event.type === 'ProgramConfigured') timezone = event.data.timezone;
+    else if (event.type === 'VisitCreated') {
+      const day = dayIn(timezone, event.data.occurredAt);
+      locationVisits.add(locationDayKey(event.data.locationId, day));
+      locationCustomers.add(locationCustomerKey(event.data.locationId, day, event.data.customerId));
+    } else if (event.type === 'PaymentRecorded') {
+      locationPayments.add(locationPaymentKey(event.data.locationId, dayIn(timezone, event.data.occurredAt), event.data.currency));
+      const visit = event.data.visitId === undefined ? undefined : visits.get(event.data.visitId);
+      if (visit !== undefined) locationVisits.add(locationDayKey(visit.locationId, visit.day));
+    }
+  }
+  return { locationVisits, locationPayments, locationCustomers };
+}
+
+/** Applies a batch of events, in order, to the rows it touches. */
+export function projectBatch(loaded: ReadModelRows, events: readonly Projected<LedgerEvent>[]): BatchResult {
+  let program = loaded.program;
+  let programChanged = false;
+  const balances = new Map(loaded.balances);
+  const visits = new Map(loaded.visits);
+  const customerVisits = new Map(loaded.customerVisits);
+  const locationVisits = new Map(loaded.locationVisits);
+  const locationPayments = new Map(loaded.locationPayments);
+  const locationCustomers = new Set(loaded.locationCustomers);
+  const changed = {
+    balances: new Set<string>(),
+    visits: new Set<string>(),
+    customerVisits: new Set<string>(),
+    locationVisits: new Set<string>(),
+    locationPayments: new Set<string>(),
+    locationCustomers: new Set<string>(),
+  };
+  const timeline: TimelineEntry[] = [];
+  const put = <R>(map: Map<string, R>, dirty: Set<string>, key: string, before: R | undefined, after: R | undefined) => {
+    if (after === undefined || after === before) return;
+    map.set(key, after);
+    dirty.add(key);
+  };
+
+  for (const projected of events) {
+    const { event } = projected;
+    if (event.type === 'ProgramConfigured') {
+      const next = programRow(program, projected as Projected<ProgramConfigured>);
+      if (next !== program) {
+        program = next;
+        programChanged = true;
+      }
+      continue;
+    }
+    const customerProjected = projected as Projected<CustomerEvent>;
+    const customerId = event.data.customerId;
+
+    // Balances and timeline.
+    const balanceBefore = balances.get(customerId);
+    const balanceAfter = evolveBalance(balanceBefore, customerProjected);
+    if (balanceAfter !== undefined && balanceAfter !== balanceBefore) {
+      put(balances, changed.balances, customerId, balanceBefore, balanceAfter);
+      timeline.push(timelineEntry(customerProjected, balanceAfter.available));
+    }
+
+    // Visits and their aggregates.
+    const timezone = program?.timezone ?? DEFAULT_TIMEZONE;
+    if (event.type === 'VisitCreated') {
+      const visitProjected = projected as Projected<VisitCreated>;
+      if (visits.has(event.data.visitId)) continue; // already projected: a repeated delivery
+      const visit = newVisit(visitProjected, dayIn(timezone, event.data.occurredAt));
+      put(visits, changed.visits, visit.visitId, undefined, visit);
+      put(customerVisits, changed.customerVisits, customerId, customerVisits.get(customerId), countVisit(customerVisits.get(customerId), visit, projected));
+      const memberKey = locationCustomerKey(visit.locationId, visit.day, customerId);
+      const firstThatDay = !locationCustomers.has(memberKey);
+      if (firstThatDay) {
+        locationCustomers.add(memberKey);
+        changed.locationCustomers.add(memberKey);
+      }
+      const dayKey = locationDayKey(visit.locationId, visit.day);
+      put(locationVisits, changed.locationVisits, dayKey, locationVisits.get(dayKey), countLocationVisit(locationVisits.get(dayKey), visit, firstThatDay, projected));
+    } else if (event.type === 'PaymentRecorded') {
+      const paymentProjected = projected as Projected<PaymentRecorded>;
+      const payKey = locationPaymentKey(event.data.locationId, dayIn(timezone, event.data.occurredAt), event.data.currency);
+      put(
+        locationPayments,
+        changed.locationPayments,
+        payKey,
+        locationPayments.get(payKey),
+        countLocationPayment(locationPayments.get(payKey), paymentProjected, dayIn(timezone, event.data.occurredAt)),
+      );
+      const visit = event.data.visitId === undefined ? undefined : visits.get(event.data.visitId);
+      if (visit !== undefined && !visit.withPurchase) {
+        const purchased = visitPurchased(visit, paymentProjected);
+        if (purchased !== visit) {
+          put(visits, changed.visits, visit.visitId, visit, purchased);
+          const stats = customerVisits.get(visit.customerId);
+          if (stats !== undefined) put(customerVisits, changed.customerVisits, visit.customerId, stats, countPurchaseOnVisit(stats, projected));
+          const dayKey = locationDayKey(visit.locationId, visit.day);
+          const dayRow = locationVisits.get(dayKey);
+          if (dayRow !== undefined) put(locationVisits, changed.locationVisits, dayKey, dayRow, countLocationPurchaseOnVisit(dayRow, projected));
+        }
+      }
+    }
+  }
+
+  return {
+    rows: { program, balances, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
+    changed: { program: programChanged, ...changed },
+    timeline,
+  };
+}
+
+function programRow(row: ProgramRow | undefined, projected: Projected<ProgramConfigured>): ProgramRow {
+  if (row !== undefined && projected.position <= row.position) return row;
+  const d = projected.event.data;
+  return { programId: d.programId, version: d.version, currency: d.currency, timezone: d.timezone, position: projected.position };
+}

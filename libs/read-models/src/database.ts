@@ -1,0 +1,45 @@
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import type { ReadModelTables } from './schema';
+
+export type ReadModelDialect = 'sqlite' | 'postgres';
+
+export interface ReadModelDatabase {
+  readonly db: Kysely<ReadModelTables>;
+  readonly dialect: ReadModelDialect;
+  /** Largest number of bound parameters one statement may carry in this dialect. */
+  readonly maxParameters: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The SQLite read-model file. WAL with synchronous=NORMAL: a power cut may lose the last
+ * transactions, and with them the checkpoint that went with them, so the projector simply
+ * projects those events again; the event store (synchronous=FULL) is the record.
+ */
+export function openSqliteReadModels(filename: string): ReadModelDatabase {
+  mkdirSync(dirname(filename), { recursive: true });
+  const database = new Database(filename);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<ReadModelTables>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', maxParameters: 32_000, close: () => db.destroy() };
+}
+
+/** PostgreSQL read models (production). BIGINT columns come back as JS numbers: all are far below 2^53. */
+export function openPostgresReadModels(connectionString: string, poolSize = 10): ReadModelDatabase {
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', maxParameters: 60_000, close: () => db.destroy() };
+}

@@ -1,0 +1,282 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { CustomerBalance, TimelineEntry } from '../../projections/src/customer-ledger.projection';
+import {
+  keysOf,
+  locationCustomerKey,
+  locationDayKey,
+  locationKeysOf,
+  locationPaymentKey,
+  type BatchResult,
+  type ProgramRow,
+  type ReadModelRows,
+} from '../../projections/src/ledger-read-models';
+import type { LedgerEvent, Projected } from '../../projections/src/projected-event';
+import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '../../projections/src/visit-reports.projection';
+import { positionFromText, positionText, type ProjectedTable, type ReadModelTables } from './schema';
+
+type Db = Kysely<ReadModelTables> | Transaction<ReadModelTables>;
+// Tables may carry a rebuild suffix; Kysely's typing knows them by their base name.
+type AnyDb = Kysely<any> | Transaction<any>;
+
+/**
+ * Loads and writes the rows of one batch (see `projectBatch`) in the tables named by `suffix`
+ * (the live tables, or the ones a rebuild fills). Multi-row statements, chunked below the
+ * dialect's parameter limit, so a batch of thousands of events costs a handful of statements.
+ */
+export class LedgerReadModelStore {
+  constructor(
+    private readonly suffix: string,
+    private readonly maxParameters: number,
+  ) {}
+
+  table(name: ProjectedTable): string {
+    return `${name}${this.suffix}`;
+  }
+
+  async load(trx: Db, events: readonly Projected<LedgerEvent>[]): Promise<ReadModelRows> {
+    const db = trx as AnyDb;
+    const keys = keysOf(events);
+    const [programRows, balanceRows, visitRows, statsRows] = await Promise.all([
+      db.selectFrom(this.table('program_settings')).selectAll().execute(),
+      this.selectIn(db, 'customer_balances', 'customer_id', [...keys.customers]),
+      this.selectIn(db, 'visits', 'visit_id', [...keys.visits]),
+      this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
+    ]);
+    const program = programRows[0] === undefined ? undefined : toProgram(programRows[0] as ReadModelTables['program_settings']);
+    const visits = new Map((visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]));
+    const locationKeys = locationKeysOf(events, program, visits);
+    const [dayRows, paymentRows, memberRows] = await Promise.all([
+      this.selectTuples(db, 'location_daily_visits', ['location_id', 'day'], [...locationKeys.locationVisits]),
+      this.selectTuples(db, 'location_daily_payments', ['location_id', 'day', 'currency'], [...locationKeys.locationPayments]),
+      this.selectTuples(db, 'location_daily_customers', ['location_id', 'day', 'customer_id'], [...locationKeys.locationCustomers]),
+    ]);
+    return {
+      program,
+      balances: new Map((balanceRows as ReadModelTables['customer_balances'][]).map((r) => [r.customer_id, toBalance(r)])),
+      visits,
+      customerVisits: new Map((statsRows as ReadModelTables['customer_visit_stats'][]).map((r) => [r.customer_id, toStats(r)])),
+      locationVisits: new Map((dayRows as ReadModelTables['location_daily_visits'][]).map((r) => [locationDayKey(r.location_id, r.day), toLocationDay(r)])),
+      locationPayments: new Map(
+        (paymentRows as ReadModelTables['location_daily_payments'][]).map((r) => [locationPaymentKey(r.location_id, r.day, r.currency), toLocationPayments(r)]),
+      ),
+      locationCustomers: new Set((memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id))),
+    };
+  }
+
+  async write(trx: Db, result: BatchResult): Promise<void> {
+    const db = trx as AnyDb;
+    const { rows, changed } = result;
+    if (changed.program && rows.program !== undefined) {
+      await this.upsert(db, 'program_settings', ['program_id'], [fromProgram(rows.program)]);
+    }
+    await this.upsert(db, 'customer_balances', ['customer_id'], pick(rows.balances, changed.balances).map(fromBalance));
+    await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
+    await this.upsert(db, 'visits', ['visit_id'], pick(rows.visits, changed.visits).map(fromVisit));
+    await this.upsert(db, 'customer_visit_stats', ['customer_id'], pick(rows.customerVisits, changed.customerVisits).map(fromStats));
+    await this.upsert(db, 'location_daily_visits', ['location_id', 'day'], pick(rows.locationVisits, changed.locationVisits).map(fromLocationDay));
+    await this.upsert(db, 'location_daily_payments', ['location_id', 'day', 'currency'], pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments));
+    await this.insert(
+      db,
+      'location_daily_customers',
+      [...changed.locationCustomers].map((key) => {
+        const [location_id, day, customer_id] = key.split('\u0000') as [string, string, string];
+        return { location_id, day, customer_id };
+      }),
+    );
+  }
+
+  private async selectIn(db: AnyDb, table: ProjectedTable, column: string, keys: readonly string[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    for (const chunk of chunks(keys, Math.min(1000, this.maxParameters))) {
+      out.push(...(await db.selectFrom(this.table(table)).selectAll().where(column, 'in', chunk).execute()));
+    }
+    return out;
+  }
+
+  /** Rows by composite key, as `(a, b) IN ((…), (…))`: row values work in both dialects. */
+  private async selectTuples(db: AnyDb, table: ProjectedTable, columns: readonly string[], keys: readonly string[]): Promise<unknown[]> {
+    const out: unknown[] = [];
+    const perChunk = Math.floor(Math.min(3000, this.maxParameters) / columns.length);
+    for (const chunk of chunks(keys, perChunk)) {
+      const tuples = chunk.map((key) => key.split('\u0000'));
+      out.push(
+        ...(await db
+          .selectFrom(this.table(table))
+          .selectAll()
+          .where((eb) => {
+            const ref = columns.length === 2 ? eb.refTuple(columns[0]!, columns[1]!) : eb.refTuple(columns[0]!, columns[1]!, columns[2]!);
+            const values = tuples.map((parts) => (parts.length === 2 ? eb.tuple(parts[0]!, parts[1]!) : eb.tuple(parts[0]!, parts[1]!, parts[2]!)));
+            return eb(ref as never, 'in', values as never);
+          })
+          .execute()),
+      );
+    }
+    return out;
+  }
+
+  private async insert(db: AnyDb, table: ProjectedTable, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const perChunk = Math.max(1, Math.floor(this.maxParameters / Object.keys(rows[0]!).length));
+    for (const chunk of chunks(rows, perChunk)) {
+      // A row already there is the same event projected before: keep the first.
+      await db.insertInto(this.table(table)).values(chunk as never).onConflict((oc) => oc.doNothing()).execute();
+    }
+  }
+
+  private async upsert(db: AnyDb, table: ProjectedTable, key: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    const columns = Object.keys(rows[0]!);
+    const perChunk = Math.max(1, Math.floor(this.maxParameters / columns.length));
+    const updates = columns.filter((c) => !key.includes(c));
+    for (const chunk of chunks(rows, perChunk)) {
+      await db
+        .insertInto(this.table(table))
+        .values(chunk as never)
+        .onConflict((oc) =>
+          oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(updates.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never),
+        )
+        .execute();
+    }
+  }
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+const pick = <R>(rows: ReadonlyMap<string, R>, keys: ReadonlySet<string>): R[] => [...keys].map((k) => rows.get(k)!).filter((r) => r !== undefined);
+
+const toProgram = (r: ReadModelTables['program_settings']): ProgramRow => ({
+  programId: r.program_id,
+  version: Number(r.version),
+  currency: r.currency,
+  timezone: r.timezone,
+  position: positionFromText(r.position),
+});
+const fromProgram = (p: ProgramRow) => ({ program_id: p.programId, version: p.version, currency: p.currency, timezone: p.timezone, position: positionText(p.position) });
+
+const toBalance = (r: ReadModelTables['customer_balances']): CustomerBalance => ({
+  customerId: r.customer_id,
+  available: Number(r.available),
+  pending: Number(r.pending),
+  lifetimeEarned: Number(r.lifetime_earned),
+  lifetimeRedeemed: Number(r.lifetime_redeemed),
+  adjustedIn: Number(r.adjusted_in),
+  adjustedOut: Number(r.adjusted_out),
+  visitCount: Number(r.visit_count),
+  purchaseCount: Number(r.purchase_count),
+  lastActivityAt: r.last_activity_at,
+  enrolledAt: r.enrolled_at,
+  position: positionFromText(r.position),
+});
+const fromBalance = (b: CustomerBalance): ReadModelTables['customer_balances'] => ({
+  customer_id: b.customerId,
+  available: b.available,
+  pending: b.pending,
+  lifetime_earned: b.lifetimeEarned,
+  lifetime_redeemed: b.lifetimeRedeemed,
+  adjusted_in: b.adjustedIn,
+  adjusted_out: b.adjustedOut,
+  visit_count: b.visitCount,
+  purchase_count: b.purchaseCount,
+  last_activity_at: b.lastActivityAt,
+  enrolled_at: b.enrolledAt,
+  position: positionText(b.position),
+});
+
+const fromTimeline = (e: TimelineEntry): ReadModelTables['customer_timeline'] => ({
+  event_id: e.eventId,
+  customer_id: e.customerId,
+  position: positionText(e.position),
+  entry_type: e.type,
+  kind: e.kind,
+  occurred_at: e.occurredAt,
+  recorded_at: e.recordedAt,
+  location_id: e.locationId,
+  amount_minor: e.amountMinor,
+  currency: e.currency,
+  points_delta: e.pointsDelta,
+  balance_after: e.balanceAfter,
+  reason: e.reason,
+  reference: e.reference,
+  actor: e.actor,
+  subject_id: e.subjectId,
+});
+
+const toVisit = (r: ReadModelTables['visits']): VisitRow => ({
+  visitId: r.visit_id,
+  customerId: r.customer_id,
+  locationId: r.location_id,
+  occurredAt: r.occurred_at,
+  day: r.day,
+  kind: r.kind,
+  source: r.source,
+  withPurchase: Number(r.with_purchase) === 1,
+  position: positionFromText(r.position),
+});
+const fromVisit = (v: VisitRow): ReadModelTables['visits'] => ({
+  visit_id: v.visitId,
+  customer_id: v.customerId,
+  location_id: v.locationId,
+  occurred_at: v.occurredAt,
+  day: v.day,
+  kind: v.kind,
+  source: v.source,
+  with_purchase: v.withPurchase ? 1 : 0,
+  position: positionText(v.position),
+});
+
+const toStats = (r: ReadModelTables['customer_visit_stats']): CustomerVisitStats => ({
+  customerId: r.customer_id,
+  visits: Number(r.visits),
+  visitsWithPurchase: Number(r.visits_with_purchase),
+  visitsWithoutPurchase: Number(r.visits_without_purchase),
+  firstVisitAt: r.first_visit_at,
+  lastVisitAt: r.last_visit_at,
+  position: positionFromText(r.position),
+});
+const fromStats = (s: CustomerVisitStats): ReadModelTables['customer_visit_stats'] => ({
+  customer_id: s.customerId,
+  visits: s.visits,
+  visits_with_purchase: s.visitsWithPurchase,
+  visits_without_purchase: s.visitsWithoutPurchase,
+  first_visit_at: s.firstVisitAt,
+  last_visit_at: s.lastVisitAt,
+  position: positionText(s.position),
+});
+
+const toLocationDay = (r: ReadModelTables['location_daily_visits']): LocationDayVisits => ({
+  locationId: r.location_id,
+  day: r.day,
+  visits: Number(r.visits),
+  visitsWithPurchase: Number(r.visits_with_purchase),
+  distinctCustomers: Number(r.distinct_customers),
+  position: positionFromText(r.position),
+});
+const fromLocationDay = (d: LocationDayVisits): ReadModelTables['location_daily_visits'] => ({
+  location_id: d.locationId,
+  day: d.day,
+  visits: d.visits,
+  visits_with_purchase: d.visitsWithPurchase,
+  distinct_customers: d.distinctCustomers,
+  position: positionText(d.position),
+});
+
+const toLocationPayments = (r: ReadModelTables['location_daily_payments']): LocationDayPayments => ({
+  locationId: r.location_id,
+  day: r.day,
+  currency: r.currency,
+  payments: Number(r.payments),
+  revenueMinor: Number(r.revenue_minor),
+  pointsEarned: Number(r.points_earned),
+  position: positionFromText(r.position),
+});
+const fromLocationPayments = (p: LocationDayPayments): ReadModelTables['location_daily_payments'] => ({
+  location_id: p.locationId,
+  day: p.day,
+  currency: p.currency,
+  payments: p.payments,
+  revenue_minor: p.revenueMinor,
+  points_earned: p.pointsEarned,
+  position: positionText(p.position),
+});

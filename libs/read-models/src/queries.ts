@@ -1,0 +1,177 @@
+import type { Kysely } from 'kysely';
+import { positionFromText, positionText, type ReadModelTables } from './schema';
+
+/** Reads for the back-office screens and reports: straight from the read models, never a replay. */
+
+export interface BalanceView {
+  readonly customerId: string;
+  readonly available: number;
+  readonly pending: number;
+  readonly lifetimeEarned: number;
+  readonly lifetimeRedeemed: number;
+  readonly adjustedIn: number;
+  readonly adjustedOut: number;
+  readonly visitCount: number;
+  readonly purchaseCount: number;
+  readonly lastActivityAt: string | null;
+  readonly enrolledAt: string;
+  /** Global position of the last event this balance reflects. */
+  readonly position: string;
+}
+
+export async function customerBalance(db: Kysely<ReadModelTables>, customerId: string): Promise<BalanceView | undefined> {
+  const r = await db.selectFrom('customer_balances').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  if (r === undefined) return undefined;
+  return {
+    customerId: r.customer_id,
+    available: Number(r.available),
+    pending: Number(r.pending),
+    lifetimeEarned: Number(r.lifetime_earned),
+    lifetimeRedeemed: Number(r.lifetime_redeemed),
+    adjustedIn: Number(r.adjusted_in),
+    adjustedOut: Number(r.adjusted_out),
+    visitCount: Number(r.visit_count),
+    purchaseCount: Number(r.purchase_count),
+    lastActivityAt: r.last_activity_at,
+    enrolledAt: r.enrolled_at,
+    position: positionFromText(r.position).toString(),
+  };
+}
+
+export interface TimelinePage {
+  readonly customerId: string;
+  readonly entries: readonly TimelineView[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  readonly nextCursor: string | null;
+}
+
+export interface TimelineView {
+  readonly eventId: string;
+  readonly type: string;
+  readonly kind: string | null;
+  readonly occurredAt: string;
+  readonly recordedAt: string;
+  readonly locationId: string | null;
+  readonly amountMinor: number | null;
+  readonly currency: string | null;
+  readonly pointsDelta: number;
+  readonly balanceAfter: number;
+  readonly reason: string | null;
+  readonly reference: string | null;
+  readonly actor: string | null;
+  readonly subjectId: string;
+  readonly position: string;
+}
+
+/** Keyset pagination on the global position: stable under concurrent appends, O(limit) per page. */
+export async function customerTimeline(
+  db: Kysely<ReadModelTables>,
+  customerId: string,
+  options: { limit: number; order: 'asc' | 'desc'; cursor?: bigint },
+): Promise<TimelinePage> {
+  let query = db.selectFrom('customer_timeline').selectAll().where('customer_id', '=', customerId);
+  if (options.cursor !== undefined) query = query.where('position', options.order === 'desc' ? '<' : '>', positionText(options.cursor));
+  const rows = await query.orderBy('position', options.order).limit(options.limit + 1).execute();
+  const page = rows.slice(0, options.limit);
+  const last = page[page.length - 1];
+  return {
+    customerId,
+    entries: page.map((r) => ({
+      eventId: r.event_id,
+      type: r.entry_type,
+      kind: r.kind,
+      occurredAt: r.occurred_at,
+      recordedAt: r.recorded_at,
+      locationId: r.location_id,
+      amountMinor: r.amount_minor === null ? null : Number(r.amount_minor),
+      currency: r.currency,
+      pointsDelta: Number(r.points_delta),
+      balanceAfter: Number(r.balance_after),
+      reason: r.reason,
+      reference: r.reference,
+      actor: r.actor,
+      subjectId: r.subject_id,
+      position: positionFromText(r.position).toString(),
+    })),
+    nextCursor: rows.length > options.limit && last !== undefined ? positionFromText(last.position).toString() : null,
+  };
+}
+
+export interface LocationDayReport {
+  readonly locationId: string;
+  readonly day: string;
+  readonly visits: number;
+  readonly visitsWithPurchase: number;
+  readonly visitsWithoutPurchase: number;
+  /** visitsWithPurchase / visits, or null for a day without visits. */
+  readonly conversion: number | null;
+  readonly distinctCustomers: number;
+  readonly payments: number;
+  /** Per currency: revenue in minor units and the points it earned. */
+  readonly revenue: readonly { currency: string; payments: number; amountMinor: number; pointsEarned: number }[];
+  readonly pointsEarned: number;
+}
+
+/** Per location per day, for `from`..`to` inclusive (days in the program's timezone). */
+export async function visitReport(
+  db: Kysely<ReadModelTables>,
+  options: { from: string; to: string; locationId?: string },
+): Promise<LocationDayReport[]> {
+  let visits = db.selectFrom('location_daily_visits').selectAll().where('day', '>=', options.from).where('day', '<=', options.to);
+  let payments = db.selectFrom('location_daily_payments').selectAll().where('day', '>=', options.from).where('day', '<=', options.to);
+  if (options.locationId !== undefined) {
+    visits = visits.where('location_id', '=', options.locationId);
+    payments = payments.where('location_id', '=', options.locationId);
+  }
+  const [visitRows, paymentRows] = await Promise.all([visits.execute(), payments.execute()]);
+  const report = new Map<string, { -readonly [K in keyof LocationDayReport]: LocationDayReport[K] }>();
+  const entry = (locationId: string, day: string) => {
+    const key = `${day}\u0000${locationId}`;
+    let row = report.get(key);
+    if (row === undefined) {
+      row = { locationId, day, visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, distinctCustomers: 0, payments: 0, revenue: [], pointsEarned: 0 };
+      report.set(key, row);
+    }
+    return row;
+  };
+  for (const v of visitRows) {
+    const row = entry(v.location_id, v.day);
+    row.visits = Number(v.visits);
+    row.visitsWithPurchase = Number(v.visits_with_purchase);
+    row.visitsWithoutPurchase = row.visits - row.visitsWithPurchase;
+    row.distinctCustomers = Number(v.distinct_customers);
+    row.conversion = row.visits === 0 ? null : row.visitsWithPurchase / row.visits;
+  }
+  for (const p of paymentRows) {
+    const row = entry(p.location_id, p.day);
+    row.payments += Number(p.payments);
+    row.pointsEarned += Number(p.points_earned);
+    row.revenue = [...row.revenue, { currency: p.currency, payments: Number(p.payments), amountMinor: Number(p.revenue_minor), pointsEarned: Number(p.points_earned) }];
+  }
+  return [...report.values()].sort((a, b) => (a.day === b.day ? a.locationId.localeCompare(b.locationId) : a.day.localeCompare(b.day)));
+}
+
+export interface CustomerVisitReport {
+  readonly customerId: string;
+  readonly visits: number;
+  readonly visitsWithPurchase: number;
+  readonly visitsWithoutPurchase: number;
+  readonly conversion: number | null;
+  readonly firstVisitAt: string | null;
+  readonly lastVisitAt: string | null;
+}
+
+export async function customerVisitReport(db: Kysely<ReadModelTables>, customerId: string): Promise<CustomerVisitReport> {
+  const r = await db.selectFrom('customer_visit_stats').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  if (r === undefined) return { customerId, visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, firstVisitAt: null, lastVisitAt: null };
+  const visits = Number(r.visits);
+  return {
+    customerId,
+    visits,
+    visitsWithPurchase: Number(r.visits_with_purchase),
+    visitsWithoutPurchase: Number(r.visits_without_purchase),
+    conversion: visits === 0 ? null : Number(r.visits_with_purchase) / visits,
+    firstVisitAt: r.first_visit_at,
+    lastVisitAt: r.last_visit_at,
+  };
+}

@@ -1,0 +1,254 @@
+import type { Kysely } from 'kysely';
+
+/**
+ * The read-model tables: a public interface for reporting jobs (documented column by column in
+ * docs/read-models.md). One schema for SQLite and PostgreSQL:
+ * - global positions are TEXT, zero-padded to 20 digits, so they sort and compare as text in
+ *   both dialects and never pass through a JS number;
+ * - counts, points and amounts are BIGINT (minor units, integer points);
+ * - booleans are INTEGER 0/1; times are ISO 8601 UTC text; days are YYYY-MM-DD text.
+ */
+export interface ReadModelTables {
+  projection_checkpoints: { projection: string; position: string; updated_at: string };
+  read_model_migrations: { version: number; name: string; applied_at: string };
+  program_settings: { program_id: string; version: number; currency: string; timezone: string; position: string };
+  customer_balances: {
+    customer_id: string;
+    available: number;
+    pending: number;
+    lifetime_earned: number;
+    lifetime_redeemed: number;
+    adjusted_in: number;
+    adjusted_out: number;
+    visit_count: number;
+    purchase_count: number;
+    last_activity_at: string | null;
+    enrolled_at: string;
+    position: string;
+  };
+  customer_timeline: {
+    event_id: string;
+    customer_id: string;
+    position: string;
+    entry_type: string;
+    kind: string | null;
+    occurred_at: string;
+    recorded_at: string;
+    location_id: string | null;
+    amount_minor: number | null;
+    currency: string | null;
+    points_delta: number;
+    balance_after: number;
+    reason: string | null;
+    reference: string | null;
+    actor: string | null;
+    subject_id: string;
+  };
+  visits: {
+    visit_id: string;
+    customer_id: string;
+    location_id: string;
+    occurred_at: string;
+    day: string;
+    kind: string;
+    source: string;
+    with_purchase: number;
+    position: string;
+  };
+  customer_visit_stats: {
+    customer_id: string;
+    visits: number;
+    visits_with_purchase: number;
+    visits_without_purchase: number;
+    first_visit_at: string;
+    last_visit_at: string;
+    position: string;
+  };
+  location_daily_visits: {
+    location_id: string;
+    day: string;
+    visits: number;
+    visits_with_purchase: number;
+    distinct_customers: number;
+    position: string;
+  };
+  location_daily_payments: {
+    location_id: string;
+    day: string;
+    currency: string;
+    payments: number;
+    revenue_minor: number;
+    points_earned: number;
+    position: string;
+  };
+  location_daily_customers: { location_id: string; day: string; customer_id: string };
+}
+
+/** The tables a rebuild recreates and swaps in (everything but migrations and checkpoints). */
+export const PROJECTED_TABLES = [
+  'program_settings',
+  'customer_balances',
+  'customer_timeline',
+  'visits',
+  'customer_visit_stats',
+  'location_daily_visits',
+  'location_daily_payments',
+  'location_daily_customers',
+] as const;
+export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
+
+/** Positions as fixed-width text: "00000000000000000042". */
+export const positionText = (position: bigint): string => position.toString().padStart(20, '0');
+export const positionFromText = (text: string): bigint => BigInt(text);
+
+/**
+ * Creates the projected tables with a name suffix (empty for the live tables, a generation
+ * suffix for a rebuild). Index names carry `generation` so a rebuilt table's indexes never
+ * collide with the ones of the table it replaces.
+ */
+export async function createProjectedTables(db: Kysely<any>, suffix: string, generation: string): Promise<void> {
+  const t = (name: ProjectedTable) => `${name}${suffix}`;
+  const text = 'text';
+  const big = 'bigint';
+
+  await db.schema
+    .createTable(t('program_settings'))
+    .addColumn('program_id', text, (c) => c.primaryKey())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('currency', text, (c) => c.notNull())
+    .addColumn('timezone', text, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable(t('customer_balances'))
+    .addColumn('customer_id', text, (c) => c.primaryKey())
+    .addColumn('available', big, (c) => c.notNull())
+    .addColumn('pending', big, (c) => c.notNull())
+    .addColumn('lifetime_earned', big, (c) => c.notNull())
+    .addColumn('lifetime_redeemed', big, (c) => c.notNull())
+    .addColumn('adjusted_in', big, (c) => c.notNull())
+    .addColumn('adjusted_out', big, (c) => c.notNull())
+    .addColumn('visit_count', big, (c) => c.notNull())
+    .addColumn('purchase_count', big, (c) => c.notNull())
+    .addColumn('last_activity_at', text)
+    .addColumn('enrolled_at', text, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable(t('customer_timeline'))
+    .addColumn('event_id', text, (c) => c.primaryKey())
+    .addColumn('customer_id', text, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .addColumn('entry_type', text, (c) => c.notNull())
+    .addColumn('kind', text)
+    .addColumn('occurred_at', text, (c) => c.notNull())
+    .addColumn('recorded_at', text, (c) => c.notNull())
+    .addColumn('location_id', text)
+    .addColumn('amount_minor', big)
+    .addColumn('currency', text)
+    .addColumn('points_delta', big, (c) => c.notNull())
+    .addColumn('balance_after', big, (c) => c.notNull())
+    .addColumn('reason', text)
+    .addColumn('reference', text)
+    .addColumn('actor', text)
+    .addColumn('subject_id', text, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex(`customer_timeline_customer_position_${generation}`).on(t('customer_timeline')).columns(['customer_id', 'position']).execute();
+
+  await db.schema
+    .createTable(t('visits'))
+    .addColumn('visit_id', text, (c) => c.primaryKey())
+    .addColumn('customer_id', text, (c) => c.notNull())
+    .addColumn('location_id', text, (c) => c.notNull())
+    .addColumn('occurred_at', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .addColumn('kind', text, (c) => c.notNull())
+    .addColumn('source', text, (c) => c.notNull())
+    .addColumn('with_purchase', 'integer', (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex(`visits_location_day_${generation}`).on(t('visits')).columns(['location_id', 'day']).execute();
+  await db.schema.createIndex(`visits_customer_${generation}`).on(t('visits')).columns(['customer_id', 'occurred_at']).execute();
+
+  await db.schema
+    .createTable(t('customer_visit_stats'))
+    .addColumn('customer_id', text, (c) => c.primaryKey())
+    .addColumn('visits', big, (c) => c.notNull())
+    .addColumn('visits_with_purchase', big, (c) => c.notNull())
+    .addColumn('visits_without_purchase', big, (c) => c.notNull())
+    .addColumn('first_visit_at', text, (c) => c.notNull())
+    .addColumn('last_visit_at', text, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable(t('location_daily_visits'))
+    .addColumn('location_id', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .addColumn('visits', big, (c) => c.notNull())
+    .addColumn('visits_with_purchase', big, (c) => c.notNull())
+    .addColumn('distinct_customers', big, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .addPrimaryKeyConstraint(`location_daily_visits_pk_${generation}`, ['location_id', 'day'])
+    .execute();
+  await db.schema.createIndex(`location_daily_visits_day_${generation}`).on(t('location_daily_visits')).columns(['day']).execute();
+
+  await db.schema
+    .createTable(t('location_daily_payments'))
+    .addColumn('location_id', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .addColumn('currency', text, (c) => c.notNull())
+    .addColumn('payments', big, (c) => c.notNull())
+    .addColumn('revenue_minor', big, (c) => c.notNull())
+    .addColumn('points_earned', big, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .addPrimaryKeyConstraint(`location_daily_payments_pk_${generation}`, ['location_id', 'day', 'currency'])
+    .execute();
+  await db.schema.createIndex(`location_daily_payments_day_${generation}`).on(t('location_daily_payments')).columns(['day']).execute();
+
+  await db.schema
+    .createTable(t('location_daily_customers'))
+    .addColumn('location_id', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .addColumn('customer_id', text, (c) => c.notNull())
+    .addPrimaryKeyConstraint(`location_daily_customers_pk_${generation}`, ['location_id', 'day', 'customer_id'])
+    .execute();
+}
+
+/** Versioned migrations, applied in order at start-up, each once, recorded in `read_model_migrations`. */
+export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kysely<any>) => Promise<void> }[] = [
+  {
+    version: 1,
+    name: 'ledger read models: balances, timeline, visits and visit-count aggregates',
+    up: async (db) => {
+      await createProjectedTables(db, '', 'v1');
+    },
+  },
+];
+
+export async function migrate(db: Kysely<ReadModelTables>): Promise<void> {
+  await db.schema
+    .createTable('read_model_migrations')
+    .ifNotExists()
+    .addColumn('version', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('projection_checkpoints')
+    .ifNotExists()
+    .addColumn('projection', 'text', (c) => c.primaryKey())
+    .addColumn('position', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute();
+  const applied = new Set((await db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version)));
+  for (const migration of MIGRATIONS) {
+    if (applied.has(migration.version)) continue;
+    await db.transaction().execute(async (trx) => {
+      await migration.up(trx as Kysely<any>);
+      await trx.insertInto('read_model_migrations').values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() }).execute();
+    });
+  }
+}
