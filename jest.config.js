@@ -18,6 +18,9 @@ module.exports = {
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       testTimeout: 60000,
+      // One real PostgreSQL for the suites that run on both dialects.
+      globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
     },
   ],
 };
