@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { EventStore } from '../../libs/event-store/src/event-store.port';
 import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
 import { createApp } from '../../apps/ledger-api/src/app';
-import type { LedgerConfig } from '../../apps/ledger-api/src/config';
+import type { LedgerConfig } from '../../libs/runtime/src/config';
 import { tempDir } from './temp-dir';
 
 export interface HttpResult<T = any> {

@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port';
 import { AdjustmentsController, AdjustPointsHandler } from './adjustments/adjust-points';
-import type { LedgerConfig } from './config';
+import type { LedgerConfig } from '../../../libs/runtime/src/config';
 import { CustomersController } from './customers/customers.controller';
 import { EnrolCustomerHandler } from './customers/enrol-customer';
 import { HistoryController } from './history/customer-history';

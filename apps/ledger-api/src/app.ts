@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port';
 import { AppModule } from './app.module';
-import type { LedgerConfig } from './config';
+import type { LedgerConfig } from '../../../libs/runtime/src/config';
 import { mountOpenApi } from './docs/openapi';
 import type { Clock } from './ledger/ledger.module';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -1,7 +1,5 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { join } from 'node:path';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import { SqliteEventStore } from '../../../../libs/event-store/src/embedded/sqlite-event-store';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
 import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
 import {
@@ -14,7 +12,8 @@ import {
   type ProgramState,
 } from '../../../../libs/ledger-domain/src/program/program';
 import * as t from 'io-ts';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import { openEventStore } from '../../../../libs/runtime/src/wiring';
 import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
 import { StreamRepository } from './stream-repository';
@@ -67,7 +66,7 @@ export class LedgerModule {
         { provide: LEDGER_CONFIG, useValue: config },
         {
           provide: EVENT_STORE,
-          useFactory: (): EventStore => overrides.store ?? new SqliteEventStore({ filename: join(config.dataDir, 'events.sqlite') }),
+          useFactory: (): EventStore => overrides.store ?? openEventStore(config),
         },
         { provide: CLOCK, useValue: overrides.clock ?? (() => new Date()) },
         { provide: CommandRunner, useFactory: (store: EventStore, clock: Clock) => new CommandRunner(store, clock), inject: [EVENT_STORE, CLOCK] },

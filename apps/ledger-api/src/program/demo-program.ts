@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '../../../../libs/runtime/src/config';
 import { CLOCK, LEDGER_CONFIG, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { deterministicUuid } from '../ledger/ids';
 import { ConfigureProgramCommand } from './configure-program';

@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import { join } from 'node:path';
-import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import type { LedgerConfig } from '../config';
+import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
+import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import { openReadModels } from '../../../../libs/runtime/src/wiring';
 import { ProjectionsController, ReadModelQueriesController } from './read-models.controller';
 import { READ_MODELS, ReadSide } from './read-side';
 
@@ -15,8 +15,7 @@ export class ReadModelsModule {
       providers: [
         {
           provide: READ_MODELS,
-          useFactory: (): ReadModelDatabase =>
-            config.readDbUrl !== undefined ? openPostgresReadModels(config.readDbUrl) : openSqliteReadModels(join(config.dataDir, 'read-models.sqlite')),
+          useFactory: (): ReadModelDatabase => openReadModels(config),
         },
         ReadSide,
       ],

@@ -3,7 +3,7 @@ import type { EventStore } from '../../../../libs/event-store/src/event-store.po
 import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint } from '../../../../libs/read-models/src/projector';
 import { migrate } from '../../../../libs/read-models/src/schema';
-import type { LedgerConfig } from '../config';
+import type { LedgerConfig } from '../../../../libs/runtime/src/config';
 import { httpProblem, ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';
 

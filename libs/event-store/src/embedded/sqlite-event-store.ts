@@ -25,6 +25,11 @@ export interface SqliteEventStoreOptions {
   readonly maxBatchSize?: number;
   /** How long the writer waits for another process's write lock before failing a batch. */
   readonly busyTimeoutMs?: number;
+  /**
+   * For processes that only read the log (a separate projector, the audit CLI): no writer
+   * thread, and every append is refused.
+   */
+  readonly readOnly?: boolean;
 }
 
 /** Counters for the benchmark and for `/metrics` later: how well group commit is batching. */
@@ -102,7 +107,7 @@ CREATE TABLE IF NOT EXISTS events (
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
-  private readonly writer: Worker;
+  private readonly writer: Worker | undefined;
   private readonly maxBatchSize: number;
   private queue: PendingAppend[] = [];
   private inFlight: readonly PendingAppend[] | undefined;
@@ -143,7 +148,12 @@ export class SqliteEventStore implements EventStore {
     );
     this.selectHead = this.db.prepare('SELECT MAX(position) AS head FROM events');
 
-    this.writer = new Worker(`(${writerMain.toString()})()`, {
+    if (options.readOnly === true) {
+      this.writer = undefined;
+      this.writerFailure = new Error('this event store was opened read-only');
+      return;
+    }
+    const writer = new Worker(`(${writerMain.toString()})()`, {
       eval: true,
       workerData: {
         filename: options.filename,
@@ -151,11 +161,12 @@ export class SqliteEventStore implements EventStore {
         busyTimeoutMs: options.busyTimeoutMs ?? 5_000,
       },
     });
-    this.writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
-    this.writer.on('error', (error) => this.onWriterFailure(error));
-    this.writer.on('exit', (code) => {
+    writer.on('message', (reply: WriterReply) => this.onWriterReply(reply));
+    writer.on('error', (error) => this.onWriterFailure(error));
+    writer.on('exit', (code) => {
       if (!this.closed) this.onWriterFailure(new Error(`event store writer thread exited (${code})`));
     });
+    this.writer = writer;
   }
 
   get groupCommitStats(): GroupCommitStats {
@@ -170,7 +181,7 @@ export class SqliteEventStore implements EventStore {
         const levels = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
         resolve({ journalMode: reply.journalMode, synchronous: levels[Number(reply.synchronous)] ?? 'OFF' });
       };
-      this.writer.postMessage({ kind: 'inspect' });
+      this.writer?.postMessage({ kind: 'inspect' });
     });
   }
 
@@ -248,10 +259,13 @@ export class SqliteEventStore implements EventStore {
       await new Promise<void>((resolve) => (this.drained = resolve));
     }
     this.closed = true;
-    await new Promise<void>((resolve) => {
-      this.writer.once('exit', () => resolve());
-      this.writer.postMessage({ kind: 'close' });
-    });
+    const writer = this.writer;
+    if (writer !== undefined) {
+      await new Promise<void>((resolve) => {
+        writer.once('exit', () => resolve());
+        writer.postMessage({ kind: 'close' });
+      });
+    }
     this.db.close();
   }
 
@@ -261,6 +275,7 @@ export class SqliteEventStore implements EventStore {
 
   private sendNextBatch(): void {
     if (this.inFlight !== undefined || this.queue.length === 0) return;
+    if (this.writer === undefined) return;
     const batch = this.queue.splice(0, this.maxBatchSize);
     this.inFlight = batch;
     this.writer.postMessage({

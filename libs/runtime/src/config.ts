@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { resolve } from 'node:path';
-import { reportErrors } from '../../../libs/ledger-domain/src/shared/codecs';
+import { reportErrors } from '../../ledger-domain/src/shared/codecs';
 
 /** A decimal string from the environment turned into a number within bounds. */
 const IntFromEnv = (name: string, min: number, max: number) =>
