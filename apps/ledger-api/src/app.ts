@@ -1,5 +1,7 @@
-import type { LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
+import { problemFor, sendProblem } from './http/problem.filter';
 import { NestFactory } from '@nestjs/core';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port';
 import { AppModule } from './app.module';
@@ -18,12 +20,24 @@ export interface AppOptions {
 
 /** Builds the HTTP application (not yet listening). Shared by `main.ts`, the tests and the benchmark. */
 export async function createApp(config: LedgerConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 200 } });
+  const logger = new Logger('HTTP');
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { maxParamLength: 200 },
+    // Errors of Fastify's router (bad percent-encoding, over-long parameters) happen before Nest
+    // sees the request: answer them as problem+json too, without quoting the URL.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, problemFor(error, logger)),
+  });
   const overrides = { ...(options.store && { store: options.store }), ...(options.clock && { clock: options.clock }) };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
     logger: options.logger ?? ['log', 'warn', 'error'],
     abortOnError: false,
+    // Fastify's own JSON parser only: Nest's would add form-encoded bodies, which no route takes.
+    bodyParser: false,
   });
+  // Commands are JSON only: without these parsers a form or text body is a 415, not a lookalike object.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   // Nest routes Fastify's own errors (bad JSON, body too large, wrong content type) and unknown
   // routes through the global ProblemFilter, so every error leaves as problem+json.
   mountOpenApi(app);

@@ -20,8 +20,9 @@ export class ProblemFilter implements ExceptionFilter {
 export function problemFor(exception: unknown, logger: Logger): Problem {
   if (exception instanceof ProblemException) return exception.problem;
   if (exception instanceof HttpException) {
+    // Nest's own messages quote the request line ("Cannot GET /…?email=…"): keep only fixed text.
     const status = exception.getStatus();
-    return httpProblem(status, titleFor(status), exception.message);
+    return httpProblem(status, titleFor(status), status === 404 ? 'No route matches this method and path.' : clientErrorDetail(exception, status));
   }
   const status = (exception as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -46,6 +47,8 @@ function titleFor(status: number): string {
       return 'Method not allowed';
     case 413:
       return 'Payload too large';
+    case 414:
+      return 'URI too long';
     case 415:
       return 'Unsupported media type';
     default:
@@ -57,7 +60,9 @@ function titleFor(status: number): string {
 function clientErrorDetail(exception: unknown, status: number): string {
   const code = (exception as { code?: unknown })?.code;
   if (code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'The body is empty but the content type is JSON.';
+  if (code === 'FST_ERR_BAD_URL') return 'The URL is not validly percent-encoded.';
   if (status === 400) return 'The body is not valid JSON.';
+  if (status === 414) return 'A path segment is longer than allowed.';
   if (status === 413) return 'The body is larger than the limit.';
   if (status === 415) return 'Send the body as application/json.';
   return 'The request was refused.';

@@ -4,6 +4,7 @@ import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/erro
 import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
 import { eventId } from './ids';
 import { KeyedLock } from './keyed-lock';
+import type { Reservation, Reservations } from './reservations';
 import type { DomainEvent, LoadedStream, StreamRepository } from './stream-repository';
 
 /** Failures of the machinery rather than of the business rules. */
@@ -48,6 +49,7 @@ export class CommandRunner {
   constructor(
     private readonly store: EventStore,
     private readonly clock: () => Date,
+    private readonly reservations: Reservations,
   ) {}
 
   run<S, Ev extends DomainEvent>(
@@ -83,12 +85,14 @@ export class CommandRunner {
       const events = decision.right;
       if (events.length === 0) return E.right({ events, state: loaded.state, position: loaded.position, replayed: false });
 
-      // 3. Rules that span streams.
-      let claims: readonly StreamAppend[] = [];
+      // 3. Rules that span streams: the Idempotency-Key itself, then the command's own (uniqueness).
+      const keyClaim = await this.claimIdempotencyKey(streamName, context);
+      if (E.isLeft(keyClaim)) return keyClaim;
+      let claims: readonly StreamAppend[] = keyClaim.right;
       if (guard !== undefined) {
         const guarded = await guard(events, loaded);
         if (E.isLeft(guarded)) return guarded;
-        claims = guarded.right;
+        claims = [...claims, ...guarded.right];
       }
 
       // 4. Append at the revision we decided on, with the claims.
@@ -112,6 +116,22 @@ export class CommandRunner {
       // Someone else appended first (another process, or a rival claim): load again and re-decide.
     }
     return E.left({ _tag: 'Contention', streamName });
+  }
+
+  /**
+   * A key is bound to the first request sent with it, whatever stream that request wrote to: the
+   * same key with another request (another body, route or customer) is refused, even where
+   * the stream it targets has never seen the key.
+   */
+  private async claimIdempotencyKey(streamName: string, context: CommandContext): Promise<E.Either<LedgerError, readonly StreamAppend[]>> {
+    const key = context.idempotencyKey;
+    if (key === undefined) return E.right([]);
+    const fingerprint = context.requestFingerprint ?? '';
+    const honoured = async (holder: Reservation) =>
+      (await this.store.readStream(holder.customerId)).events.some((e) => e.metadata['commandId'] === holder.commandId);
+    const claimed = await this.reservations.claim('idempotency-key', key, { customerId: streamName, reference: fingerprint }, context, honoured);
+    if (E.isLeft(claimed)) return E.left({ _tag: 'IdempotencyKeyReused' });
+    return E.right(claimed.right === undefined ? [] : [claimed.right]);
   }
 
   /**

@@ -69,8 +69,12 @@ export class LedgerModule {
           useFactory: (): EventStore => overrides.store ?? openEventStore(config),
         },
         { provide: CLOCK, useValue: overrides.clock ?? (() => new Date()) },
-        { provide: CommandRunner, useFactory: (store: EventStore, clock: Clock) => new CommandRunner(store, clock), inject: [EVENT_STORE, CLOCK] },
         { provide: Reservations, useFactory: (store: EventStore, clock: Clock) => new Reservations(store, clock), inject: [EVENT_STORE, CLOCK] },
+        {
+          provide: CommandRunner,
+          useFactory: (store: EventStore, clock: Clock, reservations: Reservations) => new CommandRunner(store, clock, reservations),
+          inject: [EVENT_STORE, CLOCK, Reservations],
+        },
         CustomerStreams,
         ProgramStreams,
         EventStoreLifecycle,

@@ -31,6 +31,7 @@ const ReleasedC = t.type({
 
 export interface Reservation {
   readonly scope: ReservationScope;
+  /** The owner: the customer, or for an Idempotency-Key the stream the keyed request wrote to. */
   readonly customerId: string;
   readonly commandId: string;
   /** What holds the value: the customer id for contacts, the payment id for purchases. */
@@ -75,7 +76,9 @@ export class Reservations {
     const events: { type: string; data: Record<string, string> }[] = [];
     if (last?.kind === 'reserved') {
       const holder = last.reservation;
-      if (holder.commandId === context.commandId) return E.right(undefined);
+      // Ours only if the same command claimed it for the same owner: a command id reused for another
+      // customer (one Idempotency-Key sent for two customers) is not a retry.
+      if (holder.commandId === context.commandId && holder.customerId === claim.customerId) return E.right(undefined);
       if (!(await this.isOrphan(holder, honoured))) return E.left({ _tag: 'ReservationTaken', holder });
       events.push({ type: 'UniqueValueReleased', data: { scope, commandId: holder.commandId, reason: 'orphaned: owner never completed' } });
     }

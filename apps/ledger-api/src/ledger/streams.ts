@@ -8,8 +8,11 @@ import { createHash } from 'node:crypto';
 export const accountStream = (customerId: string): string => `loyaltyAccount-${customerId}`;
 export const programStream = (programId: string): string => `loyaltyProgram-${programId}`;
 
-/** What a reservation makes unique across all customers. */
-export type ReservationScope = 'email' | 'phone' | 'purchase';
+/**
+ * What a reservation makes unique across all customers: contact details, a purchase at a
+ * location, and Idempotency-Keys (a key names one request to one stream, for good).
+ */
+export type ReservationScope = 'email' | 'phone' | 'purchase' | 'idempotency-key';
 
 /**
  * One stream per unique value. The value is hashed: stream names end up in logs, URLs and

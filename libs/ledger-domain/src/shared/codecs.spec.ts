@@ -8,6 +8,7 @@ import {
   Identifier,
   Instant,
   IntInRange,
+  isCleanText,
   Phone,
   PointsPerUnit,
   reportErrors,
@@ -323,5 +324,36 @@ describe('reportErrors', () => {
       { path: 'value', message: 'expected string' },
       { path: 'value', message: 'expected number' },
     ]);
+  });
+});
+
+describe('text hygiene, id and timezone normalisation', () => {
+  const decodes = <A>(codec: t.Decoder<unknown, A>, value: unknown) => codec.decode(value);
+
+  it('refuses a lone surrogate, which would be stored as something else than was sent', () => {
+    expect(isCleanText('x\ud800y')).toBe(false);
+    expect(E.isLeft(decodes(Email, 'x\ud800@example.com'))).toBe(true);
+    expect(E.isLeft(decodes(BoundedString(1, 100), 'R-\udfff'))).toBe(true);
+  });
+
+  it('refuses NUL and other control characters but keeps tabs and line breaks in free text', () => {
+    expect(E.isLeft(decodes(BoundedString(1, 100), 'R-1\u0000'))).toBe(true);
+    expect(E.isLeft(decodes(BoundedString(1, 100), 'bell\u0007'))).toBe(true);
+    expect(decodes(BoundedString(1, 100), 'line one\nline two\tend')).toEqual(E.right('line one\nline two\tend'));
+  });
+
+  it('accepts emoji and other astral characters (well-formed surrogate pairs)', () => {
+    expect(decodes(BoundedString(1, 100), 'Gift 🎁 für Zoë')).toEqual(E.right('Gift 🎁 für Zoë'));
+  });
+
+  it('decodes a UUID in upper case to the lower-case form ids are issued in', () => {
+    expect(decodes(Uuid, 'A0B1C2D3-E4F5-4A6B-8C7D-0123456789AB')).toEqual(E.right('a0b1c2d3-e4f5-4a6b-8c7d-0123456789ab'));
+  });
+
+  it('fixes the spelling of a known timezone, and keeps other names ICU accepts as given', () => {
+    expect(decodes(IanaTimezone, 'utc')).toEqual(E.right('UTC'));
+    expect(decodes(IanaTimezone, 'europe/paris')).toEqual(E.right('Europe/Paris'));
+    expect(decodes(IanaTimezone, 'Asia/Kolkata')).toEqual(E.right('Asia/Kolkata'));
+    expect(E.isLeft(decodes(IanaTimezone, 'Mars/Olympus_Mons'))).toBe(true);
   });
 });

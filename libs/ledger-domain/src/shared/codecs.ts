@@ -13,13 +13,20 @@ import { parseInstant } from './time';
 const refine = <A>(base: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) =>
   new t.Type<A, A, unknown>(name, (u): u is A => base.is(u) && ok(u), (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c)), t.identity);
 
+/**
+ * Text we store must be well-formed Unicode without control characters other than tab and
+ * line breaks: a lone surrogate changes when encoded (two values, one stored key), and NUL is
+ * refused by PostgreSQL, where the read models may live.
+ */
+export const isCleanText = (s: string): boolean => s.isWellFormed() && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s);
+
 /** A string of `min`..`max` characters (after trimming when `trim`), returned trimmed. */
 export const BoundedString = (min: number, max: number, name = `string of ${min} to ${max} characters`) =>
   new t.Type<string, string, unknown>(
     name,
-    (u): u is string => typeof u === 'string' && u.trim().length >= min && u.length <= max,
+    (u): u is string => typeof u === 'string' && u.trim().length >= min && u.length <= max && isCleanText(u),
     (u, c) => {
-      if (typeof u !== 'string') return t.failure(u, c);
+      if (typeof u !== 'string' || !isCleanText(u)) return t.failure(u, c);
       const trimmed = u.trim();
       return trimmed.length >= min && trimmed.length <= max ? t.success(trimmed) : t.failure(u, c);
     },
@@ -31,7 +38,7 @@ export const Email = new t.Type<string, string, unknown>(
   'e-mail address',
   (u): u is string => typeof u === 'string',
   (u, c) => {
-    if (typeof u !== 'string' || u.length > 254) return t.failure(u, c);
+    if (typeof u !== 'string' || u.length > 254 || !isCleanText(u)) return t.failure(u, c);
     const email = u.trim().toLowerCase();
     return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) ? t.success(email) : t.failure(u, c);
   },
@@ -71,15 +78,32 @@ export const PointsPerUnit = refine(t.string, 'decimal string greater than 0 and
   return ratio !== undefined && ratio.numerator > 0n && ratio.numerator <= 1000n * ratio.denominator;
 });
 
-export const IanaTimezone = refine(t.string, 'IANA timezone', (tz) => {
-  if (tz.length > 64) return false;
+/** IANA timezone, decoded to its canonical spelling ("utc" → "UTC", "europe/paris" → "Europe/Paris"). */
+export const IanaTimezone = new t.Type<string, string, unknown>(
+  'IANA timezone',
+  (u): u is string => typeof u === 'string' && canonicalTimezone(u) === u,
+  (u, c) => {
+    const canonical = typeof u === 'string' ? canonicalTimezone(u) : undefined;
+    return canonical === undefined ? t.failure(u, c) : t.success(canonical);
+  },
+  t.identity,
+);
+
+/** IANA names by lower case, so the spelling is fixed without swapping a name for an ICU alias. */
+const TIMEZONES = new Map(['UTC', ...Intl.supportedValuesOf('timeZone')].map((tz) => [tz.toLowerCase(), tz]));
+
+function canonicalTimezone(tz: string): string | undefined {
+  if (tz.length === 0 || tz.length > 64 || !/^[A-Za-z0-9_+\-/]+$/.test(tz)) return undefined;
+  const known = TIMEZONES.get(tz.toLowerCase());
+  if (known !== undefined) return known;
   try {
+    // Other names ICU accepts (links such as "Asia/Calcutta"): kept as given.
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
+    return tz;
   } catch {
-    return false;
+    return undefined;
   }
-});
+}
 
 /** Integer in [min, max], never NaN or a float. */
 export const IntInRange = (min: number, max: number, name: string) =>
@@ -89,7 +113,14 @@ export const IntInRange = (min: number, max: number, name: string) =>
 export const Identifier = (name = 'identifier of 1 to 100 characters [A-Za-z0-9-_.:]') =>
   refine(t.string, name, (s) => /^[A-Za-z0-9\-_.:]{1,100}$/.test(s));
 
-export const Uuid = refine(t.string, 'UUID', (s) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** UUID in any case, decoded to lower case: the form ids are issued and stored in. */
+export const Uuid = new t.Type<string, string, unknown>(
+  'UUID',
+  (u): u is string => typeof u === 'string' && UUID.test(u) && u === u.toLowerCase(),
+  (u, c) => (typeof u === 'string' && UUID.test(u) ? t.success(u.toLowerCase()) : t.failure(u, c)),
+  t.identity,
+);
 
 /**
  * Flattens io-ts errors into `{path, message}` pairs: the JSON path of the field and the name
