@@ -107,34 +107,42 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
 /** The timeline entry for an event, given the balance row after it. */
 export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter: number): TimelineEntry {
   const { event } = projected;
-  const base = {
+  // One literal per case, no spreads: this runs for every event of a rebuild.
+  const entry = (
+    kind: string | null,
+    occurredAt: string,
+    locationId: string | null,
+    amountMinor: number | null,
+    currency: string | null,
+    reason: string | null,
+    reference: string | null,
+    subjectId: string,
+  ): TimelineEntry => ({
     eventId: projected.eventId,
     customerId: event.data.customerId,
     position: projected.position,
     type: event.type,
+    kind,
+    occurredAt,
     recordedAt: projected.recordedAt,
+    locationId,
+    amountMinor,
+    currency,
     pointsDelta: pointsDelta(event),
     balanceAfter,
+    reason,
+    reference,
     actor: projected.actor,
-  };
+    subjectId,
+  });
   switch (event.type) {
     case 'CustomerEnrolled':
-      return { ...base, kind: null, occurredAt: event.data.enrolledAt, locationId: null, amountMinor: null, currency: null, reason: null, reference: null, subjectId: event.data.customerId };
+      return entry(null, event.data.enrolledAt, null, null, null, null, null, event.data.customerId);
     case 'VisitCreated':
-      return { ...base, kind: event.data.kind, occurredAt: event.data.occurredAt, locationId: event.data.locationId, amountMinor: null, currency: null, reason: event.data.notes ?? null, reference: event.data.paymentId ?? null, subjectId: event.data.visitId };
+      return entry(event.data.kind, event.data.occurredAt, event.data.locationId, null, null, event.data.notes ?? null, event.data.paymentId ?? null, event.data.visitId);
     case 'PaymentRecorded':
-      return {
-        ...base,
-        kind: event.data.source,
-        occurredAt: event.data.occurredAt,
-        locationId: event.data.locationId,
-        amountMinor: event.data.amountMinor,
-        currency: event.data.currency,
-        reason: null,
-        reference: event.data.purchaseIdentifier,
-        subjectId: event.data.paymentId,
-      };
+      return entry(event.data.source, event.data.occurredAt, event.data.locationId, event.data.amountMinor, event.data.currency, null, event.data.purchaseIdentifier, event.data.paymentId);
     case 'PointsAdjusted':
-      return { ...base, kind: event.data.kind, occurredAt: event.data.occurredAt, locationId: null, amountMinor: null, currency: null, reason: event.data.reason ?? null, reference: event.data.reference ?? null, subjectId: event.data.adjustmentId };
+      return entry(event.data.kind, event.data.occurredAt, null, null, null, event.data.reason ?? null, event.data.reference ?? null, event.data.adjustmentId);
   }
 }

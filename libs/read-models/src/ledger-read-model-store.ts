@@ -13,6 +13,7 @@ import {
 import type { LedgerEvent, Projected } from '../../projections/src/projected-event';
 import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '../../projections/src/visit-reports.projection';
 import { positionFromText, positionText, type ProjectedTable, type ReadModelTables } from './schema';
+import type { SqliteBulk } from './sqlite-bulk';
 
 type Db = Kysely<ReadModelTables> | Transaction<ReadModelTables>;
 // Tables may carry a rebuild suffix; Kysely's typing knows them by their base name.
@@ -27,6 +28,7 @@ export class LedgerReadModelStore {
   constructor(
     private readonly suffix: string,
     private readonly maxParameters: number,
+    private readonly bulk?: SqliteBulk,
   ) {}
 
   table(name: ProjectedTable): string {
@@ -86,6 +88,7 @@ export class LedgerReadModelStore {
   }
 
   private async selectIn(db: AnyDb, table: ProjectedTable, column: string, keys: readonly string[]): Promise<unknown[]> {
+    if (this.bulk !== undefined) return this.bulk.selectByKey(this.table(table), column, keys);
     const out: unknown[] = [];
     for (const chunk of chunks(keys, Math.min(1000, this.maxParameters))) {
       out.push(...(await db.selectFrom(this.table(table)).selectAll().where(column, 'in', chunk).execute()));
@@ -95,6 +98,7 @@ export class LedgerReadModelStore {
 
   /** Rows by composite key, as `(a, b) IN ((…), (…))`: row values work in both dialects. */
   private async selectTuples(db: AnyDb, table: ProjectedTable, columns: readonly string[], keys: readonly string[]): Promise<unknown[]> {
+    if (this.bulk !== undefined) return this.bulk.selectByTuple(this.table(table), columns, keys);
     const out: unknown[] = [];
     const perChunk = Math.floor(Math.min(3000, this.maxParameters) / columns.length);
     for (const chunk of chunks(keys, perChunk)) {
@@ -116,6 +120,7 @@ export class LedgerReadModelStore {
 
   private async insert(db: AnyDb, table: ProjectedTable, rows: readonly Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.bulk !== undefined) return this.bulk.write(this.table(table), [], rows, false);
     const perChunk = Math.max(1, Math.floor(this.maxParameters / Object.keys(rows[0]!).length));
     for (const chunk of chunks(rows, perChunk)) {
       // A row already there is the same event projected before: keep the first.
@@ -125,6 +130,7 @@ export class LedgerReadModelStore {
 
   private async upsert(db: AnyDb, table: ProjectedTable, key: readonly string[], rows: readonly Record<string, unknown>[]): Promise<void> {
     if (rows.length === 0) return;
+    if (this.bulk !== undefined) return this.bulk.write(this.table(table), key, rows, true);
     const columns = Object.keys(rows[0]!);
     const perChunk = Math.max(1, Math.floor(this.maxParameters / columns.length));
     const updates = columns.filter((c) => !key.includes(c));

@@ -53,7 +53,7 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.name = options.name ?? LEDGER_PROJECTION;
-    this.rows = new LedgerReadModelStore(options.suffix ?? '', database.maxParameters);
+    this.rows = new LedgerReadModelStore(options.suffix ?? '', database.maxParameters, database.bulk);
     this.batchSize = options.batchSize ?? 1000;
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
   }

@@ -138,9 +138,10 @@ export async function createProjectedTables(db: Kysely<any>, suffix: string, gen
 
   await db.schema
     .createTable(t('customer_timeline'))
-    .addColumn('event_id', text, (c) => c.primaryKey())
+    // Keyed by position: unique per event like the event id, but increasing, so inserts append.
+    .addColumn('position', text, (c) => c.primaryKey())
+    .addColumn('event_id', text, (c) => c.notNull())
     .addColumn('customer_id', text, (c) => c.notNull())
-    .addColumn('position', text, (c) => c.notNull())
     .addColumn('entry_type', text, (c) => c.notNull())
     .addColumn('kind', text)
     .addColumn('occurred_at', text, (c) => c.notNull())
