@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 2000);
+const READERS = Number(process.env['BENCH_READERS'] ?? 4);
 const API_PORT = 3997;
 const BARE_PORT = 3998;
 
@@ -29,8 +30,13 @@ async function main(): Promise<void> {
     const customers = await enrol(CUSTOMERS);
     console.log(`enrolled ${customers.length} customers; warming up`);
     await run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'warm'), 3);
-    console.log(`ledger API: ${CONNECTIONS} connections, ${DURATION} s`);
-    const ledger = await run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'run'), DURATION);
+    console.log(`ledger API: ${CONNECTIONS} connections of commands + ${READERS} of balance reads, ${DURATION} s`);
+    const lag = sampleLag(`http://127.0.0.1:${API_PORT}/projections`);
+    const [ledger, reads] = await Promise.all([
+      run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'run'), DURATION),
+      autocannon({ url: `http://127.0.0.1:${API_PORT}`, connections: READERS, duration: DURATION, requests: balanceRequests(customers) }),
+    ]);
+    const lagSamples = lag.stop();
     api.kill('SIGTERM');
     await onExit(api);
 
@@ -45,7 +51,7 @@ async function main(): Promise<void> {
     }
 
     const stored = countStored(join(dataDir, 'events.sqlite'));
-    report(ledger, baseline, stored);
+    report(ledger, baseline, stored, reads, lagSamples);
   } finally {
     if (!api.killed) api.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
@@ -69,6 +75,29 @@ function commandRequests(customers: readonly string[], tag: string): Request[] {
       },
     },
   ];
+}
+
+function balanceRequests(customers: readonly string[]): Request[] {
+  return [
+    {
+      method: 'GET',
+      setupRequest: (req) => ({ ...req, path: `/customers/${customers[Math.floor(Math.random() * customers.length)]!}/balance` }),
+    },
+  ];
+}
+
+/** Polls the projection lag (events behind the store's head) while the load runs. */
+function sampleLag(url: string): { stop: () => number[] } {
+  const samples: number[] = [];
+  const timer = setInterval(async () => {
+    try {
+      const body = (await (await fetch(url)).json()) as { projections: { lag: string }[] };
+      samples.push(Number(body.projections[0]?.lag ?? 0));
+    } catch {
+      /* a missed sample is fine */
+    }
+  }, 500);
+  return { stop: () => (clearInterval(timer), samples) };
 }
 
 function bareRequests(): Request[] {
@@ -139,7 +168,7 @@ function countStored(filename: string): { payments: number; visits: number } {
   return counts;
 }
 
-function report(ledger: Result, bare: Result, stored: { payments: number; visits: number }): void {
+function report(ledger: Result, bare: Result, stored: { payments: number; visits: number }, reads: Result, lag: number[]): void {
   const ok = ledger['2xx'];
   const commandsPerSecond = ok / ledger.duration;
   const bareRate = bare['2xx'] / bare.duration;
@@ -147,15 +176,17 @@ function report(ledger: Result, bare: Result, stored: { payments: number; visits
     `| run | requests/s (2xx) | p50 ms | p99 ms | max ms | non-2xx | errors/timeouts |`,
     `|---|---|---|---|---|---|---|`,
     `| ledger API (durable commands) | ${commandsPerSecond.toFixed(0)} | ${ledger.latency.p50} | ${ledger.latency.p99} | ${ledger.latency.max} | ${ledger.non2xx} | ${ledger.errors}/${ledger.timeouts} |`,
+    `| balance reads during the command load | ${(reads['2xx'] / reads.duration).toFixed(0)} | ${reads.latency.p50} | ${reads.latency.p99} | ${reads.latency.max} | ${reads.non2xx} | ${reads.errors}/${reads.timeouts} |`,
     `| bare Fastify JSON | ${bareRate.toFixed(0)} | ${bare.latency.p50} | ${bare.latency.p99} | ${bare.latency.max} | ${bare.non2xx} | ${bare.errors}/${bare.timeouts} |`,
     ``,
     `ratio ledger/bare: ${((commandsPerSecond / bareRate) * 100).toFixed(1)} %`,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers`,
     `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated (warm-up included)`,
+    `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${[...lag].sort((a, b) => a - b)[Math.floor(lag.length / 2)] ?? 0}`,
   ];
   console.log(`\n${lines.join('\n')}`);
   mkdirSync('.bench', { recursive: true });
-  writeFileSync(join('.bench', 'commands.json'), JSON.stringify({ at: new Date().toISOString(), ledger, bare, stored }, null, 2));
+  writeFileSync(join('.bench', 'commands.json'), JSON.stringify({ at: new Date().toISOString(), ledger, reads, bare, stored, lag }, null, 2));
 }
 
 main().catch((error: unknown) => {
