@@ -19,7 +19,11 @@ import {
   type VisitRow,
 } from './visit-reports.projection';
 
-/** `program_settings`: what reports need from the program (the timezone for day boundaries). */
+/**
+ * `program_settings`: one row per program version, with the position that recorded it. Every
+ * event takes its day boundaries from the version in force at its own position, so projecting
+ * an event gives the same rows however late, or how often, it is delivered.
+ */
 export interface ProgramRow {
   readonly programId: string;
   readonly version: number;
@@ -34,7 +38,8 @@ export interface ProgramRow {
  * back what changed, with the checkpoint, in one transaction. Pure: no I/O, inputs untouched.
  */
 export interface ReadModelRows {
-  readonly program: ProgramRow | undefined;
+  /** Program versions, in position order. */
+  readonly programs: readonly ProgramRow[];
   readonly balances: ReadonlyMap<string, CustomerBalance>;
   readonly visits: ReadonlyMap<string, VisitRow>;
   readonly customerVisits: ReadonlyMap<string, CustomerVisitStats>;
@@ -48,7 +53,8 @@ export interface BatchResult {
   readonly rows: ReadModelRows;
   /** Keys of rows created or changed by the batch, per table. */
   readonly changed: {
-    readonly program: boolean;
+    /** Program versions not stored yet. */
+    readonly programs: readonly ProgramRow[];
     readonly balances: ReadonlySet<string>;
     readonly visits: ReadonlySet<string>;
     readonly customerVisits: ReadonlySet<string>;
@@ -67,7 +73,7 @@ export const locationCustomerKey = (locationId: string, day: string, customerId:
 export const DEFAULT_TIMEZONE = 'UTC';
 
 export const emptyRows = (): ReadModelRows => ({
-  program: undefined,
+  programs: [],
   balances: new Map(),
   visits: new Map(),
   customerVisits: new Map(),
@@ -100,15 +106,17 @@ export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
  */
 export function locationKeysOf(
   events: readonly Projected<LedgerEvent>[],
-  program: ProgramRow | undefined,
+  programs: readonly ProgramRow[],
   visits: ReadonlyMap<string, VisitRow>,
 ): { locationVisits: Set<string>; locationPayments: Set<string>; locationCustomers: Set<string> } {
-  let timezone = program?.timezone ?? DEFAULT_TIMEZONE;
+  let history = programs;
   const locationVisits = new Set<string>();
   const locationPayments = new Set<string>();
   const locationCustomers = new Set<string>();
-  for (const { event } of events) {
-    if (event.type === 'ProgramConfigured') timezone = event.data.timezone;
+  for (const projected of events) {
+    const { event } = projected;
+    const timezone = timezoneAt(history, projected.position);
+    if (event.type === 'ProgramConfigured') history = withProgram(history, projected as Projected<ProgramConfigured>);
     else if (event.type === 'VisitCreated') {
       const day = dayIn(timezone, event.data.occurredAt);
       locationVisits.add(locationDayKey(event.data.locationId, day));
@@ -124,8 +132,8 @@ export function locationKeysOf(
 
 /** Applies a batch of events, in order, to the rows it touches. */
 export function projectBatch(loaded: ReadModelRows, events: readonly Projected<LedgerEvent>[]): BatchResult {
-  let program = loaded.program;
-  let programChanged = false;
+  let programs = loaded.programs;
+  const newPrograms: ProgramRow[] = [];
   const balances = new Map(loaded.balances);
   const visits = new Map(loaded.visits);
   const customerVisits = new Map(loaded.customerVisits);
@@ -150,11 +158,9 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   for (const projected of events) {
     const { event } = projected;
     if (event.type === 'ProgramConfigured') {
-      const next = programRow(program, projected as Projected<ProgramConfigured>);
-      if (next !== program) {
-        program = next;
-        programChanged = true;
-      }
+      const next = withProgram(programs, projected as Projected<ProgramConfigured>);
+      if (next !== programs) newPrograms.push(next.find((p) => p.position === projected.position)!);
+      programs = next;
       continue;
     }
     const customerProjected = projected as Projected<CustomerEvent>;
@@ -169,7 +175,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     }
 
     // Visits and their aggregates.
-    const timezone = program?.timezone ?? DEFAULT_TIMEZONE;
+    const timezone = timezoneAt(programs, projected.position);
     if (event.type === 'VisitCreated') {
       const visitProjected = projected as Projected<VisitCreated>;
       if (visits.has(event.data.visitId)) continue; // already projected: a repeated delivery
@@ -210,14 +216,24 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   }
 
   return {
-    rows: { program, balances, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
-    changed: { program: programChanged, ...changed },
+    rows: { programs, balances, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
+    changed: { programs: newPrograms, ...changed },
     timeline,
   };
 }
 
-function programRow(row: ProgramRow | undefined, projected: Projected<ProgramConfigured>): ProgramRow {
-  if (row !== undefined && projected.position <= row.position) return row;
+/** The program timezone in force for an event at `position`: set by the last version recorded before it. */
+export function timezoneAt(programs: readonly ProgramRow[], position: bigint): string {
+  for (let i = programs.length - 1; i >= 0; i--) {
+    if (programs[i]!.position < position) return programs[i]!.timezone;
+  }
+  return DEFAULT_TIMEZONE;
+}
+
+/** The history with this version in it (unchanged when it is there already: a repeated delivery). */
+function withProgram(programs: readonly ProgramRow[], projected: Projected<ProgramConfigured>): readonly ProgramRow[] {
+  if (programs.some((p) => p.position === projected.position)) return programs;
   const d = projected.event.data;
-  return { programId: d.programId, version: d.version, currency: d.currency, timezone: d.timezone, position: projected.position };
+  const row: ProgramRow = { programId: d.programId, version: d.version, currency: d.currency, timezone: d.timezone, position: projected.position };
+  return [...programs, row].sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
 }

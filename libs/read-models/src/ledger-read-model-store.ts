@@ -44,16 +44,16 @@ export class LedgerReadModelStore {
       this.selectIn(db, 'visits', 'visit_id', [...keys.visits]),
       this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
     ]);
-    const program = programRows[0] === undefined ? undefined : toProgram(programRows[0] as ReadModelTables['program_settings']);
+    const programs = (programRows as ReadModelTables['program_settings'][]).map(toProgram).sort((a, b) => (a.position < b.position ? -1 : 1));
     const visits = new Map((visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]));
-    const locationKeys = locationKeysOf(events, program, visits);
+    const locationKeys = locationKeysOf(events, programs, visits);
     const [dayRows, paymentRows, memberRows] = await Promise.all([
       this.selectTuples(db, 'location_daily_visits', ['location_id', 'day'], [...locationKeys.locationVisits]),
       this.selectTuples(db, 'location_daily_payments', ['location_id', 'day', 'currency'], [...locationKeys.locationPayments]),
       this.selectTuples(db, 'location_daily_customers', ['location_id', 'day', 'customer_id'], [...locationKeys.locationCustomers]),
     ]);
     return {
-      program,
+      programs,
       balances: new Map((balanceRows as ReadModelTables['customer_balances'][]).map((r) => [r.customer_id, toBalance(r)])),
       visits,
       customerVisits: new Map((statsRows as ReadModelTables['customer_visit_stats'][]).map((r) => [r.customer_id, toStats(r)])),
@@ -68,9 +68,7 @@ export class LedgerReadModelStore {
   async write(trx: Db, result: BatchResult): Promise<void> {
     const db = trx as AnyDb;
     const { rows, changed } = result;
-    if (changed.program && rows.program !== undefined) {
-      await this.upsert(db, 'program_settings', ['program_id'], [fromProgram(rows.program)]);
-    }
+    await this.upsert(db, 'program_settings', ['program_id', 'version'], changed.programs.map(fromProgram));
     await this.upsert(db, 'customer_balances', ['customer_id'], pick(rows.balances, changed.balances).map(fromBalance));
     await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
     await this.upsert(db, 'visits', ['visit_id'], pick(rows.visits, changed.visits).map(fromVisit));

@@ -72,12 +72,14 @@ export class Projector {
       const to = page[page.length - 1]!.position;
       try {
         await this.database.db.transaction().execute(async (trx) => {
-          if ((await readCheckpoint(trx, this.name)) !== from) throw new CheckpointMoved();
+          // First statement of the transaction: it takes the checkpoint row's write lock, so two
+          // projectors are serialised here and the loser sees the row moved (PostgreSQL re-checks
+          // the WHERE on the committed row; SQLite takes its write lock before reading anything).
+          if (!(await advanceCheckpoint(trx, this.name, from, to))) throw new CheckpointMoved();
           if (projected.length > 0) {
             const loaded = await this.rows.load(trx, projected);
             await this.rows.write(trx, projectBatch(loaded, projected));
           }
-          await writeCheckpoint(trx, this.name, to);
         });
       } catch (error) {
         if (error instanceof CheckpointMoved) continue;
@@ -163,6 +165,26 @@ export class Projector {
 export async function readCheckpoint(db: Kysely<ReadModelTables>, name: string): Promise<bigint> {
   const row = await db.selectFrom('projection_checkpoints').select('position').where('projection', '=', name).executeTakeFirst();
   return row === undefined ? 0n : positionFromText(row.position);
+}
+
+/** Moves the checkpoint from `from` to `to` if, and only if, it is still at `from` (compare-and-set). */
+export async function advanceCheckpoint(db: Kysely<ReadModelTables>, name: string, from: bigint, to: bigint): Promise<boolean> {
+  const now = new Date().toISOString();
+  if (from === 0n) {
+    const inserted = await db
+      .insertInto('projection_checkpoints')
+      .values({ projection: name, position: positionText(to), updated_at: now })
+      .onConflict((oc) => oc.column('projection').doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 1) return true;
+  }
+  const updated = await db
+    .updateTable('projection_checkpoints')
+    .set({ position: positionText(to), updated_at: now })
+    .where('projection', '=', name)
+    .where('position', '=', positionText(from))
+    .executeTakeFirst();
+  return Number(updated.numUpdatedRows) === 1;
 }
 
 export async function writeCheckpoint(db: Kysely<ReadModelTables>, name: string, position: bigint): Promise<void> {

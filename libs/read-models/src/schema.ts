@@ -113,11 +113,12 @@ export async function createProjectedTables(db: Kysely<any>, suffix: string, gen
 
   await db.schema
     .createTable(t('program_settings'))
-    .addColumn('program_id', text, (c) => c.primaryKey())
+    .addColumn('program_id', text, (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('currency', text, (c) => c.notNull())
     .addColumn('timezone', text, (c) => c.notNull())
     .addColumn('position', text, (c) => c.notNull())
+    .addPrimaryKeyConstraint(`program_settings_pk_${generation}`, ['program_id', 'version'])
     .execute();
 
   await db.schema

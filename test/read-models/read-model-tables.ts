@@ -1,0 +1,230 @@
+import * as E from 'fp-ts/Either';
+import { sql, type Kysely } from 'kysely';
+import { join } from 'node:path';
+import type { EventStore, RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
+import { emptyRows, projectBatch } from '../../libs/projections/src/ledger-read-models';
+import { toProjected, type LedgerEvent, type Projected } from '../../libs/projections/src/projected-event';
+import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
+import { migrate, positionText, PROJECTED_TABLES, type ProjectedTable, type ReadModelTables } from '../../libs/read-models/src/schema';
+import { freshPostgresDatabase } from '../support/postgres';
+import { tempDir } from '../support/temp-dir';
+import type { Dialect } from './read-model-fixture';
+import type { ScenarioCommand } from '../../libs/projections/src/testing/ledger-scenario';
+
+/**
+ * Helpers for the projection suite: a fixture that can open a second, independent connection
+ * to the same read-model database (a second projector process), table dumps, and the tables
+ * the pure projection says the log should produce.
+ */
+
+export interface ProjectionFixture {
+  readonly store: SqliteEventStore;
+  readonly database: ReadModelDatabase;
+  /** Another connection (SQLite) or pool (PostgreSQL) on the same read-model database; closed with the fixture. */
+  openAnother(): ReadModelDatabase;
+  close(): Promise<void>;
+}
+
+/**
+ * Like `openReadModelFixture`, but it keeps what is needed to open more connections to the
+ * same database (the shared fixture does not expose the PostgreSQL URL).
+ */
+export async function openProjectionFixture(dialect: Dialect): Promise<ProjectionFixture> {
+  const dir = tempDir('projection-suite-');
+  const store = new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') });
+  let drop = async () => {};
+  let open: () => ReadModelDatabase;
+  if (dialect === 'postgres') {
+    const pg = await freshPostgresDatabase();
+    drop = pg.drop;
+    open = () => openPostgresReadModels(pg.url, 4);
+  } else {
+    const file = join(dir.path, 'read-models.sqlite');
+    open = () => openSqliteReadModels(file);
+  }
+  const database = open();
+  await migrate(database.db);
+  const others: ReadModelDatabase[] = [];
+  return {
+    store,
+    database,
+    openAnother() {
+      const another = open();
+      others.push(another);
+      return another;
+    },
+    async close() {
+      for (const other of others) await other.close();
+      await database.close();
+      await store.close();
+      await drop();
+      dir.cleanup();
+    },
+  };
+}
+
+/** Appends the commands in order, one append per command, with the metadata the API writes. */
+export async function appendCommands(store: EventStore, commands: readonly ScenarioCommand[]): Promise<bigint> {
+  const revisions = new Map<string, bigint | 'no_stream'>();
+  let position = 0n;
+  for (const command of commands) {
+    let expected = revisions.get(command.streamName);
+    if (expected === undefined) expected = (await store.readStream(command.streamName, { fromRevision: 2n ** 62n })).revision;
+    const result = await store.appendToStream(
+      command.streamName,
+      expected,
+      command.events.map((event, i) => ({
+        id: command.eventIds[i]!,
+        type: event.type,
+        data: event.data as unknown as Record<string, never>,
+        metadata: { recordedAt: command.recordedAt, actor: command.actor, commandId: `cmd-${command.eventIds[0]}` },
+      })),
+    );
+    if (E.isLeft(result)) throw new Error(`append to ${command.streamName} refused: ${JSON.stringify(result.left)}`);
+    revisions.set(command.streamName, result.right.nextRevision);
+    position = result.right.position;
+  }
+  return position;
+}
+
+/** Every stored event, in global order. */
+export async function readLog(store: EventStore): Promise<RecordedEvent[]> {
+  const out: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readAll({ after: out[out.length - 1]?.position ?? 0n, maxCount: 1000 });
+    if (page.length === 0) return out;
+    out.push(...page);
+  }
+}
+
+const KEYS: Record<ProjectedTable, readonly string[]> = {
+  program_settings: ['program_id'],
+  customer_balances: ['customer_id'],
+  customer_timeline: ['position'],
+  visits: ['visit_id'],
+  customer_visit_stats: ['customer_id'],
+  location_daily_visits: ['location_id', 'day'],
+  location_daily_payments: ['location_id', 'day', 'currency'],
+  location_daily_customers: ['location_id', 'day', 'customer_id'],
+};
+
+export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
+
+const byKey = (table: ProjectedTable) => (a: Record<string, unknown>, b: Record<string, unknown>) => {
+  for (const k of KEYS[table]) {
+    const x = String(a[k]);
+    const y = String(b[k]);
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+};
+
+/** Every projected table (or its rebuild twin, by suffix), every column, rows sorted by key (bytewise, the same in both dialects). */
+export async function dumpTables(db: Kysely<ReadModelTables>, suffix = ''): Promise<TableDump> {
+  const dump = {} as TableDump;
+  for (const table of PROJECTED_TABLES) {
+    const rows = (await (db as Kysely<any>).selectFrom(`${table}${suffix}`).selectAll().execute()) as Record<string, unknown>[];
+    dump[table] = rows.map((r) => ({ ...r })).sort(byKey(table));
+  }
+  return dump;
+}
+
+/** The tables the pure projection computes for the whole log in one batch, as rows of the schema. */
+export function expectedTables(log: readonly RecordedEvent[]): TableDump {
+  const events = log.map(toProjected).filter((p): p is Projected<LedgerEvent> => p !== undefined);
+  const { rows, timeline } = projectBatch(emptyRows(), events);
+  const dump: TableDump = {
+    program_settings: rows.programs.map((p) => ({ program_id: p.programId, version: p.version, currency: p.currency, timezone: p.timezone, position: positionText(p.position) })),
+    customer_balances: [...rows.balances.values()].map((b) => ({
+      customer_id: b.customerId,
+      available: b.available,
+      pending: b.pending,
+      lifetime_earned: b.lifetimeEarned,
+      lifetime_redeemed: b.lifetimeRedeemed,
+      adjusted_in: b.adjustedIn,
+      adjusted_out: b.adjustedOut,
+      visit_count: b.visitCount,
+      purchase_count: b.purchaseCount,
+      last_activity_at: b.lastActivityAt,
+      enrolled_at: b.enrolledAt,
+      position: positionText(b.position),
+    })),
+    customer_timeline: timeline.map((e) => ({
+      event_id: e.eventId,
+      customer_id: e.customerId,
+      position: positionText(e.position),
+      entry_type: e.type,
+      kind: e.kind,
+      occurred_at: e.occurredAt,
+      recorded_at: e.recordedAt,
+      location_id: e.locationId,
+      amount_minor: e.amountMinor,
+      currency: e.currency,
+      points_delta: e.pointsDelta,
+      balance_after: e.balanceAfter,
+      reason: e.reason,
+      reference: e.reference,
+      actor: e.actor,
+      subject_id: e.subjectId,
+    })),
+    visits: [...rows.visits.values()].map((v) => ({
+      visit_id: v.visitId,
+      customer_id: v.customerId,
+      location_id: v.locationId,
+      occurred_at: v.occurredAt,
+      day: v.day,
+      kind: v.kind,
+      source: v.source,
+      with_purchase: v.withPurchase ? 1 : 0,
+      position: positionText(v.position),
+    })),
+    customer_visit_stats: [...rows.customerVisits.values()].map((s) => ({
+      customer_id: s.customerId,
+      visits: s.visits,
+      visits_with_purchase: s.visitsWithPurchase,
+      visits_without_purchase: s.visitsWithoutPurchase,
+      first_visit_at: s.firstVisitAt,
+      last_visit_at: s.lastVisitAt,
+      position: positionText(s.position),
+    })),
+    location_daily_visits: [...rows.locationVisits.values()].map((d) => ({
+      location_id: d.locationId,
+      day: d.day,
+      visits: d.visits,
+      visits_with_purchase: d.visitsWithPurchase,
+      distinct_customers: d.distinctCustomers,
+      position: positionText(d.position),
+    })),
+    location_daily_payments: [...rows.locationPayments.values()].map((p) => ({
+      location_id: p.locationId,
+      day: p.day,
+      currency: p.currency,
+      payments: p.payments,
+      revenue_minor: p.revenueMinor,
+      points_earned: p.pointsEarned,
+      position: positionText(p.position),
+    })),
+    location_daily_customers: [...rows.locationCustomers].map((key) => {
+      const [location_id, day, customer_id] = key.split('\u0000');
+      return { location_id, day, customer_id };
+    }),
+  };
+  for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));
+  return dump;
+}
+
+/** Tables whose name marks them as a rebuild's (`<table>__r…`). */
+export async function rebuildTables(database: ReadModelDatabase): Promise<string[]> {
+  const names =
+    database.dialect === 'sqlite'
+      ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'`.execute(database.db)).rows
+      : (await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()`.execute(database.db)).rows;
+  return names.map((r) => r.name).filter((n) => n.includes('__'));
+}
+
+/** All checkpoint rows, name → position. */
+export async function checkpoints(db: Kysely<ReadModelTables>): Promise<Record<string, string>> {
+  const rows = await db.selectFrom('projection_checkpoints').select(['projection', 'position']).execute();
+  return Object.fromEntries(rows.map((r) => [r.projection, r.position]));
+}
