@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { EventStore } from '../../event-store/src/event-store.port';
 import type { ReadModelDatabase } from './database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint, writeCheckpoint } from './projector';
-import { createProjectedTables, PROJECTED_TABLES } from './schema';
+import { createProjectedTables, createSecondaryIndexes, PROJECTED_TABLES } from './schema';
 
 export interface RebuildProgress {
   /** Events read so far. */
@@ -37,17 +37,20 @@ export async function rebuildReadModels(
   const name = `${LEDGER_PROJECTION}${suffix}`;
   const db = database.db;
   const started = clock();
-  await createProjectedTables(db, suffix, generation);
+  await createProjectedTables(db, suffix, generation, { indexes: false });
   try {
     const total = Number(await store.headPosition());
     const projector = new Projector(store, database, { name, suffix, batchSize: options.batchSize ?? 5000 });
     let events = 0;
-    const position = await projector.catchUp((progress) => {
+    await projector.catchUp((progress) => {
       events += progress.events;
       const seconds = (clock() - started) / 1000;
       const rate = seconds > 0 ? events / seconds : 0;
       options.onProgress?.({ events, total, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.max(0, (total - events) / rate) : undefined });
     });
+    await createSecondaryIndexes(db, suffix, generation);
+    // Events appended while the indexes were built.
+    const position = await projector.catchUp();
     await db.transaction().execute(async (trx) => {
       for (const table of PROJECTED_TABLES) {
         await trx.schema.dropTable(table).ifExists().execute();
