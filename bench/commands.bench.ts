@@ -25,7 +25,16 @@ const BARE_PORT = 3998;
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-commands-'));
-  const api = await start('dist/apps/ledger-api/src/main.js', { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir }, `http://127.0.0.1:${API_PORT}/program`);
+  // BENCH_PROJECTOR=process: the production layout, the projector as its own process.
+  const separateProjector = process.env['BENCH_PROJECTOR'] === 'process';
+  const api = await start(
+    'dist/apps/ledger-api/src/main.js',
+    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline' },
+    `http://127.0.0.1:${API_PORT}/program`,
+  );
+  const projector = separateProjector
+    ? fork('dist/apps/ledger-projector/src/main.js', [], { env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR_POLL_MS: '50' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    : undefined;
   try {
     const customers = await enrol(CUSTOMERS);
     console.log(`enrolled ${customers.length} customers; warming up`);
@@ -38,6 +47,7 @@ async function main(): Promise<void> {
     ]);
     const lagSamples = lag.stop();
     api.kill('SIGTERM');
+    projector?.kill('SIGTERM');
     await onExit(api);
 
     const bare = await start('dist/bench/bare-fastify.js', { PORT: String(BARE_PORT) }, undefined);
@@ -54,6 +64,7 @@ async function main(): Promise<void> {
     report(ledger, baseline, stored, reads, lagSamples);
   } finally {
     if (!api.killed) api.kill('SIGKILL');
+    if (projector !== undefined && !projector.killed) projector.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -180,7 +191,7 @@ function report(ledger: Result, bare: Result, stored: { payments: number; visits
     `| bare Fastify JSON | ${bareRate.toFixed(0)} | ${bare.latency.p50} | ${bare.latency.p99} | ${bare.latency.max} | ${bare.non2xx} | ${bare.errors}/${bare.timeouts} |`,
     ``,
     `ratio ledger/bare: ${((commandsPerSecond / bareRate) * 100).toFixed(1)} %`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}`,
     `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated (warm-up included)`,
     `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${[...lag].sort((a, b) => a - b)[Math.floor(lag.length / 2)] ?? 0}`,
   ];

