@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
@@ -71,4 +71,18 @@ describe('ledger CLI', () => {
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: head.toString(), lag: '0' }] });
   }, 120_000);
+});
+
+describe('ledger CLI started twice at once on a fresh data directory', () => {
+  const dir = tempDir('ledger-cli-race-');
+  afterAll(() => dir.cleanup());
+
+  it('lets both processes migrate the new read-model database and succeed', async () => {
+    const runOnce = () =>
+      new Promise<number | null>((resolve) => {
+        const child = spawn(process.execPath, [CLI, 'projections', 'status'], { env: { ...process.env, LEDGER_DATA_DIR: dir.path }, stdio: 'ignore' });
+        child.on('exit', resolve);
+      });
+    expect(await Promise.all([runOnce(), runOnce(), runOnce()])).toEqual([0, 0, 0]);
+  }, 60_000);
 });

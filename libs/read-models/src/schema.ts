@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 /**
  * The read-model tables: a public interface for reporting jobs (documented column by column in
@@ -244,7 +244,26 @@ export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kyse
   },
 ];
 
+/** Arbitrary, fixed: the PostgreSQL advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 727_001;
+
+/**
+ * Applies pending migrations. Safe when several processes start at once (the API and the
+ * projector): on PostgreSQL they queue on an advisory lock; on SQLite on the database's write lock.
+ */
 export async function migrate(db: Kysely<ReadModelTables>): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return applyMigrations(db);
+  await db.connection().execute(async (connection) => {
+    await sql`SELECT pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      await applyMigrations(connection);
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
+async function applyMigrations(db: Kysely<ReadModelTables>): Promise<void> {
   await db.schema
     .createTable('read_model_migrations')
     .ifNotExists()
@@ -259,12 +278,19 @@ export async function migrate(db: Kysely<ReadModelTables>): Promise<void> {
     .addColumn('position', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
-  const applied = new Set((await db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version)));
+  const appliedVersions = async () => new Set((await db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version)));
+  const applied = await appliedVersions();
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue;
-    await db.transaction().execute(async (trx) => {
-      await migration.up(trx as Kysely<any>);
-      await trx.insertInto('read_model_migrations').values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() }).execute();
-    });
+    try {
+      await db.transaction().execute(async (trx) => {
+        await migration.up(trx as Kysely<any>);
+        await trx.insertInto('read_model_migrations').values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() }).execute();
+      });
+    } catch (error) {
+      // The API and the projector start together: the other may have applied it first (its
+      // transaction committed, ours rolled back). Anything else is a real failure.
+      if (!(await appliedVersions()).has(migration.version)) throw error;
+    }
   }
 }
