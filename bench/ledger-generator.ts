@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent } from '../libs/event-store/src/event-store.port';
+import { chainEvents, emptyChain } from '../libs/event-store/src/hash-chain';
 
 /**
  * A realistic generated ledger for benchmarks and crash tests: a program, then per customer an
  * enrolment and a mix of visits (40 %), store payments with their purchase visit or attached
  * to an earlier visit (35 %), manual adjustments (10 %) and redemptions (15 %) at 25
  * locations over 90 days, never overdrawn. Deterministic for a seed, apart from the ids.
- * Written one append per customer (group commit batches them).
+ * Written one append per customer (group commit batches them), hash-chained like the API's.
  */
 export async function generateLedger(
   store: EventStore,
@@ -15,9 +16,9 @@ export async function generateLedger(
   const { events: EVENTS, customers: CUSTOMERS } = options;
   const started = performance.now();
   const meta = (at: string) => ({ recordedAt: at, actor: 'bench', commandId: randomUUID() });
-  await store.appendToStream('loyaltyProgram-default', 'no_stream', [
+  await store.appendToStream('loyaltyProgram-default', 'no_stream', chainEvents('loyaltyProgram-default', emptyChain, [
     { id: randomUUID(), type: 'ProgramConfigured', data: { programId: 'default', version: 1, effectiveFrom: '2026-01-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1', timezone: options.timezone ?? 'Europe/Berlin', negativeBalance: 'deny' }, metadata: meta('2026-01-01T00:00:00.000Z') },
-  ]);
+  ]));
   const perCustomer = Math.max(1, Math.floor(EVENTS / CUSTOMERS) - 1);
   let random = options.seed ?? 42;
   const next = () => (random = (random * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -67,7 +68,8 @@ export async function generateLedger(
       }
     }
     written += events.length;
-    pending.push(store.appendToStream(`loyaltyAccount-${customerId}`, 'no_stream', events));
+    const stream = `loyaltyAccount-${customerId}`;
+    pending.push(store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events)));
     if (pending.length >= 2000) await Promise.all(pending.splice(0));
   }
   await Promise.all(pending);

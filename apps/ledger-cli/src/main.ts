@@ -4,6 +4,8 @@ import { openEventStore, openReadModels } from '../../../libs/runtime/src/wiring
 import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src/projector';
 import { rebuildReadModels, type RebuildProgress } from '../../../libs/read-models/src/rebuild';
 import { migrate } from '../../../libs/read-models/src/schema';
+import { verifyChain } from '../../../libs/audit/src/verify-chain';
+import { accountStream } from '../../../libs/runtime/src/streams';
 
 /**
  * `npm run ledger -- <command>` (or the `ledger` bin). Same configuration variables as the API.
@@ -14,6 +16,7 @@ const USAGE = `Usage: ledger <command>
 Commands:
   projections rebuild   Rebuild every read model from position 0 into fresh tables, then swap them in.
   projections status    Show each projection's checkpoint, the store's head and the lag.
+  audit verify-chain    Walk the hash chain of every stream (or one customer's) and report tampering.
 
 Options:
   --help                Show help for a command.
@@ -32,10 +35,22 @@ Options:
   'projections status': `Usage: ledger projections status
 
 Prints JSON: the store's head position and each projection's checkpoint and lag.`,
+  'audit verify-chain': `Usage: ledger audit verify-chain [--customer ID | --all]
+
+Recomputes every event's SHA-256 and checks that each links to the one before it in its stream.
+Reports altered, removed, inserted or reordered events with their stream and revision, and prints
+a digest of all stream heads: record it, and a later run that differs shows history was rewritten.
+
+Exit codes: 0 the chain is intact, 1 tampering found (or a failure), 2 usage error.
+
+Options:
+  --customer ID   only that customer's ledger stream
+  --all           every stream in the log (default)`,
 };
 
 export async function run(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const words = argv.filter((a) => !a.startsWith('--'));
+  // Option values (`--customer ID`) are not command words.
+  const words = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--customer', '--batch-size'].includes(argv[i - 1]!)));
   const command = words.slice(0, 2).join(' ');
   if (argv.includes('--help') || argv.includes('-h')) {
     out.write(`${HELP[command] ?? USAGE}\n`);
@@ -55,6 +70,14 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
       out.write(`${JSON.stringify({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: checkpoint.toString(), lag: (head - checkpoint).toString() }] }, null, 2)}\n`);
       return 0;
     }
+    if (command === 'audit verify-chain') {
+      const customer = optionText(argv, '--customer');
+      const report = await verifyChain(store, customer === undefined ? {} : { streams: [accountStream(customer)] });
+      for (const f of report.findings) err.write(`${f.kind}: ${f.streamName} revision ${f.revision} (position ${f.position}): ${f.detail}\n`);
+      err.write(`${report.events} events in ${report.streams} streams checked, ${report.findings.length} finding(s)\n`);
+      out.write(`${JSON.stringify(report, null, 2)}\n`);
+      return report.findings.length === 0 ? 0 : 1;
+    }
     const batchSize = optionNumber(argv, '--batch-size') ?? 5000;
     const progress = progressLine(err);
     const result = await rebuildReadModels(store, database, { batchSize, onProgress: progress.update });
@@ -73,6 +96,14 @@ function optionNumber(argv: readonly string[], name: string): number | undefined
   const value = Number(argv[at + 1]);
   if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new UsageError(`${name} expects an integer from 1 to 100000`);
   return value;
+}
+
+function optionText(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--') || !/^[A-Za-z0-9-]{1,100}$/.test(value)) throw new UsageError(`${name} expects a value`);
+  return value.toLowerCase();
 }
 
 class UsageError extends Error {}

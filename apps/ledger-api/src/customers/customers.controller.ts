@@ -10,7 +10,7 @@ import { decodeOrThrow, orThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
 import { Reservations } from '../ledger/reservations';
-import { accountStream } from '../ledger/streams';
+import { accountStream } from '../../../../libs/runtime/src/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
 import { EnrolCustomerBodyC, EnrolCustomerCommand } from './enrol-customer';
 

@@ -12,7 +12,7 @@ import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CustomerStreams } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
-import { accountStream } from '../ledger/streams';
+import { accountStream } from '../../../../libs/runtime/src/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
 
 export const EnrolCustomerBodyC = strictObject('customer enrolment', {}, {

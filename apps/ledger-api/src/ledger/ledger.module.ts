@@ -17,7 +17,7 @@ import { openEventStore } from '../../../../libs/runtime/src/wiring';
 import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
 import { StreamRepository } from './stream-repository';
-import { programStream } from './streams';
+import { programStream } from '../../../../libs/runtime/src/streams';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const CLOCK = Symbol('CLOCK');

@@ -1,9 +1,10 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { EventStore, RecordedEvent, StreamAppend } from '../../../../libs/event-store/src/event-store.port';
+import { chainEvents, chainHeadOf, emptyChain } from '../../../../libs/event-store/src/hash-chain';
 import type { CommandContext } from './command-context';
 import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
-import { reservationStream, type ReservationScope } from './streams';
+import { reservationStream, type ReservationScope } from '../../../../libs/runtime/src/streams';
 
 /**
  * Uniqueness across customers (e-mail, phone, purchase identifier per location) without a
@@ -72,7 +73,7 @@ export class Reservations {
     honoured: HonouredCheck,
   ): Promise<E.Either<ReservationTaken, StreamAppend | undefined>> {
     const streamName = reservationStream(scope, value);
-    const { last, revision } = await this.read(streamName);
+    const { last, revision, head } = await this.read(streamName);
     const events: { type: string; data: Record<string, string> }[] = [];
     if (last?.kind === 'reserved') {
       const holder = last.reservation;
@@ -86,17 +87,17 @@ export class Reservations {
       type: 'UniqueValueReserved',
       data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
     });
-    return E.right({ streamName, expected: revision, events: events.map((e, i) => envelope(e, streamName, i, context)) });
+    return E.right({ streamName, expected: revision, events: chainEvents(streamName, head, events.map((e, i) => envelope(e, streamName, i, context))) });
   }
 
   /** Gives a value back after the command that reserved it was refused. Only the owner may. */
   async release(scope: ReservationScope, value: string, context: CommandContext, reason: string): Promise<void> {
     const streamName = reservationStream(scope, value);
-    const { last, revision } = await this.read(streamName);
+    const { last, revision, head } = await this.read(streamName);
     if (last?.kind !== 'reserved' || last.reservation.commandId !== context.commandId || revision === 'no_stream') return;
     const released = { type: 'UniqueValueReleased', data: { scope, commandId: context.commandId, reason } };
     // A conflict means the value moved on already; there is nothing left of ours to release.
-    await this.store.appendToStream(streamName, revision, [envelope(released, streamName, 90, context)]);
+    await this.store.appendToStream(streamName, revision, chainEvents(streamName, head, [envelope(released, streamName, 90, context)]));
   }
 
   private async isOrphan(holder: Reservation, honoured: HonouredCheck): Promise<boolean> {
@@ -108,7 +109,11 @@ export class Reservations {
   private async read(streamName: string) {
     const { events, revision } = await this.store.readStream(streamName);
     const lastEvent = events[events.length - 1];
-    return { last: lastEvent === undefined ? undefined : decodeReservationEvent(lastEvent), revision: revision === 'no_stream' ? ('no_stream' as const) : revision };
+    return {
+      last: lastEvent === undefined ? undefined : decodeReservationEvent(lastEvent),
+      revision: revision === 'no_stream' ? ('no_stream' as const) : revision,
+      head: lastEvent === undefined ? emptyChain : chainHeadOf(lastEvent),
+    };
   }
 }
 

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type { EventStore, RecordedEvent, StreamRevision } from '../../../../libs/event-store/src/event-store.port';
+import { chainHeadOf, emptyChain, type ChainHead } from '../../../../libs/event-store/src/hash-chain';
 import { reportErrors } from '../../../../libs/ledger-domain/src/shared/codecs';
 
 /** A domain event as the deciders see it: a type tag and data. Metadata stays in the envelope. */
@@ -28,6 +29,8 @@ export interface CommandRecord<S, Ev> {
 export interface LoadedStream<S, Ev> {
   readonly state: S;
   readonly revision: StreamRevision;
+  /** Where the next event's hash chain continues from. */
+  readonly chain: ChainHead;
   /** Global position of the stream's last event (0n for an empty stream). */
   readonly position: bigint;
   readonly commands: ReadonlyMap<string, CommandRecord<S, Ev>>;
@@ -59,6 +62,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     const base: LoadedStream<S, Ev> = cached ?? {
       state: this.model.initialState(),
       revision: 'no_stream',
+      chain: emptyChain,
       position: 0n,
       commands: new Map(),
     };
@@ -87,12 +91,14 @@ export class StreamRepository<S, Ev extends DomainEvent> {
   fold(base: LoadedStream<S, Ev>, recorded: readonly RecordedEvent[]): LoadedStream<S, Ev> {
     let state = base.state;
     let revision = base.revision;
+    let chain = base.chain;
     let position = base.position;
     const commands = new Map(base.commands);
     for (const stored of recorded) {
       const event = this.decode(stored);
       state = this.model.evolve(state, event);
       revision = stored.revision;
+      chain = chainHeadOf(stored);
       position = stored.position;
       const commandId = typeof stored.metadata['commandId'] === 'string' ? stored.metadata['commandId'] : undefined;
       if (commandId === undefined) continue;
@@ -105,7 +111,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         position,
       });
     }
-    return { state, revision, position, commands };
+    return { state, revision, chain, position, commands };
   }
 
   private decode(stored: RecordedEvent): Ev {

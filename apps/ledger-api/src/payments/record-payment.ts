@@ -19,7 +19,7 @@ import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
-import { accountStream, purchaseKey } from '../ledger/streams';
+import { accountStream, purchaseKey } from '../../../../libs/runtime/src/streams';
 import { balanceOf, CustomerPathC, toAccepted } from '../customers/customer-command';
 
 export const RecordPaymentBodyC = strictObject(

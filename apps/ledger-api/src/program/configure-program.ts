@@ -15,7 +15,7 @@ import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { ProgramStreams } from '../ledger/ledger.module';
-import { programStream } from '../ledger/streams';
+import { programStream } from '../../../../libs/runtime/src/streams';
 
 /** PUT /program body: any subset of the settings; fields left out keep their current value. */
 export const ProgramSettingsPatchC = strictObject('program settings', {}, ProgramSettingsC.props);

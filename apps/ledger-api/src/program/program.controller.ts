@@ -8,7 +8,7 @@ import { commandContextFor } from '../http/command-context.factory';
 import { decodeOrThrow, orThrow } from '../http/decode';
 import { httpProblem, ProblemException, toProblem } from '../http/problem';
 import { CLOCK, ProgramStreams, type Clock } from '../ledger/ledger.module';
-import { programStream } from '../ledger/streams';
+import { programStream } from '../../../../libs/runtime/src/streams';
 import { ConfigureProgramCommand, ProgramSettingsPatchC, programView } from './configure-program';
 
 const settingsSchema = {

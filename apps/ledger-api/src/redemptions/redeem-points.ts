@@ -14,7 +14,7 @@ import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
-import { accountStream } from '../ledger/streams';
+import { accountStream } from '../../../../libs/runtime/src/streams';
 import { balanceOf, CustomerPathC, toAccepted } from '../customers/customer-command';
 
 export const RedeemPointsBodyC = strictObject(
