@@ -1,16 +1,17 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
 import { pointsDelta, type CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
 import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
-import { reportErrors } from '../../../../libs/ledger-domain/src/shared/codecs';
+import { Instant, reportErrors, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
 import { CustomerPathC } from '../customers/customer-command';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
 import { CorruptStreamError } from '../ledger/stream-repository';
-import { accountStream } from '../ledger/streams';
+import { accountStream } from '../../../../libs/runtime/src/streams';
 
 /** One ledger entry as an auditor reads it: the event's own fields plus its effect on the balance. */
 export interface HistoryEntry {
@@ -31,22 +32,51 @@ export interface HistoryEntry {
 
 export interface CustomerHistory {
   readonly customerId: string;
+  /** The instant the history is taken at (null: now, everything recorded). */
+  readonly asOf: string | null;
+  readonly basis: HistoryBasis;
+  /** The available balance at `asOf` on that basis. */
   readonly balance: number;
   readonly entries: readonly HistoryEntry[];
 }
 
+/**
+ * - recorded: what the ledger said at `asOf`: only events recorded by then, in log order;
+ * - occurred: what we now know had happened by `asOf`: events whose business time is at or
+ *   before it, including ones recorded later with a backdated time, in business-time order.
+ */
+export type HistoryBasis = 'recorded' | 'occurred';
+
 /** Replays a customer's stream from the event store itself (not the cache, not a projection). */
-export async function replayHistory(store: EventStore, customerId: string): Promise<CustomerHistory | undefined> {
+export async function replayHistory(
+  store: EventStore,
+  customerId: string,
+  view: { asOf?: string; basis?: HistoryBasis } = {},
+): Promise<CustomerHistory | undefined> {
   const { events } = await store.readStream(accountStream(customerId));
   if (events.length === 0) return undefined;
+  const basis = view.basis ?? 'recorded';
+  const asOf = view.asOf === undefined ? undefined : Date.parse(view.asOf);
+  const decoded = events.map((stored) => ({ stored, event: decodeStored(stored) }));
+  const selected =
+    asOf === undefined
+      ? decoded
+      : basis === 'recorded'
+        ? decoded.filter(({ stored }) => Date.parse(recordedAtOf(stored)) <= asOf)
+        : decoded
+            .filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf)
+            // Business-time order; events at the same instant keep their log order.
+            .sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
   let balance = 0;
-  const entries = events.map((stored) => {
-    const event = decodeStored(stored);
+  const entries = selected.map(({ stored, event }) => {
     balance += pointsDelta(event);
     return toEntry(stored, event, balance);
   });
-  return { customerId, balance, entries };
+  return { customerId, asOf: view.asOf ?? null, basis, balance, entries };
 }
+
+const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');
+const occurredAtOf = (event: CustomerEvent): string => (event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt);
 
 function decodeStored(stored: RecordedEvent): CustomerEvent {
   const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
@@ -58,8 +88,8 @@ function decodeStored(stored: RecordedEvent): CustomerEvent {
 
 function toEntry(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): HistoryEntry {
   const meta = stored.metadata;
-  const recordedAt = typeof meta['recordedAt'] === 'string' ? meta['recordedAt'] : '';
-  const occurredAt = event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt;
+  const recordedAt = recordedAtOf(stored);
+  const occurredAt = occurredAtOf(event);
   return {
     ...event.data,
     type: event.type,
@@ -75,17 +105,22 @@ function toEntry(stored: RecordedEvent, event: CustomerEvent, balanceAfter: numb
   };
 }
 
+const HistoryQueryC = strictObject('history query', {}, { asOf: Instant, basis: t.keyof({ recorded: null, occurred: null }) });
+
 @ApiTags('history')
 @Controller('customers/:customerId/history')
 export class HistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
-  @ApiOperation({ summary: "The customer's ledger replayed from the event store, oldest first, with the running balance" })
-  @ApiResponse({ status: 200, description: '{customerId, balance, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}]}' })
-  async history(@Param() params: unknown): Promise<CustomerHistory> {
+  @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 instant with offset; default: now' })
+  @ApiQuery({ name: 'basis', required: false, enum: ['recorded', 'occurred'], description: 'recorded (default): what the ledger said then; occurred: what we now know had happened by then' })
+  @ApiResponse({ status: 200, description: '{customerId, asOf, basis, balance, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}]}' })
+  async history(@Param() params: unknown, @Query() query: unknown): Promise<CustomerHistory> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
-    const history = await replayHistory(this.store, customerId);
+    const { asOf, basis } = decodeOrThrow(HistoryQueryC, query);
+    const history = await replayHistory(this.store, customerId, { ...(asOf !== undefined && { asOf }), ...(basis !== undefined && { basis }) });
     if (history === undefined) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
     return history;
   }
