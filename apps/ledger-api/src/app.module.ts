@@ -7,6 +7,7 @@ import type { LedgerConfig } from '../../../libs/runtime/src/config';
 import { CustomersController } from './customers/customers.controller';
 import { EnrolCustomerHandler } from './customers/enrol-customer';
 import { HistoryController } from './history/customer-history';
+import { AuditController } from './audit/audit.controller';
 import { ProblemFilter } from './http/problem.filter';
 import { LedgerModule, type Clock } from './ledger/ledger.module';
 import { PaymentsController, RecordPaymentHandler } from './payments/record-payment';
@@ -31,6 +32,7 @@ export class AppModule {
         AdjustmentsController,
         RedemptionsController,
         HistoryController,
+        AuditController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -5,6 +5,9 @@ import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src
 import { rebuildReadModels, type RebuildProgress } from '../../../libs/read-models/src/rebuild';
 import { migrate } from '../../../libs/read-models/src/schema';
 import { verifyChain } from '../../../libs/audit/src/verify-chain';
+import { reconcile } from '../../../libs/audit/src/reconcile';
+import { exportRows, serialise } from '../../../libs/audit/src/export';
+import { parseInstant } from '../../../libs/ledger-domain/src/shared/time';
 import { accountStream } from '../../../libs/runtime/src/streams';
 
 /**
@@ -17,6 +20,8 @@ Commands:
   projections rebuild   Rebuild every read model from position 0 into fresh tables, then swap them in.
   projections status    Show each projection's checkpoint, the store's head and the lag.
   audit verify-chain    Walk the hash chain of every stream (or one customer's) and report tampering.
+  audit reconcile       Replay every customer's ledger and compare it with the read models.
+  audit export          Stream ledger entries as CSV or NDJSON (one customer or all), as of any instant.
 
 Options:
   --help                Show help for a command.
@@ -46,11 +51,23 @@ Exit codes: 0 the chain is intact, 1 tampering found (or a failure), 2 usage err
 Options:
   --customer ID   only that customer's ledger stream
   --all           every stream in the log (default)`,
+  'audit reconcile': `Usage: ledger audit reconcile
+
+Replays every customer's events up to the projection's checkpoint with the domain's own fold and
+compares balances, lifetime totals and visit counts with customer_balances and
+customer_visit_stats. Prints each mismatch on stderr and the report as JSON on stdout.
+
+Exit codes: 0 everything matches, 1 mismatches found (or a failure), 2 usage error.`,
+  'audit export': `Usage: ledger audit export (--customer ID | --all) [--format csv|ndjson] [--as-of ISO] [--basis recorded|occurred]
+
+Streams one row per ledger entry to stdout (columns in docs/audit.md), with the running balance.
+--as-of keeps entries recorded by then (basis recorded, the default) or that happened by then
+(basis occurred, in business-time order). Progress goes to stderr.`,
 };
 
 export async function run(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   // Option values (`--customer ID`) are not command words.
-  const words = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--customer', '--batch-size'].includes(argv[i - 1]!)));
+  const words = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--customer', '--batch-size', '--format', '--as-of', '--basis'].includes(argv[i - 1]!)));
   const command = words.slice(0, 2).join(' ');
   if (argv.includes('--help') || argv.includes('-h')) {
     out.write(`${HELP[command] ?? USAGE}\n`);
@@ -78,6 +95,30 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
       out.write(`${JSON.stringify(report, null, 2)}\n`);
       return report.findings.length === 0 ? 0 : 1;
     }
+    if (command === 'audit reconcile') {
+      const report = await reconcile(store, database);
+      for (const m of report.mismatches) err.write(`mismatch: customer ${m.customerId} ${m.field}: ledger ${m.ledger}, projection ${m.projection}\n`);
+      err.write(`${report.customers} customers, ${report.events} events up to position ${report.checkpoint}; ${report.mismatches.length} mismatch(es)\n`);
+      out.write(`${JSON.stringify(report, null, 2)}\n`);
+      return report.mismatches.length === 0 ? 0 : 1;
+    }
+    if (command === 'audit export') {
+      const customer = optionText(argv, '--customer');
+      if ((customer === undefined) === !argv.includes('--all')) throw new UsageError('give exactly one of --customer ID or --all');
+      const format = optionChoice(argv, '--format', ['csv', 'ndjson'] as const) ?? 'csv';
+      const basis = optionChoice(argv, '--basis', ['recorded', 'occurred'] as const) ?? 'recorded';
+      const asOfText = optionRaw(argv, '--as-of');
+      const asOf = asOfText === undefined ? undefined : parseInstant(asOfText);
+      if (asOfText !== undefined && asOf === undefined) throw new UsageError('--as-of expects an ISO 8601 date-time with offset');
+      const rows = exportRows(store, { ...(customer !== undefined && { customerId: customer }), ...(asOf !== undefined && { asOf }), basis });
+      let count = 0;
+      for await (const chunk of serialise(rows, format)) {
+        if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+        count += 1;
+      }
+      err.write(`${Math.max(0, count - (format === 'csv' ? 1 : 0))} entries exported\n`);
+      return 0;
+    }
     const batchSize = optionNumber(argv, '--batch-size') ?? 5000;
     const progress = progressLine(err);
     const result = await rebuildReadModels(store, database, { batchSize, onProgress: progress.update });
@@ -104,6 +145,21 @@ function optionText(argv: readonly string[], name: string): string | undefined {
   const value = argv[at + 1];
   if (value === undefined || value.startsWith('--') || !/^[A-Za-z0-9-]{1,100}$/.test(value)) throw new UsageError(`${name} expects a value`);
   return value.toLowerCase();
+}
+
+function optionRaw(argv: readonly string[], name: string): string | undefined {
+  const at = argv.indexOf(name);
+  if (at < 0) return undefined;
+  const value = argv[at + 1];
+  if (value === undefined || value.startsWith('--')) throw new UsageError(`${name} expects a value`);
+  return value;
+}
+
+function optionChoice<T extends string>(argv: readonly string[], name: string, choices: readonly T[]): T | undefined {
+  const value = optionRaw(argv, name);
+  if (value === undefined) return undefined;
+  if (!(choices as readonly string[]).includes(value)) throw new UsageError(`${name} expects one of ${choices.join(', ')}`);
+  return value as T;
 }
 
 class UsageError extends Error {}

@@ -1,0 +1,163 @@
+import * as E from 'fp-ts/Either';
+import type { EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
+import { pointsDelta, type CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
+
+/**
+ * The auditors' export: one row per ledger entry, streamed (the whole ledger never sits in
+ * memory), as CSV or NDJSON. Columns are documented in docs/audit.md and are a public interface.
+ */
+export const EXPORT_COLUMNS = [
+  'customer_id',
+  'position',
+  'revision',
+  'event_id',
+  'type',
+  'kind',
+  'occurred_at',
+  'recorded_at',
+  'location_id',
+  'amount_minor',
+  'currency',
+  'points_delta',
+  'balance_after',
+  'purchase_identifier',
+  'program_version',
+  'points_per_unit',
+  'reason',
+  'reference',
+  'subject_id',
+  'actor',
+  'command_id',
+  'hash',
+] as const;
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+
+export type ExportBasis = 'recorded' | 'occurred';
+
+export interface ExportOptions {
+  /** One customer, or every customer when undefined. */
+  readonly customerId?: string;
+  readonly asOf?: string;
+  readonly basis?: ExportBasis;
+  readonly pageSize?: number;
+}
+
+const ACCOUNT = 'loyaltyAccount-';
+
+/**
+ * Ledger entries in export order: per customer, in log order (basis recorded) or business-time
+ * order (basis occurred), each with the running balance on that basis. With `asOf`, only entries
+ * recorded (or, on business time, that happened) at or before it.
+ */
+export async function* exportRows(store: EventStore, options: ExportOptions = {}): AsyncGenerator<ExportRow> {
+  const basis = options.basis ?? 'recorded';
+  const asOf = options.asOf === undefined ? undefined : Date.parse(options.asOf);
+  if (options.customerId !== undefined) {
+    yield* customerRows((await store.readStream(`${ACCOUNT}${options.customerId}`)).events, basis, asOf);
+    return;
+  }
+  if (basis === 'recorded') {
+    // The whole log in one pass, in log order; memory grows with customers (one balance each), not events.
+    const balances = new Map<string, number>();
+    let after = 0n;
+    for (;;) {
+      const page = await store.readAll({ after, maxCount: options.pageSize ?? 5000 });
+      if (page.length === 0) return;
+      for (const stored of page) {
+        after = stored.position;
+        if (!stored.streamName.startsWith(ACCOUNT)) continue;
+        if (asOf !== undefined && Date.parse(recordedAtOf(stored)) > asOf) continue;
+        const event = decode(stored);
+        const balance = (balances.get(stored.streamName) ?? 0) + pointsDelta(event);
+        balances.set(stored.streamName, balance);
+        yield row(stored, event, balance);
+      }
+    }
+  }
+  // Business-time order is per customer: find the customers, then replay each stream on its own.
+  const customers = new Set<string>();
+  let after = 0n;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: options.pageSize ?? 5000 });
+    if (page.length === 0) break;
+    for (const stored of page) if (stored.streamName.startsWith(ACCOUNT)) customers.add(stored.streamName);
+    after = page[page.length - 1]!.position;
+  }
+  for (const stream of customers) yield* customerRows((await store.readStream(stream)).events, basis, asOf);
+}
+
+function* customerRows(events: readonly RecordedEvent[], basis: ExportBasis, asOf: number | undefined): Generator<ExportRow> {
+  let selected = events.map((stored) => ({ stored, event: decode(stored) }));
+  if (basis === 'recorded') {
+    if (asOf !== undefined) selected = selected.filter(({ stored }) => Date.parse(recordedAtOf(stored)) <= asOf);
+  } else {
+    if (asOf !== undefined) selected = selected.filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf);
+    selected.sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
+  }
+  let balance = 0;
+  for (const { stored, event } of selected) {
+    balance += pointsDelta(event);
+    yield row(stored, event, balance);
+  }
+}
+
+function decode(stored: RecordedEvent): CustomerEvent {
+  const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
+  if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode`);
+  return decoded.right;
+}
+
+const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');
+const occurredAtOf = (event: CustomerEvent): string => (event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt);
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): ExportRow {
+  const d = event.data as Record<string, unknown>;
+  return {
+    customer_id: event.data.customerId,
+    position: stored.position.toString(),
+    revision: stored.revision.toString(),
+    event_id: stored.id,
+    type: event.type,
+    kind: text(d['kind']) ?? text(d['source']),
+    occurred_at: occurredAtOf(event),
+    recorded_at: recordedAtOf(stored),
+    location_id: text(d['locationId']),
+    amount_minor: typeof d['amountMinor'] === 'number' ? d['amountMinor'] : null,
+    currency: text(d['currency']),
+    points_delta: pointsDelta(event),
+    balance_after: balanceAfter,
+    purchase_identifier: text(d['purchaseIdentifier']),
+    program_version: typeof d['programVersion'] === 'number' ? d['programVersion'] : null,
+    points_per_unit: text(d['pointsPerUnit']),
+    reason: text(d['reason']) ?? text(d['notes']),
+    reference: text(d['reference']),
+    subject_id: text(d['paymentId']) ?? text(d['adjustmentId']) ?? text(d['visitId']) ?? event.data.customerId,
+    actor: text(stored.metadata['actor']),
+    command_id: text(stored.metadata['commandId']),
+    hash: text(stored.metadata['hash']),
+  };
+}
+
+/** Text columns a spreadsheet would run as a formula if they start with one of these. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+const FREE_TEXT = new Set(['location_id', 'purchase_identifier', 'reason', 'reference', 'actor']);
+
+/** One CSV line (RFC 4180 quoting). Free-text cells that would start a formula are prefixed with `'`. */
+export function csvLine(values: readonly (string | number | null)[], columns: readonly string[] = EXPORT_COLUMNS): string {
+  return `${values
+    .map((value, i) => {
+      if (value === null) return '';
+      let cell = String(value);
+      if (FREE_TEXT.has(columns[i] ?? '') && FORMULA_START.test(cell)) cell = `'${cell}`;
+      return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+    })
+    .join(',')}\r\n`;
+}
+
+/** Serialises rows as CSV (with a header line) or NDJSON. */
+export async function* serialise(rows: AsyncIterable<ExportRow>, format: 'csv' | 'ndjson'): AsyncGenerator<string> {
+  if (format === 'csv') yield csvLine([...EXPORT_COLUMNS]);
+  for await (const r of rows) yield format === 'csv' ? csvLine(EXPORT_COLUMNS.map((c) => r[c])) : `${JSON.stringify(r)}\n`;
+}

@@ -1,0 +1,106 @@
+import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { EXPORT_COLUMNS } from '../../libs/audit/src/export';
+import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
+import { expectProblem } from '../support/e2e';
+
+const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
+
+function cli(args: string[], dataDir: string) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LEDGER_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 60_000 });
+}
+
+describe('reconciliation and export for auditors', () => {
+  let ledger: RunningLedger;
+  let ada: string;
+  let bob: string;
+  let last = '0';
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    ada = await enrolCustomer(ledger);
+    bob = await enrolCustomer(ledger);
+    await ledger.request('POST', `/customers/${ada}/payments`, { locationId: 'store-1', amount: '30.00', purchaseIdentifier: 'R-a1', occurredAt: '2026-11-20T10:00:00Z' });
+    await ledger.request('POST', `/customers/${ada}/adjustments`, { points: -4, reason: '=HYPERLINK("http://evil","click"), "quoted"' });
+    await ledger.request('POST', `/customers/${bob}/visits`, { locationId: 'store-2', occurredAt: '2026-11-21T10:00:00Z' });
+    const paid = await ledger.request('POST', `/customers/${bob}/payments`, { locationId: 'store-2', amount: '5.00', purchaseIdentifier: 'R-b1', occurredAt: '2026-11-21T11:00:00Z' });
+    last = paid.body.position;
+    await ledger.request('GET', `/customers/${bob}/balance?minPosition=${last}`);
+  });
+  afterAll(async () => {
+    await ledger.close();
+  });
+
+  const readModels = () => new Database(join(ledger.dataDir, 'read-models.sqlite'));
+
+  it('finds the projections in agreement with the ledger', async () => {
+    const report = await ledger.request('GET', '/audit/reconcile');
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({ customers: 2, mismatches: [] });
+    expect(BigInt(report.body.checkpoint)).toBeGreaterThanOrEqual(BigInt(last));
+  });
+
+  it('reports a corrupted projection row, over HTTP and from the CLI with exit code 1', async () => {
+    const db = readModels();
+    db.prepare('UPDATE customer_balances SET available = 999, visit_count = 42 WHERE customer_id = ?').run(ada);
+    db.close();
+    const report = await ledger.request('GET', '/audit/reconcile');
+    expect(report.body.mismatches).toEqual(
+      expect.arrayContaining([
+        { customerId: ada, field: 'available', ledger: 26, projection: 999 },
+        { customerId: ada, field: 'visit_count', ledger: 1, projection: 42 },
+      ]),
+    );
+    const run = cli(['audit', 'reconcile'], ledger.dataDir);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`mismatch: customer ${ada} available: ledger 26, projection 999`);
+  });
+
+  it('reports a projection row that went missing', async () => {
+    const db = readModels();
+    db.prepare('DELETE FROM customer_balances WHERE customer_id = ?').run(bob);
+    db.close();
+    const report = await ledger.request('GET', '/audit/reconcile');
+    expect(report.body.mismatches).toEqual(expect.arrayContaining([{ customerId: bob, field: 'row', ledger: 'enrolled customer', projection: null }]));
+  });
+
+  it("exports a customer's ledger as CSV with the documented header, running balances and safe cells", async () => {
+    const csv = await ledger.request('GET', `/customers/${ada}/history.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (csv.body as string).trimEnd().split('\r\n');
+    expect(lines[0]).toBe(EXPORT_COLUMNS.join(','));
+    expect(lines).toHaveLength(1 + 4); // enrolment, purchase visit, payment, adjustment
+    const adjustment = lines.find((l) => l.includes('PointsAdjusted'))!;
+    // A reason that would run as a spreadsheet formula is neutralised, and quotes are escaped.
+    expect(adjustment).toContain(`"'=HYPERLINK(""http://evil"",""click""), ""quoted"""`);
+    expect(adjustment).toMatch(/,-4,26,/);
+  });
+
+  it('exports as of an instant, on recorded time', async () => {
+    const before = await ledger.request('GET', `/customers/${ada}/history.csv?asOf=2000-01-01T00:00:00Z`);
+    expect((before.body as string).trimEnd().split('\r\n')).toEqual([EXPORT_COLUMNS.join(',')]);
+    expectProblem(await ledger.request('GET', `/customers/${ada}/history.csv?asOf=yesterday`), 400, 'invalid-input');
+    expectProblem(await ledger.request('GET', '/customers/6b1f8fa1-a70f-5f3a-b4fc-e60911a01df0/history.csv'), 404, 'customer-not-found');
+  });
+
+  it('exports the whole ledger as NDJSON from the CLI, one line per entry', () => {
+    const run = cli(['audit', 'export', '--all', '--format', 'ndjson'], ledger.dataDir);
+    expect(run.status).toBe(0);
+    const rows = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(new Set(rows.map((r) => r['customer_id']))).toEqual(new Set([ada, bob]));
+    expect(rows.every((r) => typeof r['hash'] === 'string')).toBe(true);
+    const adaRows = rows.filter((r) => r['customer_id'] === ada);
+    expect(adaRows[adaRows.length - 1]).toMatchObject({ type: 'PointsAdjusted', points_delta: -4, balance_after: 26 });
+    expect(run.stderr).toMatch(/\d+ entries exported/);
+  });
+
+  it('refuses export usage errors with exit code 2', () => {
+    expect(cli(['audit', 'export'], ledger.dataDir).status).toBe(2);
+    expect(cli(['audit', 'export', '--all', '--format', 'xml'], ledger.dataDir).status).toBe(2);
+    expect(cli(['audit', 'export', '--all', '--as-of', 'soon'], ledger.dataDir).status).toBe(2);
+  });
+});
