@@ -89,14 +89,18 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
     }
     if (command === 'audit verify-chain') {
       const customer = optionText(argv, '--customer');
-      const report = await verifyChain(store, customer === undefined ? {} : { streams: [accountStream(customer)] });
+      const progress = countingProgress(err, Number(await store.headPosition()));
+      const report = await verifyChain(store, customer === undefined ? { onProgress: progress.at } : { streams: [accountStream(customer)] });
+      progress.done();
       for (const f of report.findings) err.write(`${f.kind}: ${f.streamName} revision ${f.revision} (position ${f.position}): ${f.detail}\n`);
       err.write(`${report.events} events in ${report.streams} streams checked, ${report.findings.length} finding(s)\n`);
       out.write(`${JSON.stringify(report, null, 2)}\n`);
       return report.findings.length === 0 ? 0 : 1;
     }
     if (command === 'audit reconcile') {
-      const report = await reconcile(store, database);
+      const progress = countingProgress(err, Number(await store.headPosition()));
+      const report = await reconcile(store, database, { onProgress: progress.at });
+      progress.done();
       for (const m of report.mismatches) err.write(`mismatch: customer ${m.customerId} ${m.field}: ledger ${m.ledger}, projection ${m.projection}\n`);
       err.write(`${report.customers} customers, ${report.events} events up to position ${report.checkpoint}; ${report.mismatches.length} mismatch(es)\n`);
       out.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -112,10 +116,13 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
       if (asOfText !== undefined && asOf === undefined) throw new UsageError('--as-of expects an ISO 8601 date-time with offset');
       const rows = exportRows(store, { ...(customer !== undefined && { customerId: customer }), ...(asOf !== undefined && { asOf }), basis });
       let count = 0;
+      const progress = countingProgress(err, customer === undefined ? Number(await store.headPosition()) : 0);
       for await (const chunk of serialise(rows, format)) {
         if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
         count += 1;
+        if (customer === undefined && count % 1000 === 0) progress.at(count);
       }
+      progress.done();
       err.write(`${Math.max(0, count - (format === 'csv' ? 1 : 0))} entries exported\n`);
       return 0;
     }
@@ -163,6 +170,20 @@ function optionChoice<T extends string>(argv: readonly string[], name: string, c
 }
 
 class UsageError extends Error {}
+
+/** Progress for work that counts events against an estimated total (the store's head). */
+function countingProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number) {
+  const line = progressLine(stream);
+  const started = Date.now();
+  return {
+    at(events: number) {
+      const seconds = (Date.now() - started) / 1000;
+      const rate = seconds > 0 ? events / seconds : 0;
+      line.update({ events, total: Math.max(total, events), eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.max(0, (total - events) / rate) : undefined });
+    },
+    done: line.done,
+  };
+}
 
 /** One progress line, redrawn in place on a terminal, printed every few seconds otherwise. */
 function progressLine(stream: NodeJS.WritableStream & { isTTY?: boolean }) {

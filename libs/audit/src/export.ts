@@ -133,11 +133,24 @@ function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number):
     points_per_unit: text(d['pointsPerUnit']),
     reason: text(d['reason']) ?? text(d['notes']),
     reference: text(d['reference']),
-    subject_id: text(d['paymentId']) ?? text(d['adjustmentId']) ?? text(d['visitId']) ?? event.data.customerId,
+    subject_id: subjectOf(event),
     actor: text(stored.metadata['actor']),
     command_id: text(stored.metadata['commandId']),
     hash: text(stored.metadata['hash']),
   };
+}
+
+function subjectOf(event: CustomerEvent): string {
+  switch (event.type) {
+    case 'CustomerEnrolled':
+      return event.data.customerId;
+    case 'VisitCreated':
+      return event.data.visitId;
+    case 'PaymentRecorded':
+      return event.data.paymentId;
+    case 'PointsAdjusted':
+      return event.data.adjustmentId;
+  }
 }
 
 /** Text columns a spreadsheet would run as a formula if they start with one of these. */

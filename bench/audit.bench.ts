@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NewEvent } from '../libs/event-store/src/event-store.port';
+import { SqliteEventStore } from '../libs/event-store/src/embedded/sqlite-event-store';
+import { chainEvents, emptyChain } from '../libs/event-store/src/hash-chain';
+import { reconcile } from '../libs/audit/src/reconcile';
+import { verifyChain } from '../libs/audit/src/verify-chain';
+import { openSqliteReadModels } from '../libs/read-models/src/database';
+import { rebuildReadModels } from '../libs/read-models/src/rebuild';
+import { migrate } from '../libs/read-models/src/schema';
+import { replayHistory } from '../apps/ledger-api/src/history/customer-history';
+import { generateLedger } from './ledger-generator';
+
+/**
+ * npm run bench:audit
+ *
+ * 1. Replay of one customer with 10,000 events (the history endpoint's work: read the stream from
+ *    the store, decode, fold with running balances), median and worst of 20 runs.
+ * 2. verify-chain over the whole log of BENCH_EVENTS events (hashes recomputed for every event).
+ * 3. reconcile over the same log (the domain fold of every customer vs the read models, which
+ *    are rebuilt first and not timed).
+ */
+const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
+const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 100_000);
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-audit-'));
+  try {
+    const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+    const generated = await generateLedger(store, { events: EVENTS, customers: CUSTOMERS });
+    const heavy = await heavyCustomer(store, 10_000);
+    console.log(`generated ${generated.events + 10_000} events; one customer with 10,000`);
+
+    const replays: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const started = performance.now();
+      const history = await replayHistory(store, heavy);
+      replays.push(performance.now() - started);
+      if (history?.entries.length !== 10_000) throw new Error('replay lost entries');
+    }
+    replays.sort((a, b) => a - b);
+
+    let started = performance.now();
+    const chain = await verifyChain(store);
+    const verifySeconds = (performance.now() - started) / 1000;
+    if (chain.findings.length > 0) throw new Error(`verify-chain found ${chain.findings.length} problems in a clean log`);
+
+    const database = openSqliteReadModels(join(dir, 'read-models.sqlite'));
+    await migrate(database.db);
+    await rebuildReadModels(store, database);
+    started = performance.now();
+    const reconciled = await reconcile(store, database);
+    const reconcileSeconds = (performance.now() - started) / 1000;
+    if (reconciled.mismatches.length > 0) throw new Error(`reconcile found ${reconciled.mismatches.length} mismatches in a clean ledger`);
+    await database.close();
+    await store.close();
+
+    const results = {
+      replay10kMs: { median: Number(replays[10]!.toFixed(1)), worst: Number(replays[19]!.toFixed(1)) },
+      verifyChain: { events: chain.events, seconds: Number(verifySeconds.toFixed(2)), eventsPerSecond: Math.round(chain.events / verifySeconds) },
+      reconcile: { events: reconciled.events, seconds: Number(reconcileSeconds.toFixed(2)), eventsPerSecond: Math.round(reconciled.events / reconcileSeconds) },
+    };
+    console.log(
+      [
+        '',
+        '| measurement | result |',
+        '|---|---|',
+        `| replay of one customer with 10,000 events | median ${results.replay10kMs.median} ms, worst ${results.replay10kMs.worst} ms (20 runs) |`,
+        `| verify-chain, ${chain.events} events | ${results.verifyChain.seconds} s, ${results.verifyChain.eventsPerSecond} events/s |`,
+        `| reconcile, ${reconciled.events} customer events | ${results.reconcile.seconds} s, ${results.reconcile.eventsPerSecond} events/s |`,
+        '',
+        `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+      ].join('\n'),
+    );
+    mkdirSync('.bench', { recursive: true });
+    writeFileSync(join('.bench', 'audit.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A customer with `count` events (enrolment, then alternating payments and redemptions). */
+async function heavyCustomer(store: SqliteEventStore, count: number): Promise<string> {
+  const customerId = randomUUID();
+  const meta = () => ({ recordedAt: '2026-11-01T00:00:00.000Z', actor: 'bench', commandId: randomUUID() });
+  const events: NewEvent[] = [{ id: randomUUID(), type: 'CustomerEnrolled', data: { customerId, enrolledAt: '2026-01-01T00:00:00.000Z', email: 'heavy@example.com' }, metadata: meta() }];
+  for (let i = 1; i < count; i++) {
+    const at = new Date(Date.UTC(2026, 0, 2) + i * 60_000).toISOString();
+    events.push(
+      i % 2 === 1
+        ? {
+            id: randomUUID(),
+            type: 'PaymentRecorded',
+            data: { paymentId: randomUUID(), customerId, locationId: 'store-1', amountMinor: 1000, currency: 'USD', purchaseIdentifier: `H-${i}`, occurredAt: at, source: 'online', points: 10, pointsPerUnit: '1', programVersion: 1 },
+            metadata: meta(),
+          }
+        : { id: randomUUID(), type: 'PointsAdjusted', data: { adjustmentId: randomUUID(), customerId, kind: 'redemption', points: -5, occurredAt: at }, metadata: meta() },
+    );
+  }
+  const stream = `loyaltyAccount-${customerId}`;
+  await store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events));
+  return customerId;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
