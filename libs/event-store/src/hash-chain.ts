@@ -7,7 +7,7 @@ import type { JsonObject, NewEvent, RecordedEvent, StreamRevision } from './even
  * hash of the stream's previous event. Altering, removing, inserting or reordering an event breaks
  * the chain from that point on; `ledger audit verify-chain` walks it.
  *
- * Canonical encoding: JSON with object keys sorted (code-point order) at every level, no
+ * Canonical encoding: JSON with object keys sorted (UTF-16 code-unit order, JavaScript's default sort) at every level, no
  * whitespace, the revision as a decimal string. `prevHash` is null for the first event of a stream.
  * Events without `hash` (none exist yet, but a store imported from elsewhere may hold some) are
  * accepted only as a prefix of their stream: the chain starts at the first hashed event.
@@ -51,13 +51,22 @@ export function eventHash(streamName: string, revision: bigint, event: Pick<NewE
 
 /** JSON with object keys sorted at every level: the same value always encodes to the same bytes. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.keys(value)
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
-    return `{${entries.join(',')}}`;
+  // Plain loops and string building: verify-chain runs this for every event of the log.
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(value) ?? 'null';
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const item = record[key];
+    if (item === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalJson(item)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
