@@ -1,7 +1,6 @@
-import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
 import { pointsDelta, type CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
+import { decodeCustomerEvent, entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from './as-of';
 
 /**
  * The auditors' export: one row per ledger entry, streamed (the whole ledger never sits in
@@ -33,7 +32,7 @@ export const EXPORT_COLUMNS = [
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
 
-export type ExportBasis = 'recorded' | 'occurred';
+export type ExportBasis = Basis;
 
 export interface ExportOptions {
   /** One customer, or every customer when undefined. */
@@ -68,7 +67,7 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
         after = stored.position;
         if (!stored.streamName.startsWith(ACCOUNT)) continue;
         if (asOf !== undefined && Date.parse(recordedAtOf(stored)) > asOf) continue;
-        const event = decode(stored);
+        const event = decodeCustomerEvent(stored);
         const balance = (balances.get(stored.streamName) ?? 0) + pointsDelta(event);
         balances.set(stored.streamName, balance);
         yield row(stored, event, balance);
@@ -88,28 +87,13 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
 }
 
 function* customerRows(events: readonly RecordedEvent[], basis: ExportBasis, asOf: number | undefined): Generator<ExportRow> {
-  let selected = events.map((stored) => ({ stored, event: decode(stored) }));
-  if (basis === 'recorded') {
-    if (asOf !== undefined) selected = selected.filter(({ stored }) => Date.parse(recordedAtOf(stored)) <= asOf);
-  } else {
-    if (asOf !== undefined) selected = selected.filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf);
-    selected.sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
-  }
   let balance = 0;
-  for (const { stored, event } of selected) {
+  for (const { stored, event } of entriesAsOf(events, basis, asOf)) {
     balance += pointsDelta(event);
     yield row(stored, event, balance);
   }
 }
 
-function decode(stored: RecordedEvent): CustomerEvent {
-  const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-  if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode`);
-  return decoded.right;
-}
-
-const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');
-const occurredAtOf = (event: CustomerEvent): string => (event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt);
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): ExportRow {

@@ -1,16 +1,14 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
-import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
 import { pointsDelta, type CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
-import { Instant, reportErrors, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
+import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from '../../../../libs/audit/src/as-of';
+import { Instant, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
 import { CustomerPathC } from '../customers/customer-command';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
-import { CorruptStreamError } from '../ledger/stream-repository';
 import { accountStream } from '../../../../libs/runtime/src/streams';
 
 /** One ledger entry as an auditor reads it: the event's own fields plus its effect on the balance. */
@@ -45,7 +43,7 @@ export interface CustomerHistory {
  * - occurred: what we now know had happened by `asOf`: events whose business time is at or
  *   before it, including ones recorded later with a backdated time, in business-time order.
  */
-export type HistoryBasis = 'recorded' | 'occurred';
+export type HistoryBasis = Basis;
 
 /** Replays a customer's stream from the event store itself (not the cache, not a projection). */
 export async function replayHistory(
@@ -56,34 +54,13 @@ export async function replayHistory(
   const { events } = await store.readStream(accountStream(customerId));
   if (events.length === 0) return undefined;
   const basis = view.basis ?? 'recorded';
-  const asOf = view.asOf === undefined ? undefined : Date.parse(view.asOf);
-  const decoded = events.map((stored) => ({ stored, event: decodeStored(stored) }));
-  const selected =
-    asOf === undefined
-      ? decoded
-      : basis === 'recorded'
-        ? decoded.filter(({ stored }) => Date.parse(recordedAtOf(stored)) <= asOf)
-        : decoded
-            .filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf)
-            // Business-time order; events at the same instant keep their log order.
-            .sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
+  const selected = entriesAsOf(events, basis, view.asOf === undefined ? undefined : Date.parse(view.asOf));
   let balance = 0;
   const entries = selected.map(({ stored, event }) => {
     balance += pointsDelta(event);
     return toEntry(stored, event, balance);
   });
   return { customerId, asOf: view.asOf ?? null, basis, balance, entries };
-}
-
-const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');
-const occurredAtOf = (event: CustomerEvent): string => (event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt);
-
-function decodeStored(stored: RecordedEvent): CustomerEvent {
-  const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-  if (E.isLeft(decoded)) {
-    throw new CorruptStreamError(stored.streamName, stored.revision, reportErrors(decoded.left).map((e) => `${e.path}: ${e.message}`).join('; '));
-  }
-  return decoded.right;
 }
 
 function toEntry(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): HistoryEntry {

@@ -1,0 +1,47 @@
+import * as E from 'fp-ts/Either';
+import type { RecordedEvent } from '../../event-store/src/event-store.port';
+import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
+import { reportErrors } from '../../ledger-domain/src/shared/codecs';
+
+/**
+ * A customer's ledger as of an instant, on one of two time axes (shared by the history route and
+ * the export):
+ * - recorded: what the ledger said then: events recorded at or before `asOf`, in log order;
+ * - occurred: what we now know had happened by then: events whose business time is at or before
+ *   `asOf`, including ones recorded later with a backdated time, in business-time order.
+ */
+export type Basis = 'recorded' | 'occurred';
+
+export interface LedgerEntry {
+  readonly stored: RecordedEvent;
+  readonly event: CustomerEvent;
+}
+
+/** A stored customer event that does not decode: the store holds something this code cannot explain. */
+export class UndecodableEventError extends Error {
+  constructor(stored: RecordedEvent, detail: string) {
+    super(`event ${stored.streamName}@${stored.revision} does not decode: ${detail}`);
+  }
+}
+
+export function decodeCustomerEvent(stored: RecordedEvent): CustomerEvent {
+  const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
+  if (E.isLeft(decoded)) throw new UndecodableEventError(stored, reportErrors(decoded.left).map((e) => `${e.path}: ${e.message}`).join('; '));
+  return decoded.right;
+}
+
+export const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');
+
+/** Business time: when it happened, or for the enrolment when the customer was enrolled. */
+export const occurredAtOf = (event: CustomerEvent): string => (event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt);
+
+/** One stream's events, decoded, selected and ordered for `asOf` (epoch ms; undefined: everything) on `basis`. */
+export function entriesAsOf(events: readonly RecordedEvent[], basis: Basis, asOf: number | undefined): LedgerEntry[] {
+  const entries = events.map((stored) => ({ stored, event: decodeCustomerEvent(stored) }));
+  if (asOf === undefined) return entries;
+  if (basis === 'recorded') return entries.filter(({ stored }) => Date.parse(recordedAtOf(stored)) <= asOf);
+  return entries
+    .filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf)
+    .sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
+}
