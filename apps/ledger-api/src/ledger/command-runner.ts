@@ -31,7 +31,7 @@ export interface CommandOutcome<S, Ev> {
  */
 export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S, Ev>) => Promise<E.Either<LedgerError, readonly StreamAppend[]>>;
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 30;
 /**
  * A command older than this is abandoned before it appends. Reservations rely on it: a
  * reservation whose owner has not completed within twice this time can never complete.
@@ -114,7 +114,9 @@ export class CommandRunner {
         repository.remember(streamName, next);
         return E.right({ events, state: next.state, position: appended.right.position, replayed: false });
       }
-      // Someone else appended first (another process, or a rival claim): load again and re-decide.
+      // Someone else appended first (another process, or a rival claim): load again and re-decide,
+      // after a short random pause so that two processes racing for one stream fall out of step.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(25, 2 * attempt)));
     }
     return E.left({ _tag: 'Contention', streamName });
   }
