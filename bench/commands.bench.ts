@@ -20,6 +20,9 @@ const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 2000);
 const READERS = Number(process.env['BENCH_READERS'] ?? 4);
+/** The bench's own admin key, given to the API it starts. */
+const SECRET = 'bench-admin-secret-0123456789abcdef';
+const AUTH = { authorization: `Bearer ${SECRET}` };
 const API_PORT = 3997;
 const BARE_PORT = 3998;
 
@@ -29,7 +32,7 @@ async function main(): Promise<void> {
   const separateProjector = process.env['BENCH_PROJECTOR'] === 'process';
   const api = await start(
     'dist/apps/ledger-api/src/main.js',
-    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline' },
+    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline', LEDGER_API_KEYS: `bench:admin:${SECRET}` },
     `http://127.0.0.1:${API_PORT}/program`,
   );
   const projector = separateProjector
@@ -82,7 +85,7 @@ function commandRequests(customers: readonly string[], tag: string): Request[] {
         const body = isPayment
           ? { locationId: `store-${n % 25}`, amount: `${10 + (n % 90)}.${String(n % 100).padStart(2, '0')}`, purchaseIdentifier: `${tag}-${n}`, occurredAt: '2026-11-20T10:00:00Z', source: n % 2 ? 'scan' : 'manual' }
           : { locationId: `store-${n % 25}`, occurredAt: '2026-11-20T10:00:00Z', kind: 'browse' };
-        return { ...req, path: `/customers/${customerId}/${isPayment ? 'payments' : 'visits'}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+        return { ...req, path: `/customers/${customerId}/${isPayment ? 'payments' : 'visits'}`, headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify(body) };
       },
     },
   ];
@@ -92,7 +95,7 @@ function balanceRequests(customers: readonly string[]): Request[] {
   return [
     {
       method: 'GET',
-      setupRequest: (req) => ({ ...req, path: `/customers/${customers[Math.floor(Math.random() * customers.length)]!}/balance` }),
+      setupRequest: (req) => ({ ...req, headers: AUTH, path: `/customers/${customers[Math.floor(Math.random() * customers.length)]!}/balance` }),
     },
   ];
 }
@@ -102,7 +105,7 @@ function sampleLag(url: string): { stop: () => number[] } {
   const samples: number[] = [];
   const timer = setInterval(async () => {
     try {
-      const body = (await (await fetch(url)).json()) as { projections: { lag: string }[] };
+      const body = (await (await fetch(url, { headers: AUTH })).json()) as { projections: { lag: string }[] };
       samples.push(Number(body.projections[0]?.lag ?? 0));
     } catch {
       /* a missed sample is fine */
@@ -134,7 +137,7 @@ async function enrol(count: number): Promise<string[]> {
       Array.from({ length: Math.min(batch, count - i) }, async (_, j) => {
         const res = await fetch(`http://127.0.0.1:${API_PORT}/customers`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...AUTH },
           body: JSON.stringify({ email: `bench-${i + j}@example.com` }),
         });
         if (res.status !== 201) throw new Error(`enrol failed: ${res.status}`);
@@ -156,7 +159,7 @@ function start(script: string, env: Record<string, string>, readyUrl: string | u
     }
     const poll = async () => {
       try {
-        if ((await fetch(readyUrl)).ok) return resolve(child);
+        if ((await fetch(readyUrl, { headers: AUTH })).ok) return resolve(child);
       } catch {
         /* not listening yet */
       }

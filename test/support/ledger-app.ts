@@ -6,6 +6,10 @@ import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-eve
 import { createApp } from '../../apps/ledger-api/src/app';
 import type { LedgerConfig } from '../../libs/runtime/src/config';
 import { tempDir } from './temp-dir';
+import { parseApiKeys } from '../../libs/runtime/src/api-keys';
+
+/** The secret of the admin key every test ledger starts with (its name: `back-office`). */
+export const TEST_ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';
 
 export interface HttpResult<T = any> {
   readonly status: number;
@@ -31,6 +35,8 @@ export interface StartOptions {
   readonly demoProgram?: boolean;
   /** Wraps the API's event store, e.g. to hide multi-stream appends as EventStoreDB would. */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  /** Extra keys as `name:role:secret`. */
+  readonly apiKeys?: readonly string[];
   /** PostgreSQL for the read models (default: SQLite in the data directory). */
   readonly readDbUrl?: string;
   readonly projector?: 'inline' | 'off';
@@ -49,6 +55,9 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     demoProgram: options.demoProgram ?? true,
     readDbUrl: options.readDbUrl,
     projector: options.projector ?? 'inline',
+    // One admin key, named like the back-office user the tests play; more via `apiKeys`.
+    apiKeys: parseApiKeys([`back-office:admin:${TEST_ADMIN_SECRET}`, ...(options.apiKeys ?? [])].join(',')),
+    environment: 'development',
   };
   const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
   const app = await createApp(config, { logger: ['error'], ...(options.clock && { clock: options.clock }), ...(wrapped && { store: wrapped }) });
@@ -64,7 +73,10 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     dataDir: dir.path,
     store,
     async request(method, path, body, headers = {}) {
-      const init: RequestInit = { method, headers: { ...headers } };
+      // As the admin key unless the test says otherwise (another key, or `authorization: ''` for none).
+      const withAuth: Record<string, string> = { authorization: `Bearer ${TEST_ADMIN_SECRET}`, ...headers };
+      if (withAuth['authorization'] === '') delete withAuth['authorization'];
+      const init: RequestInit = { method, headers: withAuth };
       if (body !== undefined) {
         init.body = typeof body === 'string' ? body : JSON.stringify(body);
         (init.headers as Record<string, string>)['content-type'] ??= 'application/json';

@@ -1,5 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { Logger } from '@nestjs/common';
+import { createFirstAdminKey, readKeysFile, type ApiKey } from '../../../libs/runtime/src/api-keys';
+import { AccessGuard, API_KEYS } from './http/access';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port';
 import { AdjustmentsController, AdjustPointsHandler } from './adjustments/adjust-points';
@@ -17,6 +20,24 @@ import { ProgramController } from './program/program.controller';
 import { RedeemPointsHandler, RedemptionsController } from './redemptions/redeem-points';
 import { RecordVisitHandler, VisitsController } from './visits/record-visit';
 import { ReadModelsModule } from './read-models/read-models.module';
+
+/**
+ * Keys from LEDGER_API_KEYS and from the data directory's keys file. With none at all: in
+ * production, refuse to start; otherwise make an admin key and print its secret once.
+ */
+export function loadApiKeys(config: LedgerConfig): ApiKey[] {
+  const keys = [...config.apiKeys, ...readKeysFile(config.dataDir)];
+  if (keys.length > 0) return keys;
+  if (config.environment === 'production') {
+    throw new Error('No API keys: set LEDGER_API_KEYS (name:role:secret, comma-separated). Production never makes a key by itself.');
+  }
+  const { key, secret } = createFirstAdminKey(config.dataDir);
+  new Logger('ApiKeys').warn(
+    `No API keys were configured, so an admin key was created (its digest is in ${config.dataDir}/api-keys.json).\n` +
+      `  Its secret, shown this once:  ${secret}\n  Use it as:  Authorization: Bearer ${secret}`,
+  );
+  return [key];
+}
 
 @Module({})
 export class AppModule {
@@ -36,6 +57,8 @@ export class AppModule {
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
+        { provide: API_KEYS, useFactory: () => loadApiKeys(config) },
+        { provide: APP_GUARD, useClass: AccessGuard },
         ConfigureProgramHandler,
         EnrolCustomerHandler,
         RecordVisitHandler,

@@ -2,6 +2,7 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { resolve } from 'node:path';
 import { reportErrors } from '../../ledger-domain/src/shared/codecs';
+import { ApiKeyConfigError, parseApiKeys, type ApiKey } from './api-keys';
 
 /** A decimal string from the environment turned into a number within bounds. */
 const IntFromEnv = (name: string, min: number, max: number) =>
@@ -35,6 +36,8 @@ const EnvC = t.partial({
     t.identity,
   ),
   LEDGER_PROJECTOR: t.keyof({ inline: null, off: null }),
+  LEDGER_API_KEYS: t.string,
+  LEDGER_ENV: t.keyof({ development: null, production: null }),
 });
 
 export interface LedgerConfig {
@@ -49,6 +52,10 @@ export interface LedgerConfig {
   readonly readDbUrl: string | undefined;
   /** "inline": the API runs the projector itself (embedded default); "off": a separate ledger-projector does. */
   readonly projector: 'inline' | 'off';
+  /** Keys from LEDGER_API_KEYS; more may come from the keys file in the data directory. */
+  readonly apiKeys: readonly ApiKey[];
+  /** production: refuse to start without API keys (no first-start admin key). */
+  readonly environment: 'development' | 'production';
 }
 
 export class ConfigError extends Error {}
@@ -69,5 +76,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
     readDbUrl: c.LEDGER_READ_DB_URL,
     projector: c.LEDGER_PROJECTOR ?? 'inline',
+    apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
+    environment: c.LEDGER_ENV ?? 'development',
   };
+}
+
+function apiKeysFrom(text: string | undefined): ApiKey[] {
+  try {
+    return text === undefined ? [] : parseApiKeys(text);
+  } catch (error) {
+    if (error instanceof ApiKeyConfigError) throw new ConfigError(`Invalid configuration:\n  ${error.message}`);
+    throw error;
+  }
 }

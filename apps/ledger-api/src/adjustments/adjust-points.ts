@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type * as E from 'fp-ts/Either';
@@ -80,6 +81,7 @@ export class AdjustmentsController {
   ) {}
 
   @Post()
+  @Access('operator')
   @HttpCode(201)
   @ApiOperation({ summary: 'Manual ± points adjustment with a reason (PointsAdjusted, kind manual)' })
   @ApiHeader(IDEMPOTENCY_HEADER)

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
@@ -26,6 +27,7 @@ export class AuditController {
   ) {}
 
   @Get('audit/reconcile')
+  @Access('auditor')
   @ApiOperation({ summary: "Replays every customer's ledger and compares balances and visit counts with the read models" })
   @ApiResponse({ status: 200, description: '{checkpoint, customers, events, skipped, mismatches:[{customerId, field, ledger, projection}]}' })
   async reconcile() {
@@ -33,6 +35,7 @@ export class AuditController {
   }
 
   @Get('customers/:customerId/history.csv')
+  @Access('auditor')
   @ApiOperation({ summary: "The customer's ledger as CSV (columns in docs/audit.md), streamed, as of any instant" })
   @ApiQuery({ name: 'asOf', required: false })
   @ApiQuery({ name: 'basis', required: false, enum: ['recorded', 'occurred'] })

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -28,6 +29,7 @@ export class CustomersController {
   ) {}
 
   @Post()
+  @Access('operator')
   @HttpCode(201)
   @ApiOperation({ summary: 'Enrol a customer with e-mail and/or phone (each unique across customers)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
@@ -51,6 +53,7 @@ export class CustomersController {
   }
 
   @Get()
+  @Access('operator', 'auditor')
   @ApiOperation({ summary: 'Find customers by e-mail or phone (normalised the same way as at enrolment)' })
   @ApiQuery({ name: 'email', required: false })
   @ApiQuery({ name: 'phone', required: false })
@@ -69,6 +72,7 @@ export class CustomersController {
   }
 
   @Get(':customerId')
+  @Access('operator', 'auditor')
   @ApiOperation({ summary: 'A customer with balance and counts, from the ledger stream' })
   @ApiResponse({ status: 404, description: 'Unknown customer' })
   async get(@Param() params: unknown): Promise<CustomerView> {

@@ -14,8 +14,11 @@ export function mountOpenApi(app: NestFastifyApplication): void {
     .setTitle('loyalty-ledger')
     .setDescription('Event-sourced loyalty points ledger: back-office command API. Errors are application/problem+json (RFC 7807).')
     .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key secret (see README, "Access")' }, 'apiKey')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  // Every route needs a key; /docs and /docs-json are served outside the API and need none.
+  document.security = [{ apiKey: [] }];
   SwaggerModule.setup('docs', app, document, { swaggerUiEnabled: false, jsonDocumentUrl: 'docs-json', raw: ['json'] });
 
   const assets = getAbsoluteFSPath();

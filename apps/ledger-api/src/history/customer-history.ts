@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Access } from '../http/access';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
@@ -88,6 +89,7 @@ export class HistoryController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
+  @Access('auditor')
   @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 instant with offset; default: now' })
   @ApiQuery({ name: 'basis', required: false, enum: ['recorded', 'occurred'], description: 'recorded (default): what the ledger said then; occurred: what we now know had happened by then' })

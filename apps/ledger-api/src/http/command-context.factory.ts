@@ -3,10 +3,11 @@ import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../ledger/command-context';
 import { canonicalJson } from '../../../../libs/event-store/src/hash-chain';
 import { commandIdFor } from '../ledger/ids';
+import { apiKeyOf } from './access';
 import { httpProblem, ProblemException } from './problem';
 
-/** Until API keys arrive (security issue), every change is recorded as made by this actor. */
-export const PLACEHOLDER_ACTOR = 'back-office';
+/** Never used behind the access guard (every command has a key); kept for requests built without one. */
+export const PLACEHOLDER_ACTOR = 'unknown';
 
 const KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -28,7 +29,7 @@ export function commandContextFor(request: FastifyRequest, body: unknown, now: D
   const context: CommandContext = {
     commandId: commandIdFor(key),
     correlationId: correlation !== undefined && KEY.test(correlation) ? correlation : randomUUID(),
-    actor: PLACEHOLDER_ACTOR,
+    actor: apiKeyOf(request)?.name ?? PLACEHOLDER_ACTOR,
     now,
   };
   if (key === undefined) return context;

@@ -34,6 +34,7 @@ export function problemFor(exception: unknown, logger: Logger): Problem {
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
   if (typeof problem['retryAfterSeconds'] === 'number') void reply.header('retry-after', String(problem['retryAfterSeconds']));
+  if (problem.status === 401) void reply.header('www-authenticate', 'Bearer realm="loyalty-ledger"');
   void reply.status(problem.status).header('content-type', 'application/problem+json; charset=utf-8').send(problem);
 }
 

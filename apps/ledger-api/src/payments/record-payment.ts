@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as E from 'fp-ts/Either';
@@ -150,6 +151,7 @@ export class PaymentsController {
   ) {}
 
   @Post()
+  @Access('operator')
   @HttpCode(201)
   @ApiOperation({
     summary: 'Record a payment (PaymentRecorded): earns floor(amount × pointsPerUnit). In store without visitId it also records a purchase visit.',

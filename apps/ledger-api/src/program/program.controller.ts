@@ -1,4 +1,5 @@
 import { Body, Controller, Get, Headers, Inject, Put, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -32,6 +33,7 @@ export class ProgramController {
   ) {}
 
   @Get()
+  @Access('operator', 'auditor', 'reporter')
   @ApiOperation({ summary: 'Current program settings and version (ETag is the version)' })
   async current(@Res({ passthrough: true }) reply: FastifyReply) {
     const loaded = await this.programs.load(programStream(DEFAULT_PROGRAM_ID));

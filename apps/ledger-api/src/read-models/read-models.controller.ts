@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { Access } from '../http/access';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
@@ -52,6 +53,7 @@ export class ReadModelQueriesController {
   constructor(@Inject(ReadSide) private readonly readSide: ReadSide) {}
 
   @Get('customers/:customerId/balance')
+  @Access('operator', 'auditor')
   @ApiOperation({ summary: 'Balance from the customer_balances projection' })
   @ApiQuery(MIN_POSITION_DOC)
   @ApiResponse({ status: 404, description: 'no such customer in the projection' })
@@ -65,6 +67,7 @@ export class ReadModelQueriesController {
   }
 
   @Get('customers/:customerId/timeline')
+  @Access('operator', 'auditor')
   @ApiOperation({ summary: 'Ledger entries from the customer_timeline projection, keyset-paginated (newest first by default)' })
   @ApiQuery(MIN_POSITION_DOC)
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
@@ -86,6 +89,7 @@ export class ReadModelQueriesController {
   }
 
   @Get('reports/visits')
+  @Access('reporter', 'auditor')
   @ApiOperation({ summary: 'Visits, purchases, conversion, distinct customers, payments and revenue per location per day (program timezone)' })
   @ApiQuery({ name: 'from', required: true, example: '2026-11-01' })
   @ApiQuery({ name: 'to', required: true, example: '2026-11-30' })
@@ -100,6 +104,7 @@ export class ReadModelQueriesController {
   }
 
   @Get('reports/visits/customers/:customerId')
+  @Access('reporter', 'auditor')
   @ApiOperation({ summary: "A customer's visits: with and without a purchase, first and last" })
   @ApiQuery(MIN_POSITION_DOC)
   async customerVisits(@Param() params: unknown, @Query() query: unknown) {
@@ -122,6 +127,7 @@ export class ProjectionsController {
   ) {}
 
   @Get()
+  @Access('reporter', 'auditor', 'operator')
   @ApiOperation({ summary: "Each projection's checkpoint, the store's head and the lag between them" })
   async list() {
     const [checkpoint, head] = await Promise.all([this.readSide.checkpoint(), this.store.headPosition()]);

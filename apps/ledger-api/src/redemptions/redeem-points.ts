@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type * as E from 'fp-ts/Either';
@@ -83,6 +84,7 @@ export class RedemptionsController {
   ) {}
 
   @Post()
+  @Access('operator')
   @HttpCode(201)
   @ApiOperation({ summary: 'Spend points (PointsAdjusted, kind redemption). Never overdraws.' })
   @ApiHeader(IDEMPOTENCY_HEADER)

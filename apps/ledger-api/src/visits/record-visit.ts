@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Access } from '../http/access';
 import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type * as E from 'fp-ts/Either';
@@ -83,6 +84,7 @@ export class VisitsController {
   ) {}
 
   @Post()
+  @Access('operator')
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a visit (VisitCreated). Backdating is allowed; more than 5 minutes ahead is refused.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
