@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const separateProjector = process.env['BENCH_PROJECTOR'] === 'process';
   const api = await start(
     'dist/apps/ledger-api/src/main.js',
-    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline', LEDGER_API_KEYS: `bench:admin:${SECRET}` },
+    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline', LEDGER_API_KEYS: `bench:admin:${SECRET}`, LEDGER_RATE_LIMIT: '0' },
     `http://127.0.0.1:${API_PORT}/program`,
   );
   const projector = separateProjector

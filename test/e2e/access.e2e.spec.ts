@@ -138,3 +138,41 @@ describe('keys at start-up', () => {
     expect(() => loadConfig({ LEDGER_API_KEYS: 'a:admin:long-enough-secret-0123456789,a:operator:another-long-secret-0123456789' })).toThrow(/used twice/);
   });
 });
+
+describe('rate limiting per key', () => {
+  let ledger: RunningLedger;
+  beforeAll(async () => {
+    ledger = await startLedger({ rateLimitPerSecond: 5, apiKeys: ['other:operator:other-operator-secret-0123456789'] });
+  });
+  afterAll(async () => {
+    await ledger.close();
+  });
+
+  it('answers 429 with Retry-After once a key spends its burst, without touching other keys', async () => {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<RunningLedger['request']>> | undefined;
+    for (let i = 0; i < 15; i++) {
+      const response = await ledger.request('GET', '/program');
+      statuses.push(response.status);
+      if (response.status === 429) limited ??= response;
+    }
+    expect(statuses.slice(0, 10)).toEqual(Array(10).fill(200)); // a burst of twice the rate
+    expect(statuses).toContain(429);
+    expectProblem(limited!, 429, 'rate-limited');
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await ledger.request('GET', '/program', undefined, { authorization: 'Bearer other-operator-secret-0123456789' })).status).toBe(200);
+  });
+
+  it('refuses a rate-limited command without writing it', async () => {
+    const before = await ledger.store.headPosition();
+    let refused = 0;
+    for (let i = 0; i < 20; i++) {
+      const r = await ledger.request('POST', '/customers', { email: `burst-${i}@example.com` });
+      if (r.status === 429) refused += 1;
+      else expect(r.status).toBe(201);
+    }
+    expect(refused).toBeGreaterThan(0);
+    // Each enrolment that got through wrote its reservation and its customer event.
+    expect(await ledger.store.headPosition()).toBe(before + BigInt(2 * (20 - refused)));
+  });
+});

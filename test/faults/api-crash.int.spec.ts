@@ -151,7 +151,7 @@ async function expectConsistent(base: string, sent: readonly Sent[]): Promise<vo
 
 function start(dataDir: string, port: number): ChildProcess {
   return fork(API, [], {
-    env: { ...process.env, PORT: String(port), LEDGER_DATA_DIR: dataDir, LEDGER_API_KEYS: `crash:admin:${SECRET}` },
+    env: { ...process.env, PORT: String(port), LEDGER_DATA_DIR: dataDir, LEDGER_API_KEYS: `crash:admin:${SECRET}`, LEDGER_RATE_LIMIT: '0' },
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
 }

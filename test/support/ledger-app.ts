@@ -35,6 +35,7 @@ export interface StartOptions {
   readonly demoProgram?: boolean;
   /** Wraps the API's event store, e.g. to hide multi-stream appends as EventStoreDB would. */
   readonly wrapStore?: (store: EventStore) => EventStore;
+  readonly rateLimitPerSecond?: number;
   /** Extra keys as `name:role:secret`. */
   readonly apiKeys?: readonly string[];
   /** PostgreSQL for the read models (default: SQLite in the data directory). */
@@ -58,6 +59,8 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     // One admin key, named like the back-office user the tests play; more via `apiKeys`.
     apiKeys: parseApiKeys([`back-office:admin:${TEST_ADMIN_SECRET}`, ...(options.apiKeys ?? [])].join(',')),
     environment: 'development',
+    // Tests fire thousands of requests from one key on purpose; the rate-limit test sets its own.
+    rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
   };
   const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
   const app = await createApp(config, { logger: ['error'], ...(options.clock && { clock: options.clock }), ...(wrapped && { store: wrapped }) });

@@ -2,7 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
 import { createFirstAdminKey, readKeysFile, type ApiKey } from '../../../libs/runtime/src/api-keys';
-import { AccessGuard, API_KEYS } from './http/access';
+import { AccessGuard, API_KEYS, RATE_LIMITER } from './http/access';
+import { RateLimiter } from '../../../libs/runtime/src/rate-limit';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { EventStore } from '../../../libs/event-store/src/event-store.port';
 import { AdjustmentsController, AdjustPointsHandler } from './adjustments/adjust-points';
@@ -58,6 +59,10 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: API_KEYS, useFactory: () => loadApiKeys(config) },
+        {
+          provide: RATE_LIMITER,
+          useValue: config.rateLimitPerSecond > 0 ? new RateLimiter({ perSecond: config.rateLimitPerSecond, burst: 2 * config.rateLimitPerSecond }) : null,
+        },
         { provide: APP_GUARD, useClass: AccessGuard },
         ConfigureProgramHandler,
         EnrolCustomerHandler,

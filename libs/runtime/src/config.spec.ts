@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', apiKeys: [], environment: 'development' });
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500 });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -16,6 +16,7 @@ describe('configuration from the environment', () => {
       projector: 'inline',
       apiKeys: [],
       environment: 'development',
+      rateLimitPerSecond: 500,
     });
   });
 

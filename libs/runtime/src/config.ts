@@ -37,6 +37,7 @@ const EnvC = t.partial({
   ),
   LEDGER_PROJECTOR: t.keyof({ inline: null, off: null }),
   LEDGER_API_KEYS: t.string,
+  LEDGER_RATE_LIMIT: IntFromEnv('requests per second per key, 0 for none', 0, 1_000_000),
   LEDGER_ENV: t.keyof({ development: null, production: null }),
 });
 
@@ -54,6 +55,8 @@ export interface LedgerConfig {
   readonly projector: 'inline' | 'off';
   /** Keys from LEDGER_API_KEYS; more may come from the keys file in the data directory. */
   readonly apiKeys: readonly ApiKey[];
+  /** Requests per second per API key (bursts of twice that); 0: no limit. */
+  readonly rateLimitPerSecond: number;
   /** production: refuse to start without API keys (no first-start admin key). */
   readonly environment: 'development' | 'production';
 }
@@ -78,6 +81,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projector: c.LEDGER_PROJECTOR ?? 'inline',
     apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
     environment: c.LEDGER_ENV ?? 'development',
+    rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,
   };
 }
 

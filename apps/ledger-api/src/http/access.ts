@@ -2,9 +2,11 @@ import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContex
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { keyFor, type ApiKey, type Role } from '../../../../libs/runtime/src/api-keys';
+import type { RateLimiter } from '../../../../libs/runtime/src/rate-limit';
 import { httpProblem, ProblemException } from './problem';
 
 export const API_KEYS = Symbol('API_KEYS');
+export const RATE_LIMITER = Symbol('RATE_LIMITER');
 const ACCESS = 'ledger:access';
 
 /**
@@ -18,12 +20,16 @@ export const Public = () => SetMetadata(ACCESS, 'public');
 /** The key a request was made with; its name is the actor recorded on the events it writes. */
 export const apiKeyOf = (request: FastifyRequest): ApiKey | undefined => (request as FastifyRequest & { apiKey?: ApiKey }).apiKey;
 
-/** `Authorization: Bearer <secret>` on every route but the public ones: 401 without a valid key, 403 for the wrong role. */
+/**
+ * `Authorization: Bearer <secret>` on every route but the public ones: 401 without a valid key,
+ * 403 for the wrong role, 429 (with Retry-After) when the key is over its rate.
+ */
 @Injectable()
 export class AccessGuard implements CanActivate {
   constructor(
     @Inject(API_KEYS) private readonly keys: readonly ApiKey[],
     @Inject(Reflector) private readonly reflector: Reflector,
+    @Inject(RATE_LIMITER) private readonly limiter: RateLimiter | null,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {
@@ -37,6 +43,14 @@ export class AccessGuard implements CanActivate {
     }
     if (key.role !== 'admin' && !(allowed ?? []).includes(key.role)) {
       throw new ProblemException({ ...httpProblem(403, 'Forbidden', `The ${key.role} role may not use this route.`), type: 'https://loyalty-ledger.dev/problems/forbidden' });
+    }
+    const wait = this.limiter?.take(key.name) ?? 0;
+    if (wait > 0) {
+      throw new ProblemException({
+        ...httpProblem(429, 'Too many requests', `This key is over its request rate; retry in ${wait} s.`),
+        type: 'https://loyalty-ledger.dev/problems/rate-limited',
+        retryAfterSeconds: wait,
+      });
     }
     (request as FastifyRequest & { apiKey?: ApiKey }).apiKey = key;
     return true;

@@ -87,6 +87,8 @@ function slugFor(status: number): string {
       return 'payload-too-large';
     case 415:
       return 'unsupported-media-type';
+    case 429:
+      return 'rate-limited';
     case 503:
       return 'unavailable';
     default:
