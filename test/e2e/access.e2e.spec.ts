@@ -53,6 +53,7 @@ describe('API keys and roles', () => {
     ['GET', `/reports/visits/customers/${customerId}`, () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', '/projections', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/audit/reconcile', () => undefined, ['auditor', 'admin']],
+    ['GET', '/metrics', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
   ];
 
   it('allows each role exactly its routes and refuses the others with 403, writing nothing', async () => {

@@ -10,7 +10,7 @@ export function withoutMultiStreamAppends(store: EventStore): EventStore {
     appendToStream: (name, expected, events) => store.appendToStream(name, expected, events),
     readAll: (options) => store.readAll(options),
     headPosition: () => store.headPosition(),
-    ...(store.onAppended && { onAppended: (listener: () => void) => store.onAppended!(listener) }),
+    ...(store.onAppended && { onAppended: (listener: (appends: number) => void) => store.onAppended!(listener) }),
     close: () => store.close(),
   };
 }

@@ -21,6 +21,7 @@ import { ProgramController } from './program/program.controller';
 import { RedeemPointsHandler, RedemptionsController } from './redemptions/redeem-points';
 import { RecordVisitHandler, VisitsController } from './visits/record-visit';
 import { ReadModelsModule } from './read-models/read-models.module';
+import { MetricsModule } from './metrics/metrics';
 
 /**
  * Keys from LEDGER_API_KEYS and from the data directory's keys file. With none at all: in
@@ -45,7 +46,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config)],
+      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule],
       controllers: [
         ProgramController,
         CustomersController,

@@ -7,6 +7,7 @@ import type { EventStore } from '../../../libs/event-store/src/event-store.port'
 import { AppModule } from './app.module';
 import type { LedgerConfig } from '../../../libs/runtime/src/config';
 import { mountOpenApi } from './docs/openapi';
+import { Metrics } from './metrics/metrics';
 import type { Clock } from './ledger/ledger.module';
 
 /** Largest accepted request body. Commands are small; anything near this is a mistake or abuse. */
@@ -40,6 +41,7 @@ export async function createApp(config: LedgerConfig, options: AppOptions = {}):
   fastify.removeContentTypeParser('text/plain');
   // Nest routes Fastify's own errors (bad JSON, body too large, wrong content type) and unknown
   // routes through the global ProblemFilter, so every error leaves as problem+json.
+  app.get(Metrics).instrument(fastify);
   mountOpenApi(app);
   app.enableShutdownHooks();
   await app.init();

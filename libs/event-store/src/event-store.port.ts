@@ -114,10 +114,11 @@ export interface EventStore {
   readAll(options: ReadAllOptions): Promise<readonly RecordedEvent[]>;
 
   /**
-   * Optional: calls `listener` after appends made through this instance were committed, so an
-   * in-process projector can catch up at once instead of polling. Returns an unsubscribe.
+   * Optional: calls `listener` after appends made through this instance were committed (with how
+   * many were committed together), so an in-process projector can catch up at once instead of
+   * polling, and metrics can see the batch sizes. Returns an unsubscribe.
    */
-  onAppended?(listener: () => void): () => void;
+  onAppended?(listener: (appends: number) => void): () => void;
 
   /** Position of the most recent event, or `0n` when the store is empty. */
   headPosition(): Promise<bigint>;

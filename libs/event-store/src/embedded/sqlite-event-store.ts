@@ -107,7 +107,7 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private drained: (() => void) | undefined;
   private stats = { transactions: 0, appends: 0, largestBatch: 0 };
-  private readonly appendedListeners = new Set<() => void>();
+  private readonly appendedListeners = new Set<(appends: number) => void>();
 
   private readonly selectStreamRevision: Database.Statement<[string], { revision: bigint }>;
   private readonly selectStream: Database.Statement<[string, bigint, bigint], StoredTuple>;
@@ -231,7 +231,7 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
-  onAppended(listener: () => void): () => void {
+  onAppended(listener: (appends: number) => void): () => void {
     this.appendedListeners.add(listener);
     return () => this.appendedListeners.delete(listener);
   }
@@ -294,7 +294,7 @@ export class SqliteEventStore implements EventStore {
       this.stats.appends += batch.length;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
       batch.forEach((p, i) => p.resolve(reply.outcomes[i]!));
-      for (const listener of this.appendedListeners) listener();
+      for (const listener of this.appendedListeners) listener(batch.length);
     } else {
       // Nothing of this batch was committed (the transaction rolled back): every caller learns it.
       const error = new Error(`event store commit failed: ${reply.message}`);
