@@ -36,6 +36,8 @@ export interface StartOptions {
   /** Wraps the API's event store, e.g. to hide multi-stream appends as EventStoreDB would. */
   readonly wrapStore?: (store: EventStore) => EventStore;
   readonly rateLimitPerSecond?: number;
+  /** Capture the request logs (JSON lines); without it they are off. */
+  readonly logStream?: NodeJS.WritableStream;
   /** Extra keys as `name:role:secret`. */
   readonly apiKeys?: readonly string[];
   /** PostgreSQL for the read models (default: SQLite in the data directory). */
@@ -63,7 +65,13 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
   };
   const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
-  const app = await createApp(config, { logger: ['error'], ...(options.clock && { clock: options.clock }), ...(wrapped && { store: wrapped }) });
+  const app = await createApp(config, {
+    logger: ['error'],
+    requestLogLevel: options.logStream === undefined ? 'silent' : 'info',
+    ...(options.logStream && { logStream: options.logStream }),
+    ...(options.clock && { clock: options.clock }),
+    ...(wrapped && { store: wrapped }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no port');
