@@ -8,15 +8,13 @@ import * as t from 'io-ts';
 import { adjustPoints } from '../../../../libs/ledger-domain/src/customer/adjust-points';
 import { BoundedString, IntInRange, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
 import { MAX_POINTS_PER_ENTRY } from '../../../../libs/ledger-domain/src/shared/points';
-import { IDEMPOTENCY_HEADER, respond, type Accepted } from '../http/accepted';
-import { commandContextFor } from '../http/command-context.factory';
-import { decodeOrThrow, orThrow } from '../http/decode';
+import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { accountStream } from '../../../../libs/runtime/src/streams';
-import { balanceOf, CustomerPathC, toAccepted } from '../customers/customer-command';
+import { balanceOf, runCustomerCommand, toAccepted } from '../customers/customer-command';
 
 const NonZeroPoints = new t.Type<number, number, unknown>(
   `non-zero integer between -${MAX_POINTS_PER_ENTRY} and ${MAX_POINTS_PER_ENTRY}`,
@@ -99,9 +97,6 @@ export class AdjustmentsController {
   @ApiResponse({ status: 201, description: '{adjustmentId, points, balance}' })
   @ApiResponse({ status: 422, description: 'insufficient points under the "deny" policy' })
   async adjust(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { customerId } = decodeOrThrow(CustomerPathC, params);
-    const decoded = decodeOrThrow(AdjustPointsBodyC, body);
-    const context = commandContextFor(request, decoded, this.clock());
-    return respond(reply, orThrow(await this.commandBus.execute(new AdjustPointsCommand(customerId, decoded, context))));
+    return runCustomerCommand({ request, reply, params, body }, AdjustPointsBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new AdjustPointsCommand(customerId, decoded, context));
   }
 }

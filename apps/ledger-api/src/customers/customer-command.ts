@@ -2,8 +2,13 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
 import { Uuid } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { Command, CommandBus } from '@nestjs/cqrs';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { CommandContext } from '../ledger/command-context';
 import type { CommandError, CommandOutcome } from '../ledger/command-runner';
-import type { Accepted } from '../http/accepted';
+import { commandContextFor } from '../http/command-context.factory';
+import { decodeOrThrow, orThrow } from '../http/decode';
+import { respond, type Accepted } from '../http/accepted';
 
 /** Path parameters of every `/customers/{customerId}/…` command route. */
 export const CustomerPathC = t.type({ customerId: Uuid });
@@ -15,3 +20,20 @@ export const toAccepted =
     E.map((o: CommandOutcome<CustomerState, Ev>) => ({ view: view(o), replayed: o.replayed }))(outcome);
 
 export const balanceOf = (state: CustomerState): number => (state.status === 'Enrolled' ? state.balance.available : 0);
+
+/**
+ * The body of every `POST /customers/{customerId}/…` route: decode the path and the body, build
+ * the command context, run the command, and answer (marking an idempotent replay).
+ */
+export async function runCustomerCommand<Body, View>(
+  http: { readonly request: FastifyRequest; readonly reply: FastifyReply; readonly params: unknown; readonly body: unknown },
+  bodyCodec: t.Decoder<unknown, Body>,
+  bus: CommandBus,
+  now: Date,
+  command: (customerId: string, body: Body, context: CommandContext) => Command<E.Either<CommandError, Accepted<View>>>,
+): Promise<View> {
+  const { customerId } = decodeOrThrow(CustomerPathC, http.params);
+  const decoded = decodeOrThrow(bodyCodec, http.body);
+  const context = commandContextFor(http.request, decoded, now);
+  return respond(http.reply, orThrow(await bus.execute(command(customerId, decoded, context))));
+}

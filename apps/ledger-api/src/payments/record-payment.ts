@@ -12,16 +12,14 @@ import { SourceC } from '../../../../libs/ledger-domain/src/customer/record-visi
 import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '../../../../libs/ledger-domain/src/shared/codecs';
 import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
 import { formatAmount } from '../../../../libs/ledger-domain/src/shared/money';
-import { IDEMPOTENCY_HEADER, respond, type Accepted } from '../http/accepted';
-import { commandContextFor } from '../http/command-context.factory';
-import { decodeOrThrow, orThrow } from '../http/decode';
+import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
 import { accountStream, purchaseKey } from '../../../../libs/runtime/src/streams';
-import { balanceOf, CustomerPathC, toAccepted } from '../customers/customer-command';
+import { balanceOf, runCustomerCommand, toAccepted } from '../customers/customer-command';
 
 export const RecordPaymentBodyC = strictObject(
   'payment',
@@ -177,9 +175,6 @@ export class PaymentsController {
   @ApiResponse({ status: 409, description: 'duplicate purchase identifier at this location' })
   @ApiResponse({ status: 422, description: 'currency mismatch, unknown visit, time in the future' })
   async record(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { customerId } = decodeOrThrow(CustomerPathC, params);
-    const decoded = decodeOrThrow(RecordPaymentBodyC, body);
-    const context = commandContextFor(request, decoded, this.clock());
-    return respond(reply, orThrow(await this.commandBus.execute(new RecordPaymentCommand(customerId, decoded, context))));
+    return runCustomerCommand({ request, reply, params, body }, RecordPaymentBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new RecordPaymentCommand(customerId, decoded, context));
   }
 }

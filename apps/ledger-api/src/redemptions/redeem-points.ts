@@ -8,15 +8,13 @@ import type * as t from 'io-ts';
 import { redeemPoints } from '../../../../libs/ledger-domain/src/customer/redeem-points';
 import { BoundedString, IntInRange, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
 import { MAX_POINTS_PER_ENTRY } from '../../../../libs/ledger-domain/src/shared/points';
-import { IDEMPOTENCY_HEADER, respond, type Accepted } from '../http/accepted';
-import { commandContextFor } from '../http/command-context.factory';
-import { decodeOrThrow, orThrow } from '../http/decode';
+import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
 import { accountStream } from '../../../../libs/runtime/src/streams';
-import { balanceOf, CustomerPathC, toAccepted } from '../customers/customer-command';
+import { balanceOf, runCustomerCommand, toAccepted } from '../customers/customer-command';
 
 export const RedeemPointsBodyC = strictObject(
   'redemption',
@@ -103,9 +101,6 @@ export class RedemptionsController {
   @ApiResponse({ status: 201, description: '{redemptionId, points, balance}' })
   @ApiResponse({ status: 422, description: 'insufficient points' })
   async redeem(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { customerId } = decodeOrThrow(CustomerPathC, params);
-    const decoded = decodeOrThrow(RedeemPointsBodyC, body);
-    const context = commandContextFor(request, decoded, this.clock());
-    return respond(reply, orThrow(await this.commandBus.execute(new RedeemPointsCommand(customerId, decoded, context))));
+    return runCustomerCommand({ request, reply, params, body }, RedeemPointsBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new RedeemPointsCommand(customerId, decoded, context));
   }
 }

@@ -8,15 +8,13 @@ import type * as t from 'io-ts';
 import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
 import { recordVisit, SourceC, VisitKindC } from '../../../../libs/ledger-domain/src/customer/record-visit';
 import { BoundedString, Identifier, Instant, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
-import { IDEMPOTENCY_HEADER, respond, type Accepted } from '../http/accepted';
-import { commandContextFor } from '../http/command-context.factory';
-import { decodeOrThrow, orThrow } from '../http/decode';
+import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
 import { accountStream } from '../../../../libs/runtime/src/streams';
-import { CustomerPathC, toAccepted } from '../customers/customer-command';
+import { runCustomerCommand, toAccepted } from '../customers/customer-command';
 
 export const RecordVisitBodyC = strictObject(
   'visit',
@@ -104,9 +102,6 @@ export class VisitsController {
   })
   @ApiResponse({ status: 201, description: '{visitId, …, position}' })
   async record(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    const { customerId } = decodeOrThrow(CustomerPathC, params);
-    const decoded = decodeOrThrow(RecordVisitBodyC, body);
-    const context = commandContextFor(request, decoded, this.clock());
-    return respond(reply, orThrow(await this.commandBus.execute(new RecordVisitCommand(customerId, decoded, context))));
+    return runCustomerCommand({ request, reply, params, body }, RecordVisitBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new RecordVisitCommand(customerId, decoded, context));
   }
 }
