@@ -159,7 +159,8 @@ const toProgram = (r: ReadModelTables['program_settings']): ProgramRow => ({
 });
 const fromProgram = (p: ProgramRow) => ({ program_id: p.programId, version: p.version, currency: p.currency, timezone: p.timezone, position: positionText(p.position) });
 
-const toBalance = (r: ReadModelTables['customer_balances']): CustomerBalance => ({
+/** A `customer_balances` row as the projection's row type (also what the balance query serves). */
+export const toBalance = (r: ReadModelTables['customer_balances']): CustomerBalance => ({
   customerId: r.customer_id,
   available: Number(r.available),
   pending: Number(r.pending),

@@ -1,41 +1,21 @@
 import type { Kysely } from 'kysely';
+import type { CustomerBalance } from '../../projections/src/customer-ledger.projection';
+import { toBalance } from './ledger-read-model-store';
 import { positionFromText, positionText, type ReadModelTables } from './schema';
 
 /** Reads for the back-office screens and reports: straight from the read models, never a replay. */
 
-export interface BalanceView {
-  readonly customerId: string;
-  readonly available: number;
-  readonly pending: number;
-  readonly lifetimeEarned: number;
-  readonly lifetimeRedeemed: number;
-  readonly adjustedIn: number;
-  readonly adjustedOut: number;
-  readonly visitCount: number;
-  readonly purchaseCount: number;
-  readonly lastActivityAt: string | null;
-  readonly enrolledAt: string;
+/** A customer's balance row, with its position as a decimal string (JSON has no BigInt). */
+export type BalanceView = Omit<CustomerBalance, 'position'> & {
   /** Global position of the last event this balance reflects. */
   readonly position: string;
-}
+};
 
 export async function customerBalance(db: Kysely<ReadModelTables>, customerId: string): Promise<BalanceView | undefined> {
-  const r = await db.selectFrom('customer_balances').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
-  if (r === undefined) return undefined;
-  return {
-    customerId: r.customer_id,
-    available: Number(r.available),
-    pending: Number(r.pending),
-    lifetimeEarned: Number(r.lifetime_earned),
-    lifetimeRedeemed: Number(r.lifetime_redeemed),
-    adjustedIn: Number(r.adjusted_in),
-    adjustedOut: Number(r.adjusted_out),
-    visitCount: Number(r.visit_count),
-    purchaseCount: Number(r.purchase_count),
-    lastActivityAt: r.last_activity_at,
-    enrolledAt: r.enrolled_at,
-    position: positionFromText(r.position).toString(),
-  };
+  const row = await db.selectFrom('customer_balances').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const balance = toBalance(row);
+  return { ...balance, position: balance.position.toString() };
 }
 
 export interface TimelinePage {
