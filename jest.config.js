@@ -16,9 +16,29 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.spec.ts'],
+      // The EventStoreDB adapter's suites run in the `eventstoredb` project below.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/event-store/esdb-'],
       transform: { '^.+\\.ts$': tsJest },
       testTimeout: 60000,
       // One real PostgreSQL for the suites that run on both dialects.
+      globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
+      globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
+    },
+    {
+      // The HTTP end-to-end suite and the projection suite again, on EventStoreDB through the real
+      // client over real gRPC (the in-repo test server, one per ledger; or the real server given by
+      // EVENTSTORE_CONNECTION_STRING, see `npm run test:eventstoredb`).
+      displayName: 'eventstoredb',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: [
+        '<rootDir>/test/event-store/esdb-*.int.spec.ts',
+        '<rootDir>/test/e2e/**/*.e2e.spec.ts',
+        '<rootDir>/test/read-models/projection-suite.int.spec.ts',
+      ],
+      transform: { '^.+\\.ts$': tsJest },
+      testTimeout: 60000,
+      setupFiles: ['<rootDir>/test/support/on-eventstoredb.ts'],
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
     },

@@ -1,4 +1,4 @@
-import { migrate, MIGRATIONS } from '../../libs/read-models/src/schema';
+import { migrate, MIGRATIONS, positionText } from '../../libs/read-models/src/schema';
 import { openReadModelFixture, type Dialect } from './read-model-fixture';
 import { openSqliteReadModels, openPostgresReadModels } from '../../libs/read-models/src/database';
 import { freshPostgresDatabase } from '../support/postgres';
@@ -39,6 +39,33 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
       await b.close();
       await drop();
       dir.cleanup();
+    }
+  });
+
+  it('widens the 20-digit positions of a version-1 database to 40 digits, keeping their order', async () => {
+    const fx = await openReadModelFixture(dialect);
+    const db = fx.database.db;
+    try {
+      // Back to version 1 with positions as that version wrote them.
+      await db.deleteFrom('read_model_migrations').where('version', '>', 1).execute();
+      const v1 = (n: bigint) => n.toString().padStart(20, '0');
+      await db.insertInto('projection_checkpoints').values({ projection: 'p', position: v1(9n), updated_at: 'x' }).execute();
+      await db.insertInto('program_settings').values([
+        { program_id: 'a', version: 1, currency: 'USD', timezone: 'UTC', position: v1(9n) },
+        { program_id: 'b', version: 1, currency: 'USD', timezone: 'UTC', position: v1(10n) },
+      ]).execute();
+
+      await migrate(db);
+
+      expect((await db.selectFrom('projection_checkpoints').select('position').executeTakeFirstOrThrow()).position).toBe(positionText(9n));
+      const rows = await db.selectFrom('program_settings').select(['program_id', 'position']).orderBy('position').execute();
+      expect(rows).toEqual([
+        { program_id: 'a', position: positionText(9n) },
+        { program_id: 'b', position: positionText(10n) },
+      ]);
+      expect(rows.every((r) => r.position.length === 40)).toBe(true);
+    } finally {
+      await fx.close();
     }
   });
 });

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { sql, type Kysely } from 'kysely';
 import { join } from 'node:path';
 import type { EventStore, RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
+import { testStore, testStoreKind } from '../support/test-store';
 import { emptyRows, projectBatch } from '../../libs/projections/src/ledger-read-models';
 import { toProjected, type LedgerEvent, type Projected } from '../../libs/projections/src/projected-event';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
@@ -19,7 +19,7 @@ import type { ScenarioCommand } from '../../libs/projections/src/testing/ledger-
  */
 
 export interface ProjectionFixture {
-  readonly store: SqliteEventStore;
+  readonly store: EventStore;
   readonly database: ReadModelDatabase;
   /** Another connection (SQLite) or pool (PostgreSQL) on the same read-model database; closed with the fixture. */
   openAnother(): ReadModelDatabase;
@@ -32,7 +32,8 @@ export interface ProjectionFixture {
  */
 export async function openProjectionFixture(dialect: Dialect): Promise<ProjectionFixture> {
   const dir = tempDir('projection-suite-');
-  const store = new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') });
+  const storage = await testStore(testStoreKind(), dir.path);
+  const store = storage.open();
   let drop = async () => {};
   let open: () => ReadModelDatabase;
   if (dialect === 'postgres') {
@@ -58,6 +59,7 @@ export async function openProjectionFixture(dialect: Dialect): Promise<Projectio
       for (const other of others) await other.close();
       await database.close();
       await store.close();
+      await storage.release({ keepData: false });
       await drop();
       dir.cleanup();
     },

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { join } from 'node:path';
 import type { EventStore } from '../../libs/event-store/src/event-store.port';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
 import { createApp } from '../../apps/ledger-api/src/app';
 import type { LedgerConfig } from '../../libs/runtime/src/config';
 import { tempDir } from './temp-dir';
 import { parseApiKeys } from '../../libs/runtime/src/api-keys';
+import { testStore, testStoreKind, type TestStoreKind } from './test-store';
 
 /** The secret of the admin key every test ledger starts with (its name: `back-office`). */
 export const TEST_ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';
@@ -21,7 +20,7 @@ export interface RunningLedger {
   readonly baseUrl: string;
   readonly app: NestFastifyApplication;
   readonly dataDir: string;
-  /** A second handle on the same SQLite file, for asserting what was (not) written. */
+  /** A second handle on the same store, for asserting what was (not) written. */
   readonly store: EventStore;
   request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
   /** Stops the API (and, unless `keepData`, deletes the data directory). */
@@ -43,6 +42,8 @@ export interface StartOptions {
   /** PostgreSQL for the read models (default: SQLite in the data directory). */
   readonly readDbUrl?: string;
   readonly projector?: 'inline' | 'off';
+  /** The store of record (default: LEDGER_TEST_STORE, else embedded). */
+  readonly storeKind?: TestStoreKind;
 }
 
 /**
@@ -51,6 +52,7 @@ export interface StartOptions {
  */
 export async function startLedger(options: StartOptions = {}): Promise<RunningLedger> {
   const dir = options.dataDir === undefined ? tempDir('ledger-e2e-') : { path: options.dataDir, cleanup: () => undefined };
+  const storage = await testStore(options.storeKind ?? testStoreKind(), dir.path);
   const config: LedgerConfig = {
     port: 0,
     host: '127.0.0.1',
@@ -63,8 +65,9 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     environment: 'development',
     // Tests fire thousands of requests from one key on purpose; the rate-limit test sets its own.
     rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
+    store: storage.config,
   };
-  const wrapped = options.wrapStore?.(new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') }));
+  const wrapped = options.wrapStore?.(storage.open());
   const app = await createApp(config, {
     logger: ['error'],
     requestLogLevel: options.logStream === undefined ? 'silent' : 'info',
@@ -76,7 +79,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   const baseUrl = `http://127.0.0.1:${address.port}`;
-  const store = new SqliteEventStore({ filename: join(dir.path, 'events.sqlite') });
+  const store = storage.open();
 
   return {
     baseUrl,
@@ -105,6 +108,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     async close({ keepData = false } = {}) {
       await app.close();
       await store.close();
+      await storage.release({ keepData });
       if (!keepData) dir.cleanup();
     },
   };

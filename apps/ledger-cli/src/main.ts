@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
-import { openEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
+import { StoreUnreachableError, connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
 import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src/projector';
 import { rebuildReadModels, type RebuildProgress } from '../../../libs/read-models/src/rebuild';
 import { migrate } from '../../../libs/read-models/src/schema';
@@ -78,7 +78,7 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
     return 2;
   }
   const config = loadConfig();
-  const store = openEventStore(config, { readOnly: true });
+  const store = await connectEventStore(config, { readOnly: true, warn: (message) => err.write(`${message}\n`) });
   const database = openReadModels(config);
   try {
     await migrate(database.db);
@@ -210,7 +210,7 @@ if (require.main === module) {
   run(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((error: unknown) => {
-      if (error instanceof ConfigError || error instanceof UsageError) {
+      if (error instanceof ConfigError || error instanceof UsageError || error instanceof StoreUnreachableError) {
         console.error(error.message);
         process.exit(2);
       }

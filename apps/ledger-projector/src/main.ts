@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
-import { openEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
+import { StoreUnreachableError, connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
 import { Projector } from '../../../libs/read-models/src/projector';
 import { migrate } from '../../../libs/read-models/src/schema';
 
@@ -11,7 +11,7 @@ import { migrate } from '../../../libs/read-models/src/schema';
  */
 async function main(): Promise<void> {
   const config = loadConfig();
-  const store = openEventStore(config, { readOnly: true });
+  const store = await connectEventStore(config, { readOnly: true, warn: log });
   const database = openReadModels(config);
   await migrate(database.db);
   const batchSize = Number(process.env['LEDGER_PROJECTOR_BATCH_SIZE'] ?? 1000);
@@ -39,6 +39,6 @@ function log(message: string): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof StoreUnreachableError ? error.message : error);
   process.exit(1);
 });

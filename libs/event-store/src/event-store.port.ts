@@ -86,6 +86,20 @@ export interface ReadAllOptions {
   readonly maxCount: number;
 }
 
+/**
+ * A live feed of the global log after a position, for stores that push (EventStoreDB's catch-up
+ * subscription to `$all`): historical events first, then new ones as they are committed.
+ */
+export interface AllSubscription {
+  /**
+   * Up to `maxCount` events in global order, waiting until at least one is there; after the
+   * first arrives, waits up to `gatherMs` for more to fill the batch. Resolves `[]` once
+   * closed; rejects when the subscription dropped (resubscribe from your checkpoint).
+   */
+  next(maxCount: number, gatherMs?: number): Promise<readonly RecordedEvent[]>;
+  close(): Promise<void>;
+}
+
 export interface EventStore {
   /** Reads one stream forwards. A stream that does not exist reads as empty with `no_stream`. */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
@@ -119,6 +133,13 @@ export interface EventStore {
    * polling, and metrics can see the batch sizes. Returns an unsubscribe.
    */
   onAppended?(listener: (appends: number) => void): () => void;
+
+  /**
+   * Optional: a catch-up subscription to the log strictly after `after` (`0n`: from the start),
+   * for stores that push. Without it, readers poll `readAll`. May be filtered to this service's
+   * streams, so a subscriber sees a subset of what `readAll` returns, in the same order.
+   */
+  subscribeToAll?(options: { readonly after: bigint }): AllSubscription;
 
   /** Position of the most recent event, or `0n` when the store is empty. */
   headPosition(): Promise<bigint>;

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { EventStore } from '../../event-store/src/event-store.port';
+import type { AllSubscription, EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
 import { projectBatch } from '../../projections/src/ledger-read-models';
 import { toProjected, type LedgerEvent, type Projected } from '../../projections/src/projected-event';
 import type { ReadModelDatabase } from './database';
@@ -49,6 +49,8 @@ export class Projector {
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(progress: ProjectorProgress) => void>();
   private lastError: unknown;
+  /** The open subscription (stores that push) and the position its next event follows. */
+  private feed: { subscription: AllSubscription; cursor: bigint } | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -72,26 +74,34 @@ export class Projector {
       const from = await this.checkpoint();
       const page = await this.store.readAll({ after: from, maxCount: this.batchSize });
       if (page.length === 0) return 0;
-      const projected = page.map(toProjected).filter((p): p is Projected<LedgerEvent> => p !== undefined);
-      const to = page[page.length - 1]!.position;
-      try {
-        await this.database.db.transaction().execute(async (trx) => {
-          // First statement of the transaction: it takes the checkpoint row's write lock, so two
-          // projectors are serialised here and the loser sees the row moved (PostgreSQL re-checks
-          // the WHERE on the committed row; SQLite takes its write lock before reading anything).
-          if (!(await advanceCheckpoint(trx, this.name, from, to))) throw new CheckpointMoved();
-          if (projected.length > 0) {
-            const loaded = await this.rows.load(trx, projected);
-            await this.rows.write(trx, projectBatch(loaded, projected));
-          }
-        });
-      } catch (error) {
-        if (error instanceof CheckpointMoved) continue;
-        throw error;
-      }
-      for (const listener of this.listeners) listener({ position: to, events: page.length });
-      return page.length;
+      if (await this.apply(from, page)) return page.length;
     }
+  }
+
+  /**
+   * Applies a page of events that directly follows `from`, with the checkpoint, in one
+   * transaction. False when the checkpoint was no longer at `from` (nothing applied).
+   */
+  private async apply(from: bigint, page: readonly RecordedEvent[]): Promise<boolean> {
+    const projected = page.map(toProjected).filter((p): p is Projected<LedgerEvent> => p !== undefined);
+    const to = page[page.length - 1]!.position;
+    try {
+      await this.database.db.transaction().execute(async (trx) => {
+        // First statement of the transaction: it takes the checkpoint row's write lock, so two
+        // projectors are serialised here and the loser sees the row moved (PostgreSQL re-checks
+        // the WHERE on the committed row; SQLite takes its write lock before reading anything).
+        if (!(await advanceCheckpoint(trx, this.name, from, to))) throw new CheckpointMoved();
+        if (projected.length > 0) {
+          const loaded = await this.rows.load(trx, projected);
+          await this.rows.write(trx, projectBatch(loaded, projected));
+        }
+      });
+    } catch (error) {
+      if (error instanceof CheckpointMoved) return false;
+      throw error;
+    }
+    for (const listener of this.listeners) listener({ position: to, events: page.length });
+    return true;
   }
 
   /** Projects until the log is exhausted. */
@@ -108,7 +118,7 @@ export class Projector {
   start(): void {
     if (this.running !== undefined) return;
     this.stopping = false;
-    this.running = this.loop();
+    this.running = this.store.subscribeToAll !== undefined ? this.followSubscription() : this.loop();
   }
 
   /** Ask for a catch-up now (called after local appends). */
@@ -120,6 +130,7 @@ export class Projector {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    await this.feed?.subscription.close();
     await this.running;
     this.running = undefined;
   }
@@ -155,6 +166,41 @@ export class Projector {
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
+  }
+
+  /**
+   * For stores that push (EventStoreDB): a catch-up subscription from the checkpoint instead of
+   * polling. Each batch is applied with a compare-and-set of the checkpoint as in `step`; when the
+   * checkpoint moved under us (a rebuild swapped in, another projector ran) or the subscription
+   * dropped, it resubscribes from the stored checkpoint, with backoff on errors.
+   */
+  private async followSubscription(): Promise<void> {
+    const subscribe = this.store.subscribeToAll!.bind(this.store);
+    let backoff = 100;
+    while (!this.stopping) {
+      try {
+        const from = await this.checkpoint();
+        if (this.feed === undefined || this.feed.cursor !== from) {
+          await this.feed?.subscription.close();
+          this.feed = { subscription: subscribe({ after: from }), cursor: from };
+          if (this.stopping) break;
+        }
+        const page = await this.feed.subscription.next(this.batchSize, this.gatherMs);
+        if (page.length === 0) continue;
+        if (await this.apply(from, page)) this.feed.cursor = page[page.length - 1]!.position;
+        else this.feed.cursor = -1n; // moved under us: resubscribe from the stored checkpoint
+        this.lastError = undefined;
+        backoff = 100;
+      } catch (error) {
+        this.lastError = error;
+        await this.feed?.subscription.close().catch(() => undefined);
+        this.feed = undefined;
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+    await this.feed?.subscription.close();
+    this.feed = undefined;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -3,8 +3,9 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 /**
  * The read-model tables: a public interface for reporting jobs (documented column by column in
  * docs/read-models.md). One schema for SQLite and PostgreSQL:
- * - global positions are TEXT, zero-padded to 20 digits, so they sort and compare as text in
- *   both dialects and never pass through a JS number;
+ * - global positions are TEXT, zero-padded to 40 digits, so they sort and compare as text in
+ *   both dialects and never pass through a JS number (40 digits hold EventStoreDB's two
+ *   64-bit numbers, commit · 2^64 + prepare; the embedded store's positions are far smaller);
  * - counts, points and amounts are BIGINT (minor units, integer points);
  * - booleans are INTEGER 0/1; times are ISO 8601 UTC text; days are YYYY-MM-DD text.
  */
@@ -97,8 +98,15 @@ export const PROJECTED_TABLES = [
 ] as const;
 export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 
-/** Positions as fixed-width text: "00000000000000000042". */
-export const positionText = (position: bigint): string => position.toString().padStart(20, '0');
+/** Digits of a stored position: enough for 2^128 - 1 (EventStoreDB: commit · 2^64 + prepare). */
+export const POSITION_DIGITS = 40;
+const MAX_POSITION = 10n ** BigInt(POSITION_DIGITS) - 1n;
+
+/** Positions as fixed-width text: "0000000000000000000000000000000000000042". */
+export const positionText = (position: bigint): string => {
+  if (position < 0n || position > MAX_POSITION) throw new RangeError(`a position must be 0 to 10^${POSITION_DIGITS} - 1`);
+  return position.toString().padStart(POSITION_DIGITS, '0');
+};
 export const positionFromText = (text: string): bigint => BigInt(text);
 
 /**
@@ -240,6 +248,16 @@ export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kyse
     name: 'ledger read models: balances, timeline, visits and visit-count aggregates',
     up: async (db) => {
       await createProjectedTables(db, '', 'v1');
+    },
+  },
+  {
+    version: 2,
+    name: 'positions widened from 20 to 40 digits (EventStoreDB positions are two 64-bit numbers)',
+    up: async (db) => {
+      // Every stored position has exactly 20 digits: 20 more zeros in front make 40.
+      for (const table of ['projection_checkpoints', ...PROJECTED_TABLES.filter((t) => t !== 'location_daily_customers')]) {
+        await sql`UPDATE ${sql.table(table)} SET position = ${'0'.repeat(20)} || position WHERE length(position) = 20`.execute(db);
+      }
     },
   },
 ];

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500 });
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, store: { kind: 'embedded' } });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -17,6 +17,7 @@ describe('configuration from the environment', () => {
       apiKeys: [],
       environment: 'development',
       rateLimitPerSecond: 500,
+      store: { kind: 'embedded' },
     });
   });
 
@@ -51,5 +52,16 @@ describe('configuration from the environment', () => {
 
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ PORT: '' }).port).toBe(3000);
+  });
+
+  it('selects EventStoreDB with its connection string, and never falls back to the embedded store without one', () => {
+    expect(loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false' }).store).toEqual({
+      kind: 'eventstoredb',
+      connectionString: 'esdb://localhost:2113?tls=false',
+    });
+    expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb/);
+    expect(() => loadConfig({ LEDGER_STORE: 'mongodb' })).toThrow(/LEDGER_STORE/);
+    expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).toThrow(/EVENTSTORE_CONNECTION_STRING: expected esdb/);
+    expect(() => loadConfig({ EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).not.toThrow(/canary/);
   });
 });

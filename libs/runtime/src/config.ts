@@ -39,6 +39,13 @@ const EnvC = t.partial({
   LEDGER_API_KEYS: t.string,
   LEDGER_RATE_LIMIT: IntFromEnv('requests per second per key, 0 for none', 0, 1_000_000),
   LEDGER_ENV: t.keyof({ development: null, production: null }),
+  LEDGER_STORE: t.keyof({ embedded: null, eventstoredb: null }),
+  EVENTSTORE_CONNECTION_STRING: new t.Type<string, string, unknown>(
+    'esdb:// or esdb+discover:// connection string',
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && /^esdb(\+discover)?:\/\/\S+$/.test(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  ),
 });
 
 export interface LedgerConfig {
@@ -59,6 +66,8 @@ export interface LedgerConfig {
   readonly rateLimitPerSecond: number;
   /** production: refuse to start without API keys (no first-start admin key). */
   readonly environment: 'development' | 'production';
+  /** The store of record: the embedded SQLite file (default) or EventStoreDB. */
+  readonly store: { readonly kind: 'embedded' } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
 }
 
 export class ConfigError extends Error {}
@@ -82,7 +91,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
     environment: c.LEDGER_ENV ?? 'development',
     rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,
+    store: storeFrom(c.LEDGER_STORE, c.EVENTSTORE_CONNECTION_STRING),
   };
+}
+
+function storeFrom(kind: 'embedded' | 'eventstoredb' | undefined, connectionString: string | undefined): LedgerConfig['store'] {
+  if (kind !== 'eventstoredb') return { kind: 'embedded' };
+  // Never fall back to the embedded store: that would split the ledger across two stores.
+  if (connectionString === undefined) {
+    throw new ConfigError('Invalid configuration:\n  EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb');
+  }
+  return { kind: 'eventstoredb', connectionString };
 }
 
 function apiKeysFrom(text: string | undefined): ApiKey[] {

@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
 import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
@@ -13,7 +13,7 @@ import {
 } from '../../../../libs/ledger-domain/src/program/program';
 import * as t from 'io-ts';
 import type { LedgerConfig } from '../../../../libs/runtime/src/config';
-import { openEventStore } from '../../../../libs/runtime/src/wiring';
+import { connectEventStore } from '../../../../libs/runtime/src/wiring';
 import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
 import { StreamRepository } from './stream-repository';
@@ -66,7 +66,8 @@ export class LedgerModule {
         { provide: LEDGER_CONFIG, useValue: config },
         {
           provide: EVENT_STORE,
-          useFactory: (): EventStore => overrides.store ?? openEventStore(config),
+          useFactory: async (): Promise<EventStore> =>
+            overrides.store ?? (await connectEventStore(config, { warn: (message) => new Logger('EventStore').warn(message) })),
         },
         { provide: CLOCK, useValue: overrides.clock ?? (() => new Date()) },
         { provide: Reservations, useFactory: (store: EventStore, clock: Clock) => new Reservations(store, clock), inject: [EVENT_STORE, CLOCK] },

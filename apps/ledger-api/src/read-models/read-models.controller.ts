@@ -16,7 +16,7 @@ import { ReadSide } from './read-side';
 const PositionParam = new t.Type<bigint, string, unknown>(
   'global position (decimal integer)',
   (u): u is bigint => typeof u === 'bigint',
-  (u, c) => (typeof u === 'string' && /^\d{1,20}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
+  (u, c) => (typeof u === 'string' && /^\d{1,40}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
   String,
 );
 const IntParam = (min: number, max: number) =>

@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { EventStore } from '../../libs/event-store/src/event-store.port';
+import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
+import { EsdbEventStore } from '../../libs/event-store/src/eventstoredb/esdb-event-store';
+import type { LedgerConfig } from '../../libs/runtime/src/config';
+import { startEsdbTestServer, type EsdbTestServer } from './esdb-test-server';
+
+/**
+ * Which store of record the integration suites run on. `npm test` runs them on the embedded
+ * store, and again on EventStoreDB through the real client over real gRPC: against the
+ * in-repo test server (a fresh one per ledger, so suites that count rows stay independent),
+ * or, with EVENTSTORE_CONNECTION_STRING set (`npm run test:eventstoredb`), against that server.
+ */
+export type TestStoreKind = 'embedded' | 'eventstoredb';
+
+export const testStoreKind = (): TestStoreKind => (process.env['LEDGER_TEST_STORE'] === 'eventstoredb' ? 'eventstoredb' : 'embedded');
+
+/** A real EventStoreDB given from outside (`npm run test:eventstoredb`), else undefined. */
+export const realEventStoreDb = (): string | undefined => process.env['EVENTSTORE_CONNECTION_STRING'] || undefined;
+
+/** Test servers by data directory, so a ledger restarted on the same directory finds its events. */
+const servers = new Map<string, EsdbTestServer>();
+
+export interface TestStore {
+  readonly config: LedgerConfig['store'];
+  /** A new handle on the same store. */
+  open(): EventStore;
+  /** Ends the store's life with its data directory (stops a test server); no-op when kept. */
+  release(options: { keepData: boolean }): Promise<void>;
+}
+
+export async function testStore(kind: TestStoreKind, dataDir: string): Promise<TestStore> {
+  if (kind === 'embedded') {
+    return { config: { kind: 'embedded' }, open: () => new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') }), release: async () => undefined };
+  }
+  const real = realEventStoreDb();
+  let server = servers.get(dataDir);
+  if (real === undefined && server === undefined) {
+    server = await startEsdbTestServer();
+    servers.set(dataDir, server);
+  }
+  const connectionString = real ?? server!.connectionString;
+  return {
+    config: { kind: 'eventstoredb', connectionString },
+    open: () => new EsdbEventStore({ connectionString }),
+    async release({ keepData }) {
+      if (keepData || server === undefined) return;
+      servers.delete(dataDir);
+      await server.stop();
+    },
+  };
+}
