@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { estimateTotalEvents } from '../../../libs/event-store/src/log-progress';
 import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
 import { StoreUnreachableError, connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
 import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src/projector';
@@ -89,7 +90,7 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
     }
     if (command === 'audit verify-chain') {
       const customer = optionText(argv, '--customer');
-      const progress = countingProgress(err, Number(await store.headPosition()));
+      const progress = countingProgress(err, await store.headPosition());
       const report = await verifyChain(store, customer === undefined ? { onProgress: progress.at } : { streams: [accountStream(customer)] });
       progress.done();
       for (const f of report.findings) err.write(`${f.kind}: ${f.streamName} revision ${f.revision} (position ${f.position}): ${f.detail}\n`);
@@ -98,7 +99,7 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
       return report.findings.length === 0 ? 0 : 1;
     }
     if (command === 'audit reconcile') {
-      const progress = countingProgress(err, Number(await store.headPosition()));
+      const progress = countingProgress(err, await store.headPosition());
       const report = await reconcile(store, database, { onProgress: progress.at });
       progress.done();
       for (const m of report.mismatches) err.write(`mismatch: customer ${m.customerId} ${m.field}: ledger ${m.ledger}, projection ${m.projection}\n`);
@@ -116,11 +117,18 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
       if (asOfText !== undefined && asOf === undefined) throw new UsageError('--as-of expects an ISO 8601 date-time with offset');
       const rows = exportRows(store, { ...(customer !== undefined && { customerId: customer }), ...(asOf !== undefined && { asOf }), basis });
       let count = 0;
-      const progress = countingProgress(err, customer === undefined ? Number(await store.headPosition()) : 0);
-      for await (const chunk of serialise(rows, format)) {
+      let position = 0n;
+      const progress = countingProgress(err, customer === undefined ? await store.headPosition() : 0n);
+      const tracked = (async function* () {
+        for await (const r of rows) {
+          if (typeof r.position === 'string') position = BigInt(r.position);
+          yield r;
+        }
+      })();
+      for await (const chunk of serialise(tracked, format)) {
         if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
         count += 1;
-        if (customer === undefined && count % 1000 === 0) progress.at(count);
+        if (customer === undefined && count % 1000 === 0) progress.at(count, position);
       }
       progress.done();
       err.write(`${Math.max(0, count - (format === 'csv' ? 1 : 0))} entries exported\n`);
@@ -172,11 +180,12 @@ function optionChoice<T extends string>(argv: readonly string[], name: string, c
 class UsageError extends Error {}
 
 /** Progress for work that counts events against an estimated total (the store's head). */
-function countingProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number) {
+function countingProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, head: bigint) {
   const line = progressLine(stream);
   const started = Date.now();
   return {
-    at(events: number) {
+    at(events: number, position?: bigint) {
+      const total = position === undefined ? events : estimateTotalEvents(events, position, head);
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? events / seconds : 0;
       line.update({ events, total: Math.max(total, events), eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.max(0, (total - events) / rate) : undefined });

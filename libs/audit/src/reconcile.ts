@@ -33,7 +33,7 @@ const ACCOUNT = 'loyaltyAccount-';
 export async function reconcile(
   store: EventStore,
   database: ReadModelDatabase,
-  options: { pageSize?: number; onProgress?: (events: number) => void } = {},
+  options: { pageSize?: number; onProgress?: (events: number, position: bigint) => void } = {},
 ): Promise<ReconcileReport> {
   const checkpoint = await readCheckpoint(database.db, LEDGER_PROJECTION);
 
@@ -54,7 +54,7 @@ export async function reconcile(
       customers.set(id, evolveCustomer(customers.get(id) ?? initialCustomerState(), decoded.right));
       events += 1;
     }
-    options.onProgress?.(events);
+    options.onProgress?.(events, after);
   }
 
   // 2. Compare with the projections.

@@ -46,7 +46,7 @@ interface StreamWalk {
 /** Walks the hash chain of every stream in the log (`streams` undefined) or of the given streams. */
 export async function verifyChain(
   store: EventStore,
-  options: { streams?: readonly string[]; pageSize?: number; onProgress?: (events: number) => void } = {},
+  options: { streams?: readonly string[]; pageSize?: number; onProgress?: (events: number, position: bigint) => void } = {},
 ): Promise<ChainReport> {
   const walks = new Map<string, StreamWalk>();
   const findings: ChainFinding[] = [];
@@ -94,7 +94,7 @@ export async function verifyChain(
       if (page.length === 0) break;
       for (const event of page) visit(event);
       after = page[page.length - 1]!.position;
-      options.onProgress?.(events);
+      options.onProgress?.(events, after);
     }
   }
 

@@ -1,3 +1,4 @@
+import { estimateTotalEvents } from '../../event-store/src/log-progress';
 import { sql } from 'kysely';
 import type { EventStore } from '../../event-store/src/event-store.port';
 import type { ReadModelDatabase } from './database';
@@ -7,7 +8,7 @@ import { createProjectedTables, createSecondaryIndexes, PROJECTED_TABLES } from 
 export interface RebuildProgress {
   /** Events read so far. */
   readonly events: number;
-  /** The store's head when the rebuild started: a good estimate of the total. */
+  /** Estimated events in the log, from the share of it read so far (positions are not counts). */
   readonly total: number;
   readonly eventsPerSecond: number;
   /** Seconds left at the current rate (undefined until there is a rate). */
@@ -39,11 +40,12 @@ export async function rebuildReadModels(
   const started = clock();
   await createProjectedTables(db, suffix, generation, { indexes: false });
   try {
-    const total = Number(await store.headPosition());
+    const head = await store.headPosition();
     const projector = new Projector(store, database, { name, suffix, batchSize: options.batchSize ?? 5000 });
     let events = 0;
     await projector.catchUp((progress) => {
       events += progress.events;
+      const total = estimateTotalEvents(events, progress.position, head);
       const seconds = (clock() - started) / 1000;
       const rate = seconds > 0 ? events / seconds : 0;
       options.onProgress?.({ events, total, eventsPerSecond: rate, etaSeconds: rate > 0 ? Math.max(0, (total - events) / rate) : undefined });
