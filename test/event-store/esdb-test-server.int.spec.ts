@@ -24,7 +24,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp } from '@eventstore/db-client/generated/streams_pb';
+import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { startEsdbTestServer, type EsdbTestServer, type EsdbTestServerOptions } from '../support/esdb-test-server';
 
@@ -562,6 +562,88 @@ describe('EventStoreDB test server: protocol errors', () => {
     const { error } = await rawAppend([proposed({ type: 'A', 'content-type': 'application/json' })]);
     expect(error).toMatchObject({ code: status.UNKNOWN });
     expect(server.eventCount).toBe(count);
+  });
+
+  /** Runs a Read call as written and returns its responses. */
+  function rawRead(options: ReadReq.Options): Promise<ReadResp[]> {
+    return new Promise((resolve, reject) => {
+      const responses: ReadResp[] = [];
+      raw
+        .read(new ReadReq().setOptions(options))
+        .on('data', (response: ReadResp) => responses.push(response))
+        .on('error', reject)
+        .on('end', () => resolve(responses));
+    });
+  }
+
+  const allFromStart = (uuid: 'string' | 'structured') => {
+    const uuidOption = new ReadReq.Options.UUIDOption();
+    if (uuid === 'string') uuidOption.setString(new Empty());
+    else uuidOption.setStructured(new Empty());
+    return new ReadReq.Options()
+      .setAll(new ReadReq.Options.AllOptions().setStart(new Empty()))
+      .setReadDirection(ReadReq.Options.ReadDirection.FORWARDS)
+      .setUuidOption(uuidOption);
+  };
+
+  it('reads $all with a server-side filter and a count (a request newer clients send)', async () => {
+    const stream = streamName('filtered-read');
+    await client.appendToStream(stream, [event('Keep'), event('Drop'), event('Keep'), event('Keep')]);
+    const filter = new ReadReq.Options.FilterOptions()
+      .setStreamIdentifier(new ReadReq.Options.FilterOptions.Expression().setPrefixList([stream]))
+      .setCount(new Empty())
+      .setCheckpointintervalmultiplier(1);
+    const eventType = new ReadReq.Options.FilterOptions()
+      .setEventType(new ReadReq.Options.FilterOptions.Expression().setRegex('^Ke'))
+      .setCount(new Empty())
+      .setCheckpointintervalmultiplier(1);
+
+    const byStream = await rawRead(allFromStart('string').setCount('10').setFilter(filter));
+    const keepTwo = await rawRead(allFromStart('string').setCount('2').setFilter(eventType));
+    const types = (responses: ReadResp[]) => responses.map((r) => r.getEvent()!.getEvent()!.getMetadataMap().get('type'));
+    expect(types(byStream)).toEqual(['Keep', 'Drop', 'Keep', 'Keep']);
+    expect(types(keepTwo)).toEqual(['Keep', 'Keep']);
+  });
+
+  it('answers event ids in the structured form when the reader asks for it, and accepts them on append', async () => {
+    const stream = streamName('structured');
+    const written = event('A');
+    await client.appendToStream(stream, written);
+    const responses = await rawRead(allFromStart('structured').setCount('1000').setNoFilter(new Empty()));
+    const ids = responses.map((r) => r.getEvent()!.getEvent()!.getId()!.getStructured()!);
+    const hex = (bits: string) => BigInt.asUintN(64, BigInt(bits)).toString(16).padStart(16, '0');
+    const asText = ids.map((id) => hex(id.getMostSignificantBits()) + hex(id.getLeastSignificantBits()));
+    expect(asText).toContain(written.id.replaceAll('-', ''));
+
+    const id = randomUUID();
+    const structured = new UUID.Structured()
+      .setMostSignificantBits(BigInt.asIntN(64, BigInt(`0x${id.replaceAll('-', '').slice(0, 16)}`)).toString())
+      .setLeastSignificantBits(BigInt.asIntN(64, BigInt(`0x${id.replaceAll('-', '').slice(16)}`)).toString());
+    const message = new AppendReq.ProposedMessage().setId(new UUID().setStructured(structured)).setData(Buffer.from('{}'));
+    message.getMetadataMap().set('type', 'B').set('content-type', 'application/json');
+    const { error } = await rawAppend([options(stream), new AppendReq().setProposedMessage(message)]);
+    expect(error).toBeNull();
+    expect((await collect(client.readStream(stream))).map((e) => e.event!.id)).toEqual([written.id, id]);
+  });
+
+  it('rejects invalid read requests with INVALID_ARGUMENT: a backwards subscription, no uuid_option, a bad regex', async () => {
+    const backwardsSubscription = allFromStart('string')
+      .setReadDirection(ReadReq.Options.ReadDirection.BACKWARDS)
+      .setSubscription(new ReadReq.Options.SubscriptionOptions())
+      .setNoFilter(new Empty());
+    const noUuidOption = allFromStart('string').setCount('1').setNoFilter(new Empty());
+    noUuidOption.clearUuidOption();
+    const badRegex = allFromStart('string')
+      .setCount('1')
+      .setFilter(
+        new ReadReq.Options.FilterOptions()
+          .setEventType(new ReadReq.Options.FilterOptions.Expression().setRegex('('))
+          .setCount(new Empty())
+          .setCheckpointintervalmultiplier(1),
+      );
+    for (const request of [backwardsSubscription, noUuidOption, badRegex]) {
+      await expect(rawRead(request)).rejects.toMatchObject({ code: status.INVALID_ARGUMENT });
+    }
   });
 
   it('answers UNIMPLEMENTED for operations it does not model (delete)', async () => {

@@ -53,6 +53,8 @@ export interface SubscriptionInfo {
 /** Wraps one server-streaming call: sends with backpressure, ends once, and knows when the call is gone. */
 export class ResponseSink {
   private done = false;
+  /** Wakes whatever the pump is waiting for (drain, next append) when the call closes. */
+  private wake: (() => void) | undefined;
   private signalClosed!: () => void;
   /** Resolves when the call is ended by us, cancelled by the client, or torn down. */
   readonly closed = new Promise<void>((resolve) => (this.signalClosed = resolve));
@@ -70,10 +72,13 @@ export class ResponseSink {
   /** Sends one response; false when the call is closed (the caller should stop). */
   async send(response: ReadResp): Promise<boolean> {
     if (this.done) return false;
-    if (!this.call.write(response)) {
-      await Promise.race([new Promise<void>((resolve) => this.call.once('drain', resolve)), this.closed]);
-    }
+    if (!this.call.write(response)) await this.sleep((wake) => this.call.once('drain', wake));
     return !this.done;
+  }
+
+  /** Waits for the next append to the log, or for the call to close. */
+  async nextAppend(log: EventLog): Promise<void> {
+    await this.sleep((wake) => void log.nextAppend().then(wake));
   }
 
   /** Ends the call with status OK (after what was written is flushed). */
@@ -87,9 +92,20 @@ export class ResponseSink {
     if (this.markClosed()) this.call.emit('error', error);
   }
 
+  /** One waiter at a time (the pump is sequential), woken early if the call closes: nothing piles up per wait. */
+  private async sleep(until: (wake: () => void) => void): Promise<void> {
+    if (this.done) return;
+    await new Promise<void>((resolve) => {
+      this.wake = resolve;
+      until(resolve);
+    });
+    this.wake = undefined;
+  }
+
   private markClosed(): boolean {
     if (this.done) return false;
     this.done = true;
+    this.wake?.();
     this.signalClosed();
     return true;
   }
@@ -328,7 +344,7 @@ async function subscribeToStream(
     } else if (!subscription.caughtUp) {
       if (!(await subscription.sendCaughtUp())) return;
     } else {
-      await Promise.race([log.nextAppend(), sink.closed]);
+      await sink.nextAppend(log);
     }
   }
 }
@@ -394,7 +410,7 @@ async function subscribeToAll(
         if (!(await sendCheckpoint())) return;
       }
     } else {
-      await Promise.race([log.nextAppend(), sink.closed]);
+      await sink.nextAppend(log);
     }
   }
 }
