@@ -1,3 +1,4 @@
+import { EventStoreDBClient, binaryEvent } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type { EventStore, NewEvent, RecordedEvent } from '../../libs/event-store/src/event-store.port';
@@ -32,12 +33,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
+/** The contract suite's streams are `contractTest-…`; the adapter's own tests use `loyaltyTest-…`. */
+const CONTRACT_PREFIXES = ['contractTest-'];
+
 eventStoreContract(real === undefined ? 'EventStoreDB (test server over gRPC)' : 'EventStoreDB (real server)', {
   multiStreamAppends: false,
-  open: async () => new EsdbEventStore({ connectionString: connectionString() }),
+  open: async () => new EsdbEventStore({ connectionString: connectionString(), streamPrefixes: CONTRACT_PREFIXES }),
   reopen: async (closed) => {
     await closed.close();
-    return new EsdbEventStore({ connectionString: connectionString() });
+    return new EsdbEventStore({ connectionString: connectionString(), streamPrefixes: CONTRACT_PREFIXES });
   },
 });
 
@@ -98,20 +102,39 @@ describe('EventStoreDB adapter', () => {
     expect(await store.headPosition()).toBe(page[0]!.position);
   });
 
-  it('keeps positions beyond 2^53 exact', async () => {
-    const head = await store.headPosition();
-    right(await store.appendToStream(stream, 'no_stream', [event('A')]));
-    const [stored] = (await readAllAfter(store, head, 10)).filter((e) => e.streamName === stream);
-    const { commit, prepare } = decodePosition(stored!.position);
-    // Encoded as commit · 2^64 + prepare: far above 2^53 already, and both halves survive.
-    expect(stored!.position > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
-    expect(commit * (1n << 64n) + prepare).toBe(stored!.position);
+  it("keeps the server's positions exact beyond 2^53, both halves", async () => {
+    // A log whose offsets are already past 2^60 (the test server can start there; a real one would take years).
+    const far = real === undefined ? await startEsdbTestServer({ firstPosition: 2n ** 60n + 3n }) : undefined;
+    const target = far?.connectionString ?? connectionString();
+    const farStore = new EsdbEventStore({ connectionString: target });
+    const raw = EventStoreDBClient.connectionString(target);
+    try {
+      right(await farStore.appendToStream(stream, 'no_stream', [event('A'), event('B')]));
+      const ours = (await readAllAfter(farStore, 0n, 10)).filter((e) => e.streamName === stream);
+      const theirs: { commit: bigint; prepare: bigint }[] = [];
+      for await (const resolved of raw.readStream(stream)) theirs.push(resolved.event!.position!);
+      expect(ours.map((e) => decodePosition(e.position))).toEqual(theirs);
+      if (far !== undefined) expect(theirs[0]!.commit > 2n ** 60n).toBe(true);
+    } finally {
+      await raw.dispose();
+      await farStore.close();
+      await far?.stop();
+    }
   });
 
-  it('refuses an event that is not a JSON object when reading it back, naming it', async () => {
-    if (server === undefined) return; // needs a raw write the adapter itself never makes
-    server.appendRawEvent(stream, 'Binary', new Uint8Array([1, 2, 3]));
-    await expect(store.readStream(stream)).rejects.toThrow(new RegExp(`${stream}@0 is not a JSON object`));
+  it("leaves other applications' events on a shared server out of $all, and refuses to read one as ours", async () => {
+    const head = await store.headPosition();
+    // Written by another program through the client directly: this service never writes binary events.
+    const foreign = `otherApp-${randomUUID()}`;
+    const other = EventStoreDBClient.connectionString(connectionString());
+    try {
+      await other.appendToStream(foreign, binaryEvent({ type: 'Binary', data: new Uint8Array([1, 2, 3]) }));
+    } finally {
+      await other.dispose();
+    }
+    right(await store.appendToStream(stream, 'no_stream', [event('Ours')]));
+    expect((await readAllAfter(store, head, 1)).map((e) => e.streamName)).toEqual([stream]);
+    await expect(store.readStream(foreign)).rejects.toThrow(new RegExp(`${foreign}@0 is not a JSON object`));
   });
 });
 

@@ -37,11 +37,12 @@ export interface EsdbEventStoreOptions {
   /** e.g. `esdb://localhost:2113?tls=false` */
   readonly connectionString: string;
   /**
-   * Stream-name prefixes the `$all` subscription asks the server for (a server-side filter), so
-   * the projector is not sent system events or other applications' streams. Default: `loyalty`,
-   * the prefix of every category this service writes (see libs/runtime/src/streams.ts).
+   * Stream-name prefixes of this service's streams. `$all` reads and subscriptions only hand
+   * out events of these streams (subscriptions filter on the server), so system events and other
+   * applications sharing the server never reach the projector. Default: `loyalty`, the prefix of
+   * every category this service writes (see libs/runtime/src/streams.ts).
    */
-  readonly subscriptionPrefixes?: readonly string[];
+  readonly streamPrefixes?: readonly string[];
   /** How many times an append that failed in transit is sent again (same ids, same revision). */
   readonly appendRetries?: number;
 }
@@ -60,18 +61,19 @@ const TRANSIENT_GRPC_CODES = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILAB
  * - Positions are `commit · 2^64 + prepare` (see esdb-position.ts); revisions stay BigInt.
  * - EventStoreDB has no multi-stream transaction, so `appendToStreams` is absent: callers use the
  *   reservation-first path (apps/ledger-api/src/ledger/reservations.ts).
- * - System events (`$`-prefixed streams or types) never leave the adapter.
+ * - `$all` reads and subscriptions hand out this service's streams only (prefix `loyalty`):
+ *   never system events, never other applications' events on a shared server.
  */
 export class EsdbEventStore implements EventStore {
   private readonly client: EventStoreDBClient;
-  private readonly subscriptionPrefixes: readonly string[];
+  private readonly streamPrefixes: readonly string[];
   private readonly appendRetries: number;
   private readonly subscriptions = new Set<EsdbAllSubscription>();
   private closed = false;
 
   constructor(options: EsdbEventStoreOptions) {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
-    this.subscriptionPrefixes = options.subscriptionPrefixes ?? ['loyalty'];
+    this.streamPrefixes = options.streamPrefixes ?? ['loyalty'];
     this.appendRetries = options.appendRetries ?? 3;
   }
 
@@ -124,8 +126,8 @@ export class EsdbEventStore implements EventStore {
     const after = options.after ?? 0n;
     const page: RecordedEvent[] = [];
     let from: EsdbPosition | typeof START = after === 0n ? START : decodePosition(after);
-    // A page of system events alone is not the end of the log: keep reading until this page
-    // has events of ours, or the server has no more.
+    // A page of system events (or other applications' events) alone is not the end of the log:
+    // keep reading until this page has events of ours, or the server has no more.
     for (;;) {
       const raw: AllStreamResolvedEvent[] = await collect(this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: BigInt(options.maxCount + 1) }));
       let last: EsdbPosition | undefined;
@@ -133,10 +135,9 @@ export class EsdbEventStore implements EventStore {
         const recorded = resolved.event;
         if (recorded === undefined) continue;
         last = recorded.position;
-        const event = toRecorded(recorded, recorded.position);
         // Reads from a position include the event there; the port's `after` is exclusive.
-        if (event.position <= after || isSystem(event)) continue;
-        page.push(event);
+        if (encodePosition(recorded.position) <= after || !this.isOurs(recorded.streamId)) continue;
+        page.push(toRecorded(recorded, recorded.position));
         if (page.length === options.maxCount) return page;
       }
       if (page.length > 0 || last === undefined || raw.length < options.maxCount + 1) return page;
@@ -153,9 +154,10 @@ export class EsdbEventStore implements EventStore {
     const subscription = new EsdbAllSubscription(
       this.client.subscribeToAll({
         fromPosition: options.after === 0n ? START : decodePosition(options.after),
-        filter: streamNameFilter({ prefixes: [...this.subscriptionPrefixes] }),
+        filter: streamNameFilter({ prefixes: [...this.streamPrefixes] }),
       }),
       options.after,
+      (streamName) => this.isOurs(streamName),
       () => this.subscriptions.delete(subscription),
     );
     this.subscriptions.add(subscription);
@@ -169,8 +171,7 @@ export class EsdbEventStore implements EventStore {
       for (const resolved of raw) {
         const recorded = resolved.event;
         if (recorded === undefined) continue;
-        const event = toRecorded(recorded, recorded.position);
-        if (!isSystem(event)) return event.position;
+        if (this.isOurs(recorded.streamId)) return encodePosition(recorded.position);
         from = recorded.position;
       }
       if (raw.length < 100) return 0n;
@@ -187,6 +188,11 @@ export class EsdbEventStore implements EventStore {
     this.closed = true;
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     await this.client.dispose();
+  }
+
+  /** Ours: a stream of this service (never a `$` system stream, whatever the prefixes say). */
+  private isOurs(streamName: string): boolean {
+    return !streamName.startsWith('$') && this.streamPrefixes.some((prefix) => streamName.startsWith(prefix));
   }
 
   private async readStreamEvents(streamName: string, fromRevision: bigint, maxCount: bigint | undefined): Promise<RecordedEvent[]> {
@@ -228,14 +234,23 @@ class EsdbAllSubscription implements AllSubscription {
   constructor(
     private readonly subscription: AllStreamSubscription,
     private readonly after: bigint,
+    private readonly isOurs: (streamName: string) => boolean,
     private readonly onClose: () => void,
   ) {
     subscription.on('data', (resolved: AllStreamResolvedEvent) => {
       const recorded = resolved.event;
-      if (recorded === undefined) return;
-      const event = toRecorded(recorded, recorded.position);
+      if (recorded === undefined || this.ended) return;
       // The server may start at the checkpoint's own event; the checkpoint is exclusive.
-      if (event.position <= this.after || isSystem(event)) return;
+      if (encodePosition(recorded.position) <= this.after || !this.isOurs(recorded.streamId)) return;
+      let event: RecordedEvent;
+      try {
+        event = toRecorded(recorded, recorded.position);
+      } catch (error) {
+        // An event of ours that is not ours to read: stop here, loudly, rather than skip a fact.
+        this.end(error as Error);
+        void subscription.unsubscribe().catch(() => undefined);
+        return;
+      }
       this.buffer.push(event);
       if (this.buffer.length >= this.highWater) subscription.pause();
       this.wake();
@@ -283,7 +298,7 @@ class EsdbAllSubscription implements AllSubscription {
 
 type ClientRecorded = NonNullable<ResolvedEvent['event']>;
 
-/** The client's event as the port's. Positions only come with `$all` reads on older servers. */
+/** The client's event as the port's, refusing what this service cannot have written. Positions only come with `$all` reads on older servers. */
 function toRecorded(event: ClientRecorded, position: EsdbPosition | undefined): RecordedEvent {
   if (!event.isJson || !isJsonObject(event.data)) {
     throw new Error(`event ${event.streamId}@${event.revision} is not a JSON object: not written by this service`);
@@ -306,8 +321,6 @@ const MAX_U64 = (1n << 64n) - 1n;
 function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
-
-const isSystem = (event: RecordedEvent): boolean => event.streamName.startsWith('$') || event.type.startsWith('$');
 
 function expectedRevisionOf(expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
