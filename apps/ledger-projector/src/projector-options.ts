@@ -15,6 +15,9 @@ const SETTINGS = {
   lockRetryMs: { variable: 'LEDGER_PROJECTOR_LOCK_RETRY_MS', fallback: 5_000, min: 10, max: 3_600_000 },
 } as const;
 
+/** The environment variables only ledger-projector reads (the shared ones are in libs/runtime/src/config.ts). */
+export const PROJECTOR_VARIABLES: readonly string[] = Object.values(SETTINGS).map((s) => s.variable);
+
 /** The projector process's own settings, checked like the shared configuration (naming the variable, never echoing the value). */
 export function projectorOptions(env: NodeJS.ProcessEnv = process.env): ProjectorProcessOptions {
   const problems: string[] = [];
