@@ -37,7 +37,8 @@ export class ProjectorLock {
    * False: another session holds it. Rejects when PostgreSQL cannot be reached.
    */
   async tryAcquire(onLost: (reason: string) => void): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, application_name: 'ledger-projector' });
+    // TCP keepalive from 10 s of silence, so a connection whose peer vanished is noticed.
+    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'ledger-projector' });
     // Errors of an open connection arrive as events; they end the session, reported through 'end'.
     client.on('error', () => {});
     try {
@@ -55,8 +56,21 @@ export class ProjectorLock {
     this.releasing = false;
     this.onLost = onLost;
     client.once('end', () => this.lost('the lock connection closed'));
+    // A heartbeat that fails, or hangs past the deadline, means the session (and so the lock)
+    // can no longer be vouched for: stop projecting rather than risk two active projectors.
+    const deadlineMs = Math.max(2 * this.heartbeatMs, 10_000);
+    let inFlight = false;
     this.heartbeat = setInterval(() => {
-      client.query('SELECT 1').catch((error: unknown) => this.lost(`the lock connection failed (${error instanceof Error ? error.message : String(error)})`));
+      if (inFlight) return;
+      inFlight = true;
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${deadlineMs} ms`)), deadlineMs)));
+      Promise.race([client.query('SELECT 1'), hung])
+        .catch((error: unknown) => this.lost(`the lock connection failed (${error instanceof Error ? error.message : String(error)})`))
+        .finally(() => {
+          clearTimeout(timer);
+          inFlight = false;
+        });
     }, this.heartbeatMs);
     return true;
   }
