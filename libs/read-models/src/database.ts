@@ -45,6 +45,12 @@ export function openPostgresReadModels(connectionString: string, poolSize = 10):
         oid === pg.types.builtins.INT8 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
+  // A connection that dies (PostgreSQL restarted, fail-over, network cut) emits 'error': on the
+  // pool while idle, on the client itself while checked out between two queries. Without a
+  // listener Node treats either as uncaught and ends the process. The query in flight, if any,
+  // fails on its own; the pool drops the dead connection and the next query opens a new one.
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<ReadModelTables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', maxParameters: 60_000, close: () => db.destroy() };
 }

@@ -52,6 +52,8 @@ function titleFor(status: number): string {
       return 'URI too long';
     case 415:
       return 'Unsupported media type';
+    case 503:
+      return 'Service unavailable';
     default:
       return 'Client error';
   }
@@ -66,5 +68,6 @@ function clientErrorDetail(exception: unknown, status: number): string {
   if (status === 414) return 'A path segment is longer than allowed.';
   if (status === 413) return 'The body is larger than the limit.';
   if (status === 415) return 'Send the body as application/json.';
+  if (status === 503) return 'The service cannot answer now; retry shortly.';
   return 'The request was refused.';
 }
