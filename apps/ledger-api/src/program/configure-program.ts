@@ -6,7 +6,7 @@ import {
   DEFAULT_PROGRAM_ID,
   DEFAULT_PROGRAM_SETTINGS,
   decideProgram,
-  ProgramSettingsC,
+  PROGRAM_SETTINGS_PROPS,
   type ProgramSettings,
   type ProgramState,
 } from '../../../../libs/ledger-domain/src/program/program';
@@ -18,7 +18,7 @@ import { ProgramStreams } from '../ledger/ledger.module';
 import { programStream } from '../../../../libs/runtime/src/streams';
 
 /** PUT /program body: any subset of the settings; fields left out keep their current value. */
-export const ProgramSettingsPatchC = strictObject('program settings', {}, ProgramSettingsC.props);
+export const ProgramSettingsPatchC = strictObject('program settings', {}, PROGRAM_SETTINGS_PROPS);
 export type ProgramSettingsPatch = t.TypeOf<typeof ProgramSettingsPatchC>;
 
 export interface ProgramView extends ProgramSettings {
