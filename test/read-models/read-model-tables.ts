@@ -107,6 +107,7 @@ const KEYS: Record<ProjectedTable, readonly string[]> = {
   location_daily_visits: ['location_id', 'day'],
   location_daily_payments: ['location_id', 'day', 'currency'],
   location_daily_customers: ['location_id', 'day', 'customer_id'],
+  customer_achievements: ['customer_id'],
 };
 
 export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
@@ -209,6 +210,15 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       const [location_id, day, customer_id] = key.split('\u0000');
       return { location_id, day, customer_id };
     }),
+    customer_achievements: [...rows.achievements.values()].map((a) => ({
+      customer_id: a.customerId,
+      visits: a.visits,
+      level: a.level,
+      reward_points: a.rewardPoints,
+      last_visit_at: a.lastVisitAt,
+      last_reward_at: a.lastRewardAt,
+      position: positionText(a.position),
+    })),
   };
   for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));
   return dump;
