@@ -43,6 +43,7 @@ export interface StartOptions {
   /** PostgreSQL for the read models (default: SQLite in the data directory). */
   readonly readDbUrl?: string;
   readonly projector?: 'inline' | 'off';
+  readonly reactions?: 'inline' | 'off';
 }
 
 /**
@@ -58,6 +59,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     demoProgram: options.demoProgram ?? true,
     readDbUrl: options.readDbUrl,
     projector: options.projector ?? 'inline',
+    reactions: options.reactions ?? 'inline',
     // One admin key, named like the back-office user the tests play; more via `apiKeys`.
     apiKeys: parseApiKeys([`back-office:admin:${TEST_ADMIN_SECRET}`, ...(options.apiKeys ?? [])].join(',')),
     environment: 'development',

@@ -22,6 +22,7 @@ import { RedeemPointsHandler, RedemptionsController } from './redemptions/redeem
 import { RecordVisitHandler, VisitsController } from './visits/record-visit';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { MetricsModule } from './metrics/metrics';
+import { ReactionsModule } from './reactions/reactions.module';
 
 /**
  * Keys from LEDGER_API_KEYS and from the data directory's keys file. With none at all: in
@@ -46,7 +47,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule],
+      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule, ReactionsModule],
       controllers: [
         ProgramController,
         CustomersController,

@@ -23,6 +23,9 @@ export type ProgramSettingsPatch = t.TypeOf<typeof ProgramSettingsPatchC>;
 
 export interface ProgramView extends ProgramSettings {
   readonly programId: string;
+  /** Always present in a view: an empty list when the program has no such rules. */
+  readonly visitRewards: NonNullable<ProgramSettings['visitRewards']>;
+  readonly cashback: NonNullable<ProgramSettings['cashback']>;
   readonly version: number;
   /** Global position of the change, for read-your-writes (as a decimal string: it is a BigInt). */
   readonly position: string;
@@ -68,5 +71,13 @@ export class ConfigureProgramHandler implements ICommandHandler<ConfigureProgram
 const currentSettings = (state: ProgramState): ProgramSettings => (state.status === 'Configured' ? state.settings : DEFAULT_PROGRAM_SETTINGS);
 
 export function programView(state: ProgramState, position: bigint): ProgramView {
-  return { programId: DEFAULT_PROGRAM_ID, version: state.status === 'Configured' ? state.version : 0, ...currentSettings(state), position: position.toString() };
+  const settings = currentSettings(state);
+  return {
+    programId: DEFAULT_PROGRAM_ID,
+    version: state.status === 'Configured' ? state.version : 0,
+    ...settings,
+    visitRewards: settings.visitRewards ?? [],
+    cashback: settings.cashback ?? [],
+    position: position.toString(),
+  };
 }
