@@ -86,6 +86,9 @@ describe('visit rewards across a restart with the read models lost', () => {
     try {
       expect(await reactionsSettled(second)).toBe(settledAt); // every reaction re-issued, none written again
       expect(issued(await accountEvents(second, customerId), 'reward')).toHaveLength(2);
+      const metrics = (await second.request('GET', '/metrics')).body as string;
+      expect(metrics).toContain('ledger_reaction_commands_total{kind="reward",outcome="replayed"} 2');
+      expect(metrics).not.toContain('outcome="applied"');
       const achievements = await second.request('GET', `/customers/${customerId}/achievements?minPosition=${settledAt}`);
       expect(achievements.body).toMatchObject({ visits: 12, level: 2, rewardPoints: 100 });
 

@@ -45,7 +45,7 @@ export const REACTIONS_ACTOR = 'system:reactions';
  */
 export function issueReactions(
   request: ReactionRequest,
-  execute: (command: IssueRewardCommand) => Promise<E.Either<CommandError, unknown>>,
+  execute: (command: IssueRewardCommand) => Promise<E.Either<CommandError, { readonly replayed: boolean }>>,
   now: () => Date,
 ): Promise<ReactionOutcome[]> {
   return Promise.all(

@@ -30,7 +30,8 @@ export interface ReactionOutcome {
   readonly request: ReactionRequest;
   readonly reaction: Reaction;
   readonly commandId: string;
-  readonly result: E.Either<CommandError, unknown>;
+  /** The command's outcome; `replayed` when it had been applied before (a re-run). */
+  readonly result: E.Either<CommandError, { readonly replayed: boolean }>;
 }
 
 /** Hands requests to whatever issues their commands (the EventBus in the API) and resolves once every command has an outcome. */
@@ -45,7 +46,7 @@ export interface ReactionRunnerOptions {
 }
 
 /** Failures of the machinery (a retry may succeed), as opposed to business refusals. */
-const isTransient = (error: CommandError): boolean => error._tag === 'Contention' || error._tag === 'CommandTimedOut';
+export const isTransient = (error: CommandError): boolean => error._tag === 'Contention' || error._tag === 'CommandTimedOut';
 
 /** Another runner moved the checkpoint first (a second API process): its commands were ours too. */
 class CheckpointMoved extends Error {}

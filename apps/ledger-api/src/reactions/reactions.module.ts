@@ -1,15 +1,18 @@
 import { Controller, Get, Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus, EventBus, EventsHandler, type IEvent, type IEventHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import * as E from 'fp-ts/Either';
+import { Counter, Gauge } from 'prom-client';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
 import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
 import { migrate } from '../../../../libs/read-models/src/schema';
 import type { LedgerConfig } from '../../../../libs/runtime/src/config';
 import { Access } from '../http/access';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../ledger/ledger.module';
+import { Metrics, MetricsModule } from '../metrics/metrics';
 import { READ_MODELS } from '../read-models/read-side';
 import { IssueRewardHandler, issueReactions } from './issue-reward';
-import { REACTIONS_CHECKPOINT, ReactionRunner, type ReactionOutcome, type ReactionRequest } from './reaction-runner';
+import { isTransient, REACTIONS_CHECKPOINT, ReactionRunner, type ReactionOutcome, type ReactionRequest } from './reaction-runner';
 
 /**
  * A persisted ledger event the reaction runner read from the store, published on the
@@ -56,15 +59,33 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly logger = new Logger('Reactions');
   readonly runner: ReactionRunner;
   private unsubscribe: (() => void) | undefined;
+  private readonly commands: Counter<'kind' | 'outcome'>;
 
   constructor(
     @Inject(EVENT_STORE) readonly store: EventStore,
     @Inject(READ_MODELS) readonly database: ReadModelDatabase,
     @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
     private readonly eventBus: EventBus,
+    @Inject(Metrics) metrics: Metrics,
   ) {
     this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
-      onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${o.result._tag === 'Left' ? o.result.left._tag : ''}); recorded in reaction_refusals`),
+      onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`),
+    });
+    const runner = this.runner;
+    new Gauge({
+      name: 'ledger_reactions_lag_events',
+      help: "Events between the store's head and the reactions' checkpoint",
+      registers: [metrics.registry],
+      async collect() {
+        const [head, checkpoint] = await Promise.all([store.headPosition(), runner.checkpoint()]);
+        this.set(Number(head > checkpoint ? head - checkpoint : 0n));
+      },
+    });
+    this.commands = new Counter({
+      name: 'ledger_reaction_commands_total',
+      help: 'Reaction commands by kind (reward, cashback) and outcome (applied, replayed: issued before, refused, failed: retried)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [metrics.registry],
     });
   }
 
@@ -86,9 +107,16 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
   private async dispatch(requests: readonly ReactionRequest[]): Promise<readonly ReactionOutcome[]> {
     const published = requests.map((request) => new LedgerEventRecorded(request));
     for (const event of published) this.eventBus.publish(event);
-    return (await Promise.all(published.map((event) => event.handled))).flat();
+    const outcomes = (await Promise.all(published.map((event) => event.handled))).flat();
+    for (const { reaction, result } of outcomes) this.commands.inc({ kind: reaction.command.kind, outcome: outcomeOf(result) });
+    return outcomes;
   }
 }
+
+const outcomeOf = (result: ReactionOutcome['result']): string => {
+  if (E.isRight(result)) return result.right.replayed ? 'replayed' : 'applied';
+  return isTransient(result.left) ? 'failed' : 'refused';
+};
 
 @ApiTags('reactions')
 @Controller('reactions')
@@ -118,6 +146,7 @@ export class ReactionsController {
 }
 
 @Module({
+  imports: [MetricsModule],
   controllers: [ReactionsController],
   providers: [Reactions, ProgramRuleReactions, IssueRewardHandler],
 })
