@@ -18,8 +18,11 @@ async function reactionsSettled(ledger: RunningLedger): Promise<bigint> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const status = await ledger.request('GET', '/reactions');
-    expect(status.body).toMatchObject({ mode: 'inline', ok: true });
-    if (status.body.checkpoint === status.body.head && BigInt(status.body.head) === (await head(ledger))) return BigInt(status.body.head);
+    expect(status.body).toMatchObject({ mode: 'inline' });
+    if (status.body.checkpoint === status.body.head && BigInt(status.body.head) === (await head(ledger))) {
+      expect(status.body).toMatchObject({ ok: true, refused: 0 });
+      return BigInt(status.body.head);
+    }
     if (Date.now() > deadline) throw new Error(`reactions did not settle: ${JSON.stringify(status.body)}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -43,11 +43,12 @@ export const REACTIONS_ACTOR = 'system:reactions';
  * derived from the triggering event and the rule, caused by that event and correlated with the
  * request that recorded it. Resolves with every command's outcome (refusals included).
  */
-export function issueReactions(
+export async function issueReactions(
   request: ReactionRequest,
   execute: (command: IssueRewardCommand) => Promise<E.Either<CommandError, { readonly replayed: boolean }>>,
   now: () => Date,
 ): Promise<ReactionOutcome[]> {
+  // async: anything thrown, even before the first command, rejects the promise the runner awaits.
   return Promise.all(
     react(request.event, request.context).map(async (reaction) => {
       const commandId = reactionCommandId(request.eventId, reaction.key);
