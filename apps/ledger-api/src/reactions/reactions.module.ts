@@ -62,7 +62,7 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
   private readonly commands: Counter<'kind' | 'outcome'>;
 
   constructor(
-    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) readonly database: ReadModelDatabase,
     @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
     private readonly eventBus: EventBus,
@@ -71,14 +71,13 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
     this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
       onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`),
     });
-    const runner = this.runner;
+    const progress = () => this.progress();
     new Gauge({
       name: 'ledger_reactions_lag_events',
       help: "Events between the store's head and the reactions' checkpoint",
       registers: [metrics.registry],
       async collect() {
-        const [head, checkpoint] = await Promise.all([store.headPosition(), runner.checkpoint()]);
-        this.set(Number(head > checkpoint ? head - checkpoint : 0n));
+        this.set(Number((await progress()).lag));
       },
     });
     this.commands = new Counter({
@@ -87,6 +86,12 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
       labelNames: ['kind', 'outcome'] as const,
       registers: [metrics.registry],
     });
+  }
+
+  /** The checkpoint, the store's head, and the events between them. */
+  async progress(): Promise<{ checkpoint: bigint; head: bigint; lag: bigint }> {
+    const [checkpoint, head] = await Promise.all([this.runner.checkpoint(), this.store.headPosition()]);
+    return { checkpoint, head, lag: head > checkpoint ? head - checkpoint : 0n };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -127,10 +132,9 @@ export class ReactionsController {
   @Access('reporter', 'auditor', 'operator')
   @ApiOperation({ summary: "The reactions' checkpoint, the store's head, the lag between them, and how many reaction commands were refused" })
   async status() {
-    const { store, database, config, runner } = this.reactions;
-    const [checkpoint, head, refused] = await Promise.all([
-      runner.checkpoint(),
-      store.headPosition(),
+    const { database, config, runner } = this.reactions;
+    const [{ checkpoint, head, lag }, refused] = await Promise.all([
+      this.reactions.progress(),
       database.db.selectFrom('reaction_refusals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
     ]);
     return {
@@ -138,7 +142,7 @@ export class ReactionsController {
       mode: config.reactions,
       checkpoint: checkpoint.toString(),
       head: head.toString(),
-      lag: (head > checkpoint ? head - checkpoint : 0n).toString(),
+      lag: lag.toString(),
       refused: Number(refused?.n ?? 0),
       ...runner.health,
     };
