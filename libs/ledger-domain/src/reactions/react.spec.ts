@@ -90,7 +90,7 @@ describe('Visit rewards', () => {
   });
 
   it('applies the rule version in force at each visit\'s position: a change mid-stream applies from its position on', () => {
-    // Visits at positions 1..12; version 2 (every 3 visits, 30 points) recorded at position 6.5, i.e. between visits 6 and 7.
+    // Visits at positions 1..12; version 2 (every 3 visits, 30 points) in force for events after position 6 (from the 7th visit).
     const history: ProgramVersionAt[] = [
       { position: 0n, program: withRules([everyFifth], [], 1) },
       { position: 6n, program: withRules([{ ruleId: 'visits-5', everyVisits: 3, points: 30 }], [], 2) },
