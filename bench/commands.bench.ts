@@ -14,12 +14,16 @@ import Database from 'better-sqlite3';
  *    (30 %) spread over those customers on CONNECTIONS connections for DURATION seconds.
  * 3. The same autocannon run against a bare Fastify JSON endpoint (bench/bare-fastify.ts).
  * 4. Counts the events stored, as a sanity check against the 2xx count.
+ * Unless BENCH_RULES=off, the program has a visit reward (every 5th visit) and 2 % cashback on
+ * scan and online payments, so the inline reaction runner issues rewards under the load; the
+ * reaction lag is measured from the stored events afterwards (see `reactionLag`).
  * The API and autocannon share this machine's cores, as they would on one small host.
  */
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
 const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 2000);
 const READERS = Number(process.env['BENCH_READERS'] ?? 4);
+const RULES = process.env['BENCH_RULES'] !== 'off';
 /** The bench's own admin key, given to the API it starts. */
 const SECRET = 'bench-admin-secret-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${SECRET}` };
@@ -39,16 +43,22 @@ async function main(): Promise<void> {
     ? fork('dist/apps/ledger-projector/src/main.js', [], { env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR_POLL_MS: '50' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
     : undefined;
   try {
+    if (RULES) await configureRules();
     const customers = await enrol(CUSTOMERS);
     console.log(`enrolled ${customers.length} customers; warming up`);
     await run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'warm'), 3);
     console.log(`ledger API: ${CONNECTIONS} connections of commands + ${READERS} of balance reads, ${DURATION} s`);
-    const lag = sampleLag(`http://127.0.0.1:${API_PORT}/projections`);
+    const lag = sampleLag(`http://127.0.0.1:${API_PORT}/projections`, (body) => body.projections[0]?.lag);
+    const reactionsBehind = sampleLag(`http://127.0.0.1:${API_PORT}/reactions`, (body) => body.lag);
+    const measuredFrom = new Date().toISOString();
     const [ledger, reads] = await Promise.all([
       run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'run'), DURATION),
       autocannon({ url: `http://127.0.0.1:${API_PORT}`, connections: READERS, duration: DURATION, requests: balanceRequests(customers) }),
     ]);
     const lagSamples = lag.stop();
+    const reactionSamples = reactionsBehind.stop();
+    // Let the reactions finish what the load left them, so every trigger of the run is measured.
+    if (RULES) await reactionsCaughtUp();
     api.kill('SIGTERM');
     projector?.kill('SIGTERM');
     await onExit(api);
@@ -64,7 +74,8 @@ async function main(): Promise<void> {
     }
 
     const stored = countStored(join(dataDir, 'events.sqlite'));
-    report(ledger, baseline, stored, reads, lagSamples);
+    const reactions = RULES ? { ...reactionLag(join(dataDir, 'events.sqlite'), measuredFrom), behind: reactionSamples } : undefined;
+    report(ledger, baseline, stored, reads, lagSamples, reactions);
   } finally {
     if (!api.killed) api.kill('SIGKILL');
     if (projector !== undefined && !projector.killed) projector.kill('SIGKILL');
@@ -100,18 +111,70 @@ function balanceRequests(customers: readonly string[]): Request[] {
   ];
 }
 
-/** Polls the projection lag (events behind the store's head) while the load runs. */
-function sampleLag(url: string): { stop: () => number[] } {
+/** Polls a lag (events behind the store's head: the projection's, the reactions') while the load runs. */
+function sampleLag(url: string, lagOf: (body: any) => string | undefined): { stop: () => number[] } {
   const samples: number[] = [];
   const timer = setInterval(async () => {
     try {
-      const body = (await (await fetch(url, { headers: AUTH })).json()) as { projections: { lag: string }[] };
-      samples.push(Number(body.projections[0]?.lag ?? 0));
+      samples.push(Number(lagOf(await (await fetch(url, { headers: AUTH })).json()) ?? 0));
     } catch {
       /* a missed sample is fine */
     }
   }, 500);
   return { stop: () => (clearInterval(timer), samples) };
+}
+
+/** The rules the reactions apply during the run. */
+async function configureRules(): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${API_PORT}/program`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...AUTH },
+    body: JSON.stringify({ visitRewards: [{ ruleId: 'visits-5', everyVisits: 5, points: 50 }], cashback: [{ ruleId: 'cashback', percent: '2' }] }),
+  });
+  if (res.status !== 200) throw new Error(`configuring the rules failed: ${res.status}`);
+}
+
+async function reactionsCaughtUp(): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const body = (await (await fetch(`http://127.0.0.1:${API_PORT}/reactions`, { headers: AUTH })).json()) as { lag: string };
+    if (body.lag === '0') return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the reactions did not catch up within 60 s');
+}
+
+interface ReactionLag {
+  readonly rewards: number;
+  readonly cashback: number;
+  /** Milliseconds from the triggering command's acceptance to the reward command's acceptance. */
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/**
+ * Reaction lag, from the stored events: for every reward and cashback whose trigger was recorded
+ * during the measured run, the reward's `recordedAt` minus its trigger's (`causationId` names the
+ * triggering event). Both are the server clock when the command was accepted, so this spans the
+ * trigger's commit and answer, the runner noticing it, and the reward command being accepted;
+ * the reward's own commit (one group commit, ~1-2 ms) comes on top.
+ */
+function reactionLag(filename: string, from: string): ReactionLag {
+  const db = new Database(filename, { readonly: true });
+  const rows = db.prepare("SELECT event_id AS id, type, data, metadata FROM events WHERE type IN ('VisitCreated', 'PaymentRecorded', 'PointsAdjusted')").all() as { id: string; type: string; data: string; metadata: string }[];
+  db.close();
+  const recordedAt = new Map<string, string>();
+  const issued: { kind: string; causationId: string; recordedAt: string }[] = [];
+  for (const row of rows) {
+    const metadata = JSON.parse(row.metadata) as { recordedAt: string; causationId: string };
+    recordedAt.set(row.id, metadata.recordedAt);
+    const kind = row.type === 'PointsAdjusted' ? (JSON.parse(row.data) as { kind: string }).kind : '';
+    if (kind === 'reward' || kind === 'cashback') issued.push({ kind, causationId: metadata.causationId, recordedAt: metadata.recordedAt });
+  }
+  const measured = issued.filter((r) => (recordedAt.get(r.causationId) ?? '') >= from);
+  const lags = measured.map((r) => Date.parse(r.recordedAt) - Date.parse(recordedAt.get(r.causationId)!)).sort((a, b) => a - b);
+  const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
+  return { rewards: measured.filter((r) => r.kind === 'reward').length, cashback: measured.filter((r) => r.kind === 'cashback').length, p50: at(0.5), p99: at(0.99), max: lags.at(-1) ?? 0 };
 }
 
 function bareRequests(): Request[] {
@@ -182,7 +245,15 @@ function countStored(filename: string): { payments: number; visits: number } {
   return counts;
 }
 
-function report(ledger: Result, bare: Result, stored: { payments: number; visits: number }, reads: Result, lag: number[]): void {
+function report(
+  ledger: Result,
+  bare: Result,
+  stored: { payments: number; visits: number },
+  reads: Result,
+  lag: number[],
+  reactions: (ReactionLag & { behind: number[] }) | undefined,
+): void {
+  const median = (samples: number[]) => [...samples].sort((a, b) => a - b)[Math.floor(samples.length / 2)] ?? 0;
   const ok = ledger['2xx'];
   const commandsPerSecond = ok / ledger.duration;
   const bareRate = bare['2xx'] / bare.duration;
@@ -196,11 +267,15 @@ function report(ledger: Result, bare: Result, stored: { payments: number; visits
     `ratio ledger/bare: ${((commandsPerSecond / bareRate) * 100).toFixed(1)} %`,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}`,
     `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated (warm-up included)`,
-    `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${[...lag].sort((a, b) => a - b)[Math.floor(lag.length / 2)] ?? 0}`,
+    `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${median(lag)}`,
+    reactions === undefined
+      ? 'reactions: no program rules (BENCH_RULES=off)'
+      : `reaction lag (trigger accepted → reward accepted): p50 ${reactions.p50} ms, p99 ${reactions.p99} ms, max ${reactions.max} ms over ${reactions.rewards} visit rewards and ${reactions.cashback} cashback; ` +
+        `reactions behind head while loaded (sampled every 0.5 s): max ${Math.max(0, ...reactions.behind)}, median ${median(reactions.behind)} events`,
   ];
   console.log(`\n${lines.join('\n')}`);
   mkdirSync('.bench', { recursive: true });
-  writeFileSync(join('.bench', 'commands.json'), JSON.stringify({ at: new Date().toISOString(), ledger, reads, bare, stored, lag }, null, 2));
+  writeFileSync(join('.bench', 'commands.json'), JSON.stringify({ at: new Date().toISOString(), ledger, reads, bare, stored, lag, reactions }, null, 2));
 }
 
 main().catch((error: unknown) => {

@@ -96,7 +96,7 @@ describe('docker-compose.yml', () => {
     }
     const api = Object.fromEntries(Object.entries(services['ledger-api']!.environment!).map(([k, v]) => [k, interpolate(v)]));
     const config = loadConfig({ ...dockerfileEnvironment(), ...api, LEDGER_API_KEYS: 'ops:admin:a-secret-long-enough-0123456789' });
-    expect(config).toMatchObject({ environment: 'production', projector: 'off', host: '0.0.0.0', port: 3000, readDbUrl: expect.stringMatching(/^postgres:\/\/ledger:[^@]+@postgres:5432\/ledger$/) });
+    expect(config).toMatchObject({ store: { kind: 'eventstoredb', connectionString: 'esdb://eventstore:2113?tls=false' }, environment: 'production', projector: 'off', host: '0.0.0.0', port: 3000, readDbUrl: expect.stringMatching(/^postgres:\/\/ledger:[^@]+@postgres:5432\/ledger$/) });
     expect(api).toMatchObject({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false', LEDGER_API_KEYS: '' });
   });
 });

@@ -49,9 +49,11 @@ describe('API keys and roles', () => {
     ['GET', `/customers/${customerId}/history.csv`, () => undefined, ['auditor', 'admin']],
     ['GET', `/customers/${customerId}/balance`, () => undefined, ['operator', 'auditor', 'admin']],
     ['GET', `/customers/${customerId}/timeline`, () => undefined, ['operator', 'auditor', 'admin']],
+    ['GET', `/customers/${customerId}/achievements`, () => undefined, ['operator', 'auditor', 'admin']],
     ['GET', '/reports/visits?from=2026-11-01&to=2026-11-30', () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', `/reports/visits/customers/${customerId}`, () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', '/projections', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
+    ['GET', '/reactions', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/audit/reconcile', () => undefined, ['auditor', 'admin']],
     ['GET', '/metrics', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
   ];

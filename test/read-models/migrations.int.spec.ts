@@ -46,8 +46,9 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
     const fx = await openReadModelFixture(dialect);
     const db = fx.database.db;
     try {
-      // Back to version 1 with positions as that version wrote them.
-      await db.deleteFrom('read_model_migrations').where('version', '>', 1).execute();
+      // Back before the widening, with positions as the earlier versions wrote them.
+      const widening = MIGRATIONS.find((m) => m.name.startsWith('positions widened'))!;
+      await db.deleteFrom('read_model_migrations').where('version', '>=', widening.version).execute();
       const v1 = (n: bigint) => n.toString().padStart(20, '0');
       await db.insertInto('projection_checkpoints').values({ projection: 'p', position: v1(9n), updated_at: 'x' }).execute();
       await db.insertInto('program_settings').values([

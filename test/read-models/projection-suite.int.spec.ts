@@ -3,9 +3,9 @@ import type { EventStore, NewEvent } from '../../libs/event-store/src/event-stor
 import type { LedgerEvent } from '../../libs/projections/src/projected-event';
 import type { ReadModelDatabase } from '../../libs/read-models/src/database';
 import { LEDGER_PROJECTION, Projector } from '../../libs/read-models/src/projector';
-import { customerBalance, customerTimeline, customerVisitReport, visitReport, type TimelineView } from '../../libs/read-models/src/queries';
+import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport, type TimelineView } from '../../libs/read-models/src/queries';
 import { dropAbandonedRebuilds, rebuildReadModels, type RebuildProgress } from '../../libs/read-models/src/rebuild';
-import { migrate, positionText } from '../../libs/read-models/src/schema';
+import { migrate, MIGRATIONS, positionText, PROJECTED_TABLES } from '../../libs/read-models/src/schema';
 import { accountStreamOf, generateScenario, SCENARIO_PROGRAM_STREAM, type ScenarioCommand } from '../../libs/projections/src/testing/ledger-scenario';
 import type { Dialect } from './read-model-fixture';
 import { appendCommands, checkpoints, dumpTables, expectedTables, openProjectionFixture, readLog, rebuildTables, type ProjectionFixture } from './read-model-tables';
@@ -289,10 +289,49 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(await customerVisitReport(fx.database.db, 'cus-nobody')).toEqual({ customerId: 'cus-nobody', visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, firstVisitAt: null, lastVisitAt: null });
     });
 
+    it('keeps each customer\'s visit achievement: every visit counted, level 0 without rewards', async () => {
+      expect(await customerAchievements(fx.database.db, ADA)).toEqual({
+        customerId: ADA,
+        visits: 3,
+        level: 0,
+        rewardPoints: 0,
+        lastVisitAt: '2026-11-24T14:00:00.000Z',
+        lastRewardAt: null,
+        position: expect.any(String),
+      });
+      expect(await customerAchievements(fx.database.db, BOB)).toMatchObject({ visits: 1, level: 0 });
+      expect(await customerAchievements(fx.database.db, 'cus-nobody')).toBeUndefined();
+
+      await appendCommands(fx.store, [
+        command(
+          accountStreamOf(ADA),
+          [{ type: 'PointsAdjusted', data: { adjustmentId: 'rw1', customerId: ADA, kind: 'reward', points: 50, occurredAt: '2026-11-24T14:00:00.000Z', reason: 'visit reward: 3rd visit', reference: 'v4', ruleId: 'visits-3', programVersion: 1 } }],
+          '2026-11-26T00:00:00.000Z',
+          'system:reactions',
+        ),
+      ]);
+      await new Projector(fx.store, fx.database).catchUp();
+      expect(await customerAchievements(fx.database.db, ADA)).toMatchObject({ visits: 3, level: 1, rewardPoints: 50, lastRewardAt: '2026-11-24T14:00:00.000Z' });
+      expect(await customerBalance(fx.database.db, ADA)).toMatchObject({ available: 95, lifetimeEarned: 115, adjustedIn: 0 });
+      const [newest] = (await customerTimeline(fx.database.db, ADA, { limit: 1, order: 'desc' })).entries;
+      expect(newest).toMatchObject({ type: 'PointsAdjusted', kind: 'reward', pointsDelta: 50, balanceAfter: 95, reason: 'visit reward: 3rd visit', reference: 'v4', subjectId: 'rw1' });
+    });
+
+    it('fills the achievements from the tables of version 1 when migration 2 runs on an existing database', async () => {
+      const projectedAlready = await dumpTables(fx.database.db);
+      // As a database of the previous release: no achievements table, migration 2 not applied.
+      await fx.database.db.schema.dropTable('customer_achievements').execute();
+      await fx.database.db.schema.dropTable('reaction_refusals').execute();
+      await fx.database.db.deleteFrom('read_model_migrations').where('version', '=', 2).execute();
+      await migrate(fx.database.db);
+      expect(await dumpTables(fx.database.db)).toEqual(projectedAlready);
+      expect(projectedAlready.customer_achievements).toHaveLength(2);
+    });
+
     it('runs each migration once: migrating again at the next start-up changes nothing', async () => {
       const before = await dumpTables(fx.database.db);
       await migrate(fx.database.db);
-      expect((await fx.database.db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version))).toEqual([1]);
+      expect((await fx.database.db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await dumpTables(fx.database.db)).toEqual(before);
     });
 
@@ -384,7 +423,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       // Half-way, readers still saw the old tables, whole, while the new ones were filling up.
       expect(midway?.tables).toEqual(incremental);
       expect(midway?.checkpoints[LEDGER_PROJECTION]).toBe(positionText(head));
-      expect(midway?.rebuildTables).toHaveLength(8);
+      expect(midway?.rebuildTables).toHaveLength(PROJECTED_TABLES.length);
 
       expect(await dumpTables(fx.database.db)).toEqual(incremental);
       expect(incremental).toEqual(expected);

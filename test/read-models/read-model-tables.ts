@@ -6,6 +6,7 @@ import { testStore, testStoreKind } from '../support/test-store';
 import { emptyRows, projectBatch } from '../../libs/projections/src/ledger-read-models';
 import { toProjected, type LedgerEvent, type Projected } from '../../libs/projections/src/projected-event';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
+import { fromAchievements } from '../../libs/read-models/src/ledger-read-model-store';
 import { migrate, positionText, PROJECTED_TABLES, type ProjectedTable, type ReadModelTables } from '../../libs/read-models/src/schema';
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
@@ -109,6 +110,7 @@ const KEYS: Record<ProjectedTable, readonly string[]> = {
   location_daily_visits: ['location_id', 'day'],
   location_daily_payments: ['location_id', 'day', 'currency'],
   location_daily_customers: ['location_id', 'day', 'customer_id'],
+  customer_achievements: ['customer_id'],
 };
 
 export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
@@ -211,6 +213,8 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       const [location_id, day, customer_id] = key.split('\u0000');
       return { location_id, day, customer_id };
     }),
+    // The store's own row mapping: the suite checks its values through `customerAchievements`.
+    customer_achievements: [...rows.achievements.values()].map(fromAchievements),
   };
   for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));
   return dump;

@@ -44,6 +44,7 @@ export interface StartOptions {
   readonly projector?: 'inline' | 'off';
   /** The store of record (default: LEDGER_TEST_STORE, else embedded). */
   readonly storeKind?: TestStoreKind;
+  readonly reactions?: 'inline' | 'off';
 }
 
 /**
@@ -60,6 +61,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     demoProgram: options.demoProgram ?? true,
     readDbUrl: options.readDbUrl,
     projector: options.projector ?? 'inline',
+    reactions: options.reactions ?? 'inline',
     // One admin key, named like the back-office user the tests play; more via `apiKeys`.
     apiKeys: parseApiKeys([`back-office:admin:${TEST_ADMIN_SECRET}`, ...(options.apiKeys ?? [])].join(',')),
     environment: 'development',

@@ -23,6 +23,7 @@ import { RecordVisitHandler, VisitsController } from './visits/record-visit';
 import { ReadModelsModule } from './read-models/read-models.module';
 import { MetricsModule } from './metrics/metrics';
 import { HealthModule } from './health/health';
+import { ReactionsModule } from './reactions/reactions.module';
 
 /**
  * Keys from LEDGER_API_KEYS and from the data directory's keys file. With none at all: in
@@ -47,7 +48,7 @@ export class AppModule {
   static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule, HealthModule],
+      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule, HealthModule, ReactionsModule],
       controllers: [
         ProgramController,
         CustomersController,

@@ -29,6 +29,8 @@ export const EXPORT_COLUMNS = [
   'actor',
   'command_id',
   'hash',
+  // Appended last, so consumers reading columns by position keep working.
+  'rule_id',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
 
@@ -121,6 +123,7 @@ function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number):
     actor: text(stored.metadata['actor']),
     command_id: text(stored.metadata['commandId']),
     hash: text(stored.metadata['hash']),
+    rule_id: text(d['ruleId']),
   };
 }
 
@@ -139,7 +142,7 @@ function subjectOf(event: CustomerEvent): string {
 
 /** Text columns a spreadsheet would run as a formula if they start with one of these. */
 const FORMULA_START = /^[=+\-@\t\r]/;
-const FREE_TEXT = new Set(['location_id', 'purchase_identifier', 'reason', 'reference', 'actor']);
+const FREE_TEXT = new Set(['location_id', 'purchase_identifier', 'reason', 'reference', 'actor', 'rule_id']);
 
 /** One CSV line (RFC 4180 quoting). Free-text cells that would start a formula are prefixed with `'`. */
 export function csvLine(values: readonly (string | number | null)[], columns: readonly string[] = EXPORT_COLUMNS): string {

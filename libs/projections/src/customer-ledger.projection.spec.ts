@@ -5,6 +5,7 @@ import {
   manualAdjustment,
   paymentRecorded,
   redemption,
+  ruleIssued,
   visitCreated,
 } from '../../ledger-domain/src/testing/customer-fixtures';
 import { evolveBalance, timelineEntry, type CustomerBalance } from './customer-ledger.projection';
@@ -79,6 +80,11 @@ describe('customer_balances projection (evolveBalance)', () => {
     it('lets a clawback take available below zero (the "allow" policy) without touching lifetime totals', () => {
       const row = balanceAfter(customerEnrolled(), manualAdjustment('a1', -15, 'clawback'))!;
       expect(row).toMatchObject({ available: -15, adjustedOut: 15, lifetimeEarned: 0, lifetimeRedeemed: 0 });
+    });
+
+    it.each(['reward', 'cashback'] as const)('credits a %s to available and lifetime earned, not to adjusted in', (kind) => {
+      const row = balanceAfter(customerEnrolled(), paymentRecorded('p1', 49), ruleIssued(kind, 'rw1', 50))!;
+      expect(row).toMatchObject({ available: 99, lifetimeEarned: 99, adjustedIn: 0, adjustedOut: 0, lastActivityAt: '2026-03-04T09:00:00.000Z' });
     });
 
     it('debits a redemption from available and adds it (positive) to lifetime redeemed, not to adjusted out', () => {

@@ -1,5 +1,6 @@
 import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
 import { pointsDelta } from '../../ledger-domain/src/customer/customer';
+import { isEarnedKind } from '../../ledger-domain/src/customer/adjust-points';
 import type { Projected } from './projected-event';
 
 /**
@@ -15,6 +16,7 @@ export interface CustomerBalance {
   readonly available: number;
   /** Points earned but not yet spendable (always 0 until pending points exist). */
   readonly pending: number;
+  /** Points earned from payments, visit rewards and cashback. */
   readonly lifetimeEarned: number;
   /** Points spent in redemptions (positive). */
   readonly lifetimeRedeemed: number;
@@ -37,7 +39,7 @@ export interface TimelineEntry {
   readonly customerId: string;
   readonly position: bigint;
   readonly type: CustomerEvent['type'];
-  /** Finer kind: visit kind, adjustment kind (manual, redemption), payment source. */
+  /** Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback), payment source. */
   readonly kind: string | null;
   readonly occurredAt: string;
   readonly recordedAt: string;
@@ -91,12 +93,16 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
     case 'PointsAdjusted': {
       const points = event.data.points;
       const redemption = event.data.kind === 'redemption';
+      // Rewards and cashback are earned points, as in the domain's fold (reconcile compares the two).
+      const earned = isEarnedKind(event.data.kind);
+      const correction = !redemption && !earned;
       return {
         ...row,
         available: row.available + points,
+        lifetimeEarned: earned ? row.lifetimeEarned + points : row.lifetimeEarned,
         lifetimeRedeemed: redemption ? row.lifetimeRedeemed - points : row.lifetimeRedeemed,
-        adjustedIn: !redemption && points > 0 ? row.adjustedIn + points : row.adjustedIn,
-        adjustedOut: !redemption && points < 0 ? row.adjustedOut - points : row.adjustedOut,
+        adjustedIn: correction && points > 0 ? row.adjustedIn + points : row.adjustedIn,
+        adjustedOut: correction && points < 0 ? row.adjustedOut - points : row.adjustedOut,
         lastActivityAt: latest(event.data.occurredAt),
         position,
       };

@@ -13,6 +13,7 @@ import type { LedgerEvent, Projected } from './projected-event';
 class MemoryReadModels {
   programs: readonly ProgramRow[] = [];
   readonly balances = new Map<string, ReadModelRows['balances'] extends ReadonlyMap<string, infer R> ? R : never>();
+  readonly achievements = new Map<string, ReadModelRows['achievements'] extends ReadonlyMap<string, infer R> ? R : never>();
   readonly visits = new Map<string, ReadModelRows['visits'] extends ReadonlyMap<string, infer R> ? R : never>();
   readonly customerVisits = new Map<string, ReadModelRows['customerVisits'] extends ReadonlyMap<string, infer R> ? R : never>();
   readonly locationVisits = new Map<string, ReadModelRows['locationVisits'] extends ReadonlyMap<string, infer R> ? R : never>();
@@ -27,6 +28,7 @@ class MemoryReadModels {
     return {
       programs: this.programs,
       balances: subset(this.balances, keys.customers),
+      achievements: subset(this.achievements, keys.customers),
       visits,
       customerVisits: subset(this.customerVisits, keys.customers),
       locationVisits: subset(this.locationVisits, location.locationVisits),
@@ -40,6 +42,7 @@ class MemoryReadModels {
     if (changed.programs.length > 0) this.programs = rows.programs;
     const copy = <R>(to: Map<string, R>, from: ReadonlyMap<string, R>, keys: ReadonlySet<string>) => keys.forEach((k) => to.set(k, from.get(k)!));
     copy(this.balances, rows.balances, changed.balances);
+    copy(this.achievements, rows.achievements, changed.achievements);
     copy(this.visits, rows.visits, changed.visits);
     copy(this.customerVisits, rows.customerVisits, changed.customerVisits);
     copy(this.locationVisits, rows.locationVisits, changed.locationVisits);
@@ -63,6 +66,7 @@ class MemoryReadModels {
     return {
       programs: this.programs,
       balances: sorted(this.balances),
+      achievements: sorted(this.achievements),
       timeline: sorted(this.timeline),
       visits: sorted(this.visits),
       customerVisits: sorted(this.customerVisits),
@@ -104,6 +108,8 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(payments.filter((p) => p.data.source === 'online').length).toBeGreaterThan(3);
     expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'manual' && e.data.points < 0)).toBe(true);
     expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'redemption')).toBe(true);
+    expect(types.filter((e) => e.type === 'PointsAdjusted' && e.data.kind === 'reward').length).toBeGreaterThan(2);
+    expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'cashback')).toBe(true);
     expect(reference.timeline).toHaveLength(events.filter((e) => e.event.type !== 'ProgramConfigured').length);
   });
 
@@ -142,6 +148,14 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
       purchaseCount,
     }));
     expect(fromProjection).toEqual(fromDomain.sort((a, b) => a!.customerId.localeCompare(b!.customerId)));
+  });
+
+  it('counts every visit of a customer in its achievements, and one level per visit reward', () => {
+    const rewards = events.filter((e) => e.event.type === 'PointsAdjusted' && e.event.data.kind === 'reward');
+    expect(reference.achievements.map((a) => [a.customerId, a.visits, a.level])).toEqual(
+      reference.balances.map((b) => [b.customerId, b.visitCount, rewards.filter((r) => r.streamName.endsWith(b.customerId)).length]),
+    );
+    expect(reference.achievements.reduce((n, a) => n + a.rewardPoints, 0)).toBe(rewards.reduce((n, r) => n + (r.event.type === 'PointsAdjusted' ? r.event.data.points : 0), 0));
   });
 
   it('keeps the aggregates consistent with the visit rows they count', () => {

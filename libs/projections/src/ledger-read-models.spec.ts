@@ -330,6 +330,7 @@ describe('projectBatch: the read models of one batch of events', () => {
       expect(second.changed).toEqual({
         programs: [],
         balances: new Set([ADA]),
+        achievements: new Set([ADA]),
         visits: new Set(['v1']),
         customerVisits: new Set([ADA]),
         locationVisits: new Set([locationDayKey('loc-a', '2026-03-01')]),

@@ -2,6 +2,7 @@ import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
 import type { PaymentRecorded } from '../../ledger-domain/src/customer/record-payment';
 import type { VisitCreated } from '../../ledger-domain/src/customer/record-visit';
 import type { ProgramConfigured } from '../../ledger-domain/src/program/program';
+import { evolveAchievements, type CustomerAchievements } from './achievements.projection';
 import { dayIn } from './calendar';
 import { evolveBalance, timelineEntry, type CustomerBalance, type TimelineEntry } from './customer-ledger.projection';
 import type { LedgerEvent, Projected } from './projected-event';
@@ -41,6 +42,7 @@ export interface ReadModelRows {
   /** Program versions, in position order. */
   readonly programs: readonly ProgramRow[];
   readonly balances: ReadonlyMap<string, CustomerBalance>;
+  readonly achievements: ReadonlyMap<string, CustomerAchievements>;
   readonly visits: ReadonlyMap<string, VisitRow>;
   readonly customerVisits: ReadonlyMap<string, CustomerVisitStats>;
   readonly locationVisits: ReadonlyMap<string, LocationDayVisits>;
@@ -56,6 +58,7 @@ export interface BatchResult {
     /** Program versions not stored yet. */
     readonly programs: readonly ProgramRow[];
     readonly balances: ReadonlySet<string>;
+    readonly achievements: ReadonlySet<string>;
     readonly visits: ReadonlySet<string>;
     readonly customerVisits: ReadonlySet<string>;
     readonly locationVisits: ReadonlySet<string>;
@@ -75,6 +78,7 @@ export const DEFAULT_TIMEZONE = 'UTC';
 export const emptyRows = (): ReadModelRows => ({
   programs: [],
   balances: new Map(),
+  achievements: new Map(),
   visits: new Map(),
   customerVisits: new Map(),
   locationVisits: new Map(),
@@ -135,6 +139,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   let programs = loaded.programs;
   const newPrograms: ProgramRow[] = [];
   const balances = new Map(loaded.balances);
+  const achievements = new Map(loaded.achievements);
   const visits = new Map(loaded.visits);
   const customerVisits = new Map(loaded.customerVisits);
   const locationVisits = new Map(loaded.locationVisits);
@@ -142,6 +147,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   const locationCustomers = new Set(loaded.locationCustomers);
   const changed = {
     balances: new Set<string>(),
+    achievements: new Set<string>(),
     visits: new Set<string>(),
     customerVisits: new Set<string>(),
     locationVisits: new Set<string>(),
@@ -173,6 +179,8 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
       put(balances, changed.balances, customerId, balanceBefore, balanceAfter);
       timeline.push(timelineEntry(customerProjected, balanceAfter.available));
     }
+    const achievementsBefore = achievements.get(customerId);
+    put(achievements, changed.achievements, customerId, achievementsBefore, evolveAchievements(achievementsBefore, customerProjected));
 
     // Visits and their aggregates.
     const timezone = timezoneAt(programs, projected.position);
@@ -216,7 +224,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   }
 
   return {
-    rows: { programs, balances, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
+    rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
     changed: { programs: newPrograms, ...changed },
     timeline,
   };

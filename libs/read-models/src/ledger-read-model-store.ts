@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { CustomerAchievements } from '../../projections/src/achievements.projection';
 import type { CustomerBalance, TimelineEntry } from '../../projections/src/customer-ledger.projection';
 import {
   keysOf,
@@ -38,9 +39,10 @@ export class LedgerReadModelStore {
   async load(trx: Db, events: readonly Projected<LedgerEvent>[]): Promise<ReadModelRows> {
     const db = trx as AnyDb;
     const keys = keysOf(events);
-    const [programRows, balanceRows, visitRows, statsRows] = await Promise.all([
+    const [programRows, balanceRows, achievementRows, visitRows, statsRows] = await Promise.all([
       db.selectFrom(this.table('program_settings')).selectAll().execute(),
       this.selectIn(db, 'customer_balances', 'customer_id', [...keys.customers]),
+      this.selectIn(db, 'customer_achievements', 'customer_id', [...keys.customers]),
       this.selectIn(db, 'visits', 'visit_id', [...keys.visits]),
       this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
     ]);
@@ -55,6 +57,7 @@ export class LedgerReadModelStore {
     return {
       programs,
       balances: new Map((balanceRows as ReadModelTables['customer_balances'][]).map((r) => [r.customer_id, toBalance(r)])),
+      achievements: new Map((achievementRows as ReadModelTables['customer_achievements'][]).map((r) => [r.customer_id, toAchievements(r)])),
       visits,
       customerVisits: new Map((statsRows as ReadModelTables['customer_visit_stats'][]).map((r) => [r.customer_id, toStats(r)])),
       locationVisits: new Map((dayRows as ReadModelTables['location_daily_visits'][]).map((r) => [locationDayKey(r.location_id, r.day), toLocationDay(r)])),
@@ -70,6 +73,7 @@ export class LedgerReadModelStore {
     const { rows, changed } = result;
     await this.upsert(db, 'program_settings', ['program_id', 'version'], changed.programs.map(fromProgram));
     await this.upsert(db, 'customer_balances', ['customer_id'], pick(rows.balances, changed.balances).map(fromBalance));
+    await this.upsert(db, 'customer_achievements', ['customer_id'], pick(rows.achievements, changed.achievements).map(fromAchievements));
     await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
     await this.upsert(db, 'visits', ['visit_id'], pick(rows.visits, changed.visits).map(fromVisit));
     await this.upsert(db, 'customer_visit_stats', ['customer_id'], pick(rows.customerVisits, changed.customerVisits).map(fromStats));
@@ -187,6 +191,26 @@ const fromBalance = (b: CustomerBalance): ReadModelTables['customer_balances'] =
   last_activity_at: b.lastActivityAt,
   enrolled_at: b.enrolledAt,
   position: positionText(b.position),
+});
+
+/** A `customer_achievements` row as the projection's row type (also what the achievements query serves). */
+export const toAchievements = (r: ReadModelTables['customer_achievements']): CustomerAchievements => ({
+  customerId: r.customer_id,
+  visits: Number(r.visits),
+  level: Number(r.level),
+  rewardPoints: Number(r.reward_points),
+  lastVisitAt: r.last_visit_at,
+  lastRewardAt: r.last_reward_at,
+  position: positionFromText(r.position),
+});
+export const fromAchievements = (a: CustomerAchievements): ReadModelTables['customer_achievements'] => ({
+  customer_id: a.customerId,
+  visits: a.visits,
+  level: a.level,
+  reward_points: a.rewardPoints,
+  last_visit_at: a.lastVisitAt,
+  last_reward_at: a.lastRewardAt,
+  position: positionText(a.position),
 });
 
 const fromTimeline = (e: TimelineEntry): ReadModelTables['customer_timeline'] => ({

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
+import type { CustomerAchievements } from '../../projections/src/achievements.projection';
 import type { CustomerBalance } from '../../projections/src/customer-ledger.projection';
-import { toBalance } from './ledger-read-model-store';
+import { toAchievements, toBalance } from './ledger-read-model-store';
 import { positionFromText, positionText, type ReadModelTables } from './schema';
 
 /** Reads for the back-office screens and reports: straight from the read models, never a replay. */
@@ -11,12 +12,30 @@ export type BalanceView = Omit<CustomerBalance, 'position'> & {
   readonly position: string;
 };
 
-export async function customerBalance(db: Kysely<ReadModelTables>, customerId: string): Promise<BalanceView | undefined> {
-  const row = await db.selectFrom('customer_balances').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+export const customerBalance = (db: Kysely<ReadModelTables>, customerId: string): Promise<BalanceView | undefined> =>
+  customerRow(db, 'customer_balances', customerId, toBalance);
+
+/** A per-customer row by its key, mapped to the projection's type, with the position as a decimal string. */
+async function customerRow<T extends 'customer_balances' | 'customer_achievements', R extends { readonly position: bigint }>(
+  db: Kysely<ReadModelTables>,
+  table: T,
+  customerId: string,
+  map: (row: ReadModelTables[T]) => R,
+): Promise<(Omit<R, 'position'> & { readonly position: string }) | undefined> {
+  const row = await (db as Kysely<any>).selectFrom(table).selectAll().where('customer_id', '=', customerId).executeTakeFirst();
   if (row === undefined) return undefined;
-  const balance = toBalance(row);
-  return { ...balance, position: balance.position.toString() };
+  const mapped = map(row as ReadModelTables[T]);
+  return { ...mapped, position: mapped.position.toString() };
 }
+
+/** A customer's visit achievement, with its position as a decimal string. */
+export type AchievementsView = Omit<CustomerAchievements, 'position'> & {
+  /** Global position of the last event this row reflects. */
+  readonly position: string;
+};
+
+export const customerAchievements = (db: Kysely<ReadModelTables>, customerId: string): Promise<AchievementsView | undefined> =>
+  customerRow(db, 'customer_achievements', customerId, toAchievements);
 
 export interface TimelinePage {
   readonly customerId: string;

@@ -83,6 +83,27 @@ export interface ReadModelTables {
     position: string;
   };
   location_daily_customers: { location_id: string; day: string; customer_id: string };
+  customer_achievements: {
+    customer_id: string;
+    visits: number;
+    level: number;
+    reward_points: number;
+    last_visit_at: string | null;
+    last_reward_at: string | null;
+    position: string;
+  };
+  /** Not a projection: what the reaction runner could not issue (written with its checkpoint). */
+  reaction_refusals: {
+    command_id: string;
+    trigger_event_id: string;
+    trigger_position: string;
+    customer_id: string;
+    rule_id: string;
+    kind: string;
+    error: string;
+    detail: string;
+    recorded_at: string;
+  };
 }
 
 /** The tables a rebuild recreates and swaps in (everything but migrations and checkpoints). */
@@ -95,6 +116,7 @@ export const PROJECTED_TABLES = [
   'location_daily_visits',
   'location_daily_payments',
   'location_daily_customers',
+  'customer_achievements',
 ] as const;
 export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 
@@ -120,6 +142,13 @@ export async function createProjectedTables(
   generation: string,
   options: { indexes: boolean } = { indexes: true },
 ): Promise<void> {
+  await createLedgerTables(db, suffix, generation);
+  await createAchievementsTable(db, suffix);
+  if (options.indexes) await createSecondaryIndexes(db, suffix, generation);
+}
+
+/** The tables of migration 1 (everything but the achievements, which migration 2 added). */
+async function createLedgerTables(db: Kysely<any>, suffix: string, generation: string): Promise<void> {
   const t = (name: ProjectedTable) => `${name}${suffix}`;
   const text = 'text';
   const big = 'bigint';
@@ -225,7 +254,19 @@ export async function createProjectedTables(
     .addColumn('customer_id', text, (c) => c.notNull())
     .addPrimaryKeyConstraint(`location_daily_customers_pk_${generation}`, ['location_id', 'day', 'customer_id'])
     .execute();
-  if (options.indexes) await createSecondaryIndexes(db, suffix, generation);
+}
+
+async function createAchievementsTable(db: Kysely<any>, suffix: string): Promise<void> {
+  await db.schema
+    .createTable(`customer_achievements${suffix}`)
+    .addColumn('customer_id', 'text', (c) => c.primaryKey())
+    .addColumn('visits', 'bigint', (c) => c.notNull())
+    .addColumn('level', 'bigint', (c) => c.notNull())
+    .addColumn('reward_points', 'bigint', (c) => c.notNull())
+    .addColumn('last_visit_at', 'text')
+    .addColumn('last_reward_at', 'text')
+    .addColumn('position', 'text', (c) => c.notNull())
+    .execute();
 }
 
 /**
@@ -247,16 +288,48 @@ export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kyse
     version: 1,
     name: 'ledger read models: balances, timeline, visits and visit-count aggregates',
     up: async (db) => {
-      await createProjectedTables(db, '', 'v1');
+      await createLedgerTables(db, '', 'v1');
+      await createSecondaryIndexes(db, '', 'v1');
     },
   },
   {
     version: 2,
+    name: 'customer achievements (visit count and level); reaction refusals',
+    up: async (db) => {
+      await createAchievementsTable(db, '');
+      // Fill it for the events projected already, so the projector's checkpoint stays true for
+      // every table. Exact: before this release no event could be a visit reward (the kind did
+      // not exist), so every level is 0, and the visit counts and last visits are in the tables.
+      await sql`
+        INSERT INTO customer_achievements (customer_id, visits, level, reward_points, last_visit_at, last_reward_at, position)
+        SELECT b.customer_id, b.visit_count, 0, 0, s.last_visit_at, NULL, b.position
+          FROM customer_balances b LEFT JOIN customer_visit_stats s ON s.customer_id = b.customer_id`.execute(db);
+      await db.schema
+        .createTable('reaction_refusals')
+        .addColumn('command_id', 'text', (c) => c.primaryKey())
+        .addColumn('trigger_event_id', 'text', (c) => c.notNull())
+        .addColumn('trigger_position', 'text', (c) => c.notNull())
+        .addColumn('customer_id', 'text', (c) => c.notNull())
+        .addColumn('rule_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('error', 'text', (c) => c.notNull())
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  {
+    version: 3,
     name: 'positions widened from 20 to 40 digits (EventStoreDB positions are two 64-bit numbers)',
     up: async (db) => {
-      // Every stored position has exactly 20 digits: 20 more zeros in front make 40.
-      for (const table of ['projection_checkpoints', ...PROJECTED_TABLES.filter((t) => t !== 'location_daily_customers')]) {
-        await sql`UPDATE ${sql.table(table)} SET position = ${'0'.repeat(20)} || position WHERE length(position) = 20`.execute(db);
+      // Every position written before has exactly 20 digits: 20 more zeros in front make 40.
+      const columns: [string, string][] = [
+        ['projection_checkpoints', 'position'],
+        ['reaction_refusals', 'trigger_position'],
+        ...PROJECTED_TABLES.filter((t) => t !== 'location_daily_customers').map((t): [string, string] => [t, 'position']),
+      ];
+      for (const [table, column] of columns) {
+        await sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${'0'.repeat(20)} || ${sql.ref(column)} WHERE length(${sql.ref(column)}) = 20`.execute(db);
       }
     },
   },

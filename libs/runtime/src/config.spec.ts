@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, store: { kind: 'embedded' } });
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', reactions: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, store: { kind: 'embedded' } });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -14,6 +14,7 @@ describe('configuration from the environment', () => {
       demoProgram: false,
       readDbUrl: undefined,
       projector: 'inline',
+      reactions: 'inline',
       apiKeys: [],
       environment: 'development',
       rateLimitPerSecond: 500,
@@ -43,6 +44,11 @@ describe('configuration from the environment', () => {
   it('runs the projector inline unless told it runs elsewhere', () => {
     expect(loadConfig({ LEDGER_PROJECTOR: 'off' }).projector).toBe('off');
     expect(() => loadConfig({ LEDGER_PROJECTOR: 'sometimes' })).toThrow(/LEDGER_PROJECTOR/);
+  });
+
+  it('runs the program-rule reactions inline unless turned off', () => {
+    expect(loadConfig({ LEDGER_REACTIONS: 'off' }).reactions).toBe('off');
+    expect(() => loadConfig({ LEDGER_REACTIONS: 'later' })).toThrow(/LEDGER_REACTIONS/);
   });
 
   it('refuses port 0 and ports above 65535', () => {

@@ -36,6 +36,7 @@ const EnvC = t.partial({
     t.identity,
   ),
   LEDGER_PROJECTOR: t.keyof({ inline: null, off: null }),
+  LEDGER_REACTIONS: t.keyof({ inline: null, off: null }),
   LEDGER_API_KEYS: t.string,
   LEDGER_RATE_LIMIT: IntFromEnv('requests per second per key, 0 for none', 0, 1_000_000),
   LEDGER_ENV: t.keyof({ development: null, production: null }),
@@ -60,6 +61,8 @@ export interface LedgerConfig {
   readonly readDbUrl: string | undefined;
   /** "inline": the API runs the projector itself (embedded default); "off": a separate ledger-projector does. */
   readonly projector: 'inline' | 'off';
+  /** "inline": the API runs the program-rule reactions (rewards, cashback) from the event log; "off": not here. */
+  readonly reactions: 'inline' | 'off';
   /** Keys from LEDGER_API_KEYS; more may come from the keys file in the data directory. */
   readonly apiKeys: readonly ApiKey[];
   /** Requests per second per API key (bursts of twice that); 0: no limit. */
@@ -88,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
     readDbUrl: c.LEDGER_READ_DB_URL,
     projector: c.LEDGER_PROJECTOR ?? 'inline',
+    reactions: c.LEDGER_REACTIONS ?? 'inline',
     apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
     environment: c.LEDGER_ENV ?? 'development',
     rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,

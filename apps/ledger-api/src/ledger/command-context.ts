@@ -6,6 +6,8 @@ export interface CommandContext {
   readonly commandId: string;
   /** Ties together everything one request (or one saga) caused. */
   readonly correlationId: string;
+  /** What caused this command when it is not a request: the id of the event a reaction answers. Default: the command id. */
+  readonly causationId?: string;
   /** Who made the change. A placeholder until API keys arrive: then the key's name. */
   readonly actor: string;
   /** Server time at which the command was accepted. Events' `recordedAt`. */

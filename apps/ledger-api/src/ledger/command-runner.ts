@@ -161,7 +161,7 @@ export function envelope(event: DomainEvent, streamName: string, index: number, 
   const metadata: Record<string, string | number> = {
     commandId: context.commandId,
     correlationId: context.correlationId,
-    causationId: context.commandId,
+    causationId: context.causationId ?? context.commandId,
     actor: context.actor,
     recordedAt: context.now.toISOString(),
     schemaVersion: EVENT_SCHEMA_VERSION,

@@ -20,6 +20,12 @@ export const commandIdFor = (idempotencyKey: string | undefined): string =>
 /** An id for an entity a command creates (visit, payment, …), stable across retries of the command. */
 export const entityId = (commandId: string, role: string): string => deterministicUuid('entity', commandId, role);
 
+/**
+ * The command a reaction issues: derived from the triggering event and the reaction's key (kind
+ * and rule), so every replay, retry or re-run of the reaction is the same command, applied once.
+ */
+export const reactionCommandId = (triggerEventId: string, key: string): string => deterministicUuid('reaction', triggerEventId, key);
+
 /** The id of the n-th event a command appends to a stream. */
 export const eventId = (commandId: string, streamName: string, index: number): string =>
   deterministicUuid('event', commandId, streamName, String(index));

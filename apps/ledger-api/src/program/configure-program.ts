@@ -6,7 +6,7 @@ import {
   DEFAULT_PROGRAM_ID,
   DEFAULT_PROGRAM_SETTINGS,
   decideProgram,
-  ProgramSettingsC,
+  PROGRAM_SETTINGS_PROPS,
   type ProgramSettings,
   type ProgramState,
 } from '../../../../libs/ledger-domain/src/program/program';
@@ -18,11 +18,14 @@ import { ProgramStreams } from '../ledger/ledger.module';
 import { programStream } from '../../../../libs/runtime/src/streams';
 
 /** PUT /program body: any subset of the settings; fields left out keep their current value. */
-export const ProgramSettingsPatchC = strictObject('program settings', {}, ProgramSettingsC.props);
+export const ProgramSettingsPatchC = strictObject('program settings', {}, PROGRAM_SETTINGS_PROPS);
 export type ProgramSettingsPatch = t.TypeOf<typeof ProgramSettingsPatchC>;
 
 export interface ProgramView extends ProgramSettings {
   readonly programId: string;
+  /** Always present in a view: an empty list when the program has no such rules. */
+  readonly visitRewards: NonNullable<ProgramSettings['visitRewards']>;
+  readonly cashback: NonNullable<ProgramSettings['cashback']>;
   readonly version: number;
   /** Global position of the change, for read-your-writes (as a decimal string: it is a BigInt). */
   readonly position: string;
@@ -68,5 +71,13 @@ export class ConfigureProgramHandler implements ICommandHandler<ConfigureProgram
 const currentSettings = (state: ProgramState): ProgramSettings => (state.status === 'Configured' ? state.settings : DEFAULT_PROGRAM_SETTINGS);
 
 export function programView(state: ProgramState, position: bigint): ProgramView {
-  return { programId: DEFAULT_PROGRAM_ID, version: state.status === 'Configured' ? state.version : 0, ...currentSettings(state), position: position.toString() };
+  const settings = currentSettings(state);
+  return {
+    programId: DEFAULT_PROGRAM_ID,
+    version: state.status === 'Configured' ? state.version : 0,
+    ...settings,
+    visitRewards: settings.visitRewards ?? [],
+    cashback: settings.cashback ?? [],
+    position: position.toString(),
+  };
 }

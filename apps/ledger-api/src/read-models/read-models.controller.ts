@@ -5,7 +5,7 @@ import * as t from 'io-ts';
 import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
 import { Identifier, IntInRange, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
 import { LEDGER_PROJECTION } from '../../../../libs/read-models/src/projector';
-import { customerBalance, customerTimeline, customerVisitReport, visitReport } from '../../../../libs/read-models/src/queries';
+import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport } from '../../../../libs/read-models/src/queries';
 import { CustomerPathC } from '../customers/customer-command';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
@@ -58,12 +58,27 @@ export class ReadModelQueriesController {
   @ApiQuery(MIN_POSITION_DOC)
   @ApiResponse({ status: 404, description: 'no such customer in the projection' })
   async balance(@Param() params: unknown, @Query() query: unknown) {
+    return this.customerRow(params, query, customerBalance);
+  }
+
+  @Get('customers/:customerId/achievements')
+  @Access('operator', 'auditor')
+  @ApiOperation({ summary: "The customer's visit achievement from the customer_achievements projection: every visit counted, one level per visit reward" })
+  @ApiQuery(MIN_POSITION_DOC)
+  @ApiResponse({ status: 200, description: '{customerId, visits, level, rewardPoints, lastVisitAt, lastRewardAt, position}' })
+  @ApiResponse({ status: 404, description: 'no such customer in the projection' })
+  async achievements(@Param() params: unknown, @Query() query: unknown) {
+    return this.customerRow(params, query, customerAchievements);
+  }
+
+  /** A customer's row of one projection, once it reflects `?minPosition=`; 404 when the customer has none. */
+  private async customerRow<R>(params: unknown, query: unknown, read: (db: ReadSide['database']['db'], customerId: string) => Promise<R | undefined>): Promise<R> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { minPosition } = decodeOrThrow(ConsistencyQueryC, query);
     await this.readSide.reach(minPosition);
-    const balance = await customerBalance(this.readSide.database.db, customerId);
-    if (balance === undefined) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
-    return balance;
+    const row = await read(this.readSide.database.db, customerId);
+    if (row === undefined) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
+    return row;
   }
 
   @Get('customers/:customerId/timeline')

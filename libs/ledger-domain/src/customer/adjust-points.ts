@@ -21,8 +21,16 @@ export interface AdjustPoints {
   readonly now: Date;
 }
 
-/** The kinds of points movement recorded as `PointsAdjusted`. More follow (reward, cashback, expiry). */
-export const AdjustmentKindC = t.keyof({ manual: null, redemption: null });
+/**
+ * The kinds of points movement recorded as `PointsAdjusted`: a staff correction (manual), a
+ * spend (redemption), and the two a program rule issues (reward for a visit threshold, cashback
+ * on a payment; see `issue-reward.ts`). More follow (expiry).
+ */
+export const AdjustmentKindC = t.keyof({ manual: null, redemption: null, reward: null, cashback: null });
+export type AdjustmentKind = t.TypeOf<typeof AdjustmentKindC>;
+
+/** Points a rule issued are earned points (lifetime earned), not corrections (adjusted in/out). */
+export const isEarnedKind = (kind: AdjustmentKind): boolean => kind === 'reward' || kind === 'cashback';
 
 export const PointsAdjustedDataC = t.intersection([
   t.type({
@@ -33,7 +41,14 @@ export const PointsAdjustedDataC = t.intersection([
     points: t.number,
     occurredAt: t.string,
   }),
-  t.partial({ reason: t.string, reference: t.string }),
+  t.partial({
+    reason: t.string,
+    /** Redemption: the caller's reference. Reward: the visit id; cashback: the payment id that triggered it. */
+    reference: t.string,
+    /** Reward and cashback: the rule, and the program version it was read from. */
+    ruleId: t.string,
+    programVersion: t.number,
+  }),
 ]);
 export interface PointsAdjusted {
   readonly type: 'PointsAdjusted';

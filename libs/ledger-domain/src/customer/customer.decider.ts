@@ -7,8 +7,9 @@ import { CustomerEnrolledDataC, enrolCustomer, type EnrolCustomer } from './enro
 import { PaymentRecordedDataC, recordPayment, type RecordPayment } from './record-payment';
 import { recordVisit, VisitCreatedDataC, type RecordVisit } from './record-visit';
 import { redeemPoints, type RedeemPoints } from './redeem-points';
+import { issueReward, type IssueReward } from './issue-reward';
 
-export type CustomerCommand = EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints;
+export type CustomerCommand = EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward;
 
 /** decide(command, state) → Either<LedgerError, events>: one small function per command. */
 export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
@@ -23,6 +24,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return adjustPoints(command, state);
     case 'RedeemPoints':
       return redeemPoints(command, state);
+    case 'IssueReward':
+      return issueReward(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;

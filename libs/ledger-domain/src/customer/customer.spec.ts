@@ -171,6 +171,6 @@ describe('Customer events read back from a store', () => {
   it('refuse an unknown event type or a malformed payload', () => {
     expect(E.isLeft(CustomerEventC.decode({ type: 'PointsExpired', data: {} }))).toBe(true);
     expect(E.isLeft(CustomerEventC.decode({ type: 'PaymentRecorded', data: { ...paymentRecorded('pay-0001', 1).data, points: '1' } }))).toBe(true);
-    expect(E.isLeft(CustomerEventC.decode({ type: 'PointsAdjusted', data: { ...manualAdjustment('adj-1', 1).data, kind: 'cashback' } }))).toBe(true);
+    expect(E.isLeft(CustomerEventC.decode({ type: 'PointsAdjusted', data: { ...manualAdjustment('adj-1', 1).data, kind: 'bonus' } }))).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { AppendOnlySet } from './append-only-set';
 import type { CustomerEnrolled } from './enrol-customer';
-import type { PointsAdjusted } from './adjust-points';
+import { isEarnedKind, type PointsAdjusted } from './adjust-points';
 import type { PaymentRecorded } from './record-payment';
 import type { VisitCreated } from './record-visit';
 
@@ -14,6 +14,8 @@ import type { VisitCreated } from './record-visit';
  * - lifetime earned / redeemed: totals that never go down (tiers read lifetime, not available).
  * - adjustment: a manual ± correction by back-office staff, always with a reason.
  * - redemption: points spent by the customer.
+ * - reward / cashback: points a program rule issued for a visit threshold or a payment. Earned
+ *   points like a payment's: they count in lifetime earned.
  */
 export type CustomerEvent = CustomerEnrolled | VisitCreated | PaymentRecorded | PointsAdjusted;
 
@@ -85,9 +87,11 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       const lifetime =
         kind === 'redemption'
           ? { ...state.lifetime, redeemed: state.lifetime.redeemed - points }
-          : points >= 0
-            ? { ...state.lifetime, adjustedIn: state.lifetime.adjustedIn + points }
-            : { ...state.lifetime, adjustedOut: state.lifetime.adjustedOut - points };
+          : isEarnedKind(kind)
+            ? { ...state.lifetime, earned: state.lifetime.earned + points }
+            : points >= 0
+              ? { ...state.lifetime, adjustedIn: state.lifetime.adjustedIn + points }
+              : { ...state.lifetime, adjustedOut: state.lifetime.adjustedOut - points };
       return { ...state, balance: { ...state.balance, available: state.balance.available + points }, lifetime };
     }
   }

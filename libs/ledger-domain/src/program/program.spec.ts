@@ -5,12 +5,15 @@ import {
   DEFAULT_PROGRAM_ID,
   DEFAULT_PROGRAM_SETTINGS,
   programDecider,
+  ProgramConfiguredDataC,
   ProgramSettingsC,
   programVersion,
   type ConfigureProgram,
   type ProgramConfigured,
   type ProgramSettings,
 } from './program';
+import { reportErrors } from '../shared/codecs';
+import type { CashbackRule, VisitRewardRule } from './rules';
 
 const given = DeciderSpecification.for(programDecider);
 
@@ -126,5 +129,83 @@ describe('Program settings codec', () => {
     ['an unknown policy', { negativeBalance: 'sometimes' }],
   ])('refuses %s', (_what, change) => {
     expect(E.isLeft(ProgramSettingsC.decode({ ...DEFAULT_PROGRAM_SETTINGS, ...change }))).toBe(true);
+  });
+});
+
+describe('Program rules', () => {
+  const everyFifth: VisitRewardRule = { ruleId: 'visits-5', everyVisits: 5, points: 50 };
+  const cashback: CashbackRule = { ruleId: 'cashback', percent: '2.5', sources: ['scan', 'online'] };
+
+  it('records visit reward and cashback rules in the new version', () => {
+    given([configured(1)])
+      .when(configure({ visitRewards: [everyFifth], cashback: [cashback] }))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 2, visitRewards: [everyFifth], cashback: [cashback] }) }]);
+  });
+
+  it('reads back a version recorded before rules existed, and treats it as having none', () => {
+    const old = { programId: 'default', version: 1, effectiveFrom: '2026-01-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1', timezone: 'UTC', negativeBalance: 'deny' };
+    expect(E.isRight(ProgramConfiguredDataC.decode(old))).toBe(true);
+    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }]).when(configure()).thenNothingHappened();
+    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }]).when(configure({ visitRewards: [] })).thenNothingHappened();
+  });
+
+  it('stores rules in one canonical order: the same rules written another way are not a change', () => {
+    const written = { ruleId: 'r', everyVisits: 3, points: 9, sources: ['online', 'manual'], kinds: ['service', 'browse'] } as VisitRewardRule;
+    given([configured(1)])
+      .when(configure({ visitRewards: [written] }))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }] }) }]);
+    given([configured(1), configured(2, { visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }] })])
+      .when(configure({ visitRewards: [written] }))
+      .thenNothingHappened();
+  });
+
+  it('removes the rules with an empty list: a new version without them', () => {
+    given([configured(1), configured(2, { visitRewards: [everyFifth] })])
+      .when(configure({ visitRewards: [] }))
+      .thenState((state) => expect(state).toEqual({ status: 'Configured', version: 3, settings: DEFAULT_PROGRAM_SETTINGS }));
+  });
+
+  it('treats a change of a rule alone as a new version', () => {
+    given([configured(1), configured(2, { visitRewards: [everyFifth] })])
+      .when(configure({ visitRewards: [{ ...everyFifth, everyVisits: 3 }] }))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 3, visitRewards: [{ ...everyFifth, everyVisits: 3 }] }) }]);
+  });
+
+  it('refuses the same rule id in both lists', () => {
+    given([configured(1)])
+      .when(configure({ visitRewards: [everyFifth], cashback: [{ ...cashback, ruleId: 'visits-5' }] }))
+      .thenFails('InvalidInput', { errors: [{ path: 'cashback[0].ruleId', message: 'expected a ruleId not used by a visit reward rule' }] });
+  });
+
+  const errorsOf = (settings: Record<string, unknown>) => {
+    const decoded = ProgramSettingsC.decode({ ...DEFAULT_PROGRAM_SETTINGS, ...settings });
+    return E.isLeft(decoded) ? reportErrors(decoded.left) : [];
+  };
+
+  it('refuses cashback on manual payments, naming the source and why', () => {
+    expect(errorsOf({ cashback: [{ ruleId: 'c', percent: '5', sources: ['scan', 'manual'] }] })).toEqual([
+      { path: 'cashback[0].sources[1]', message: 'expected "scan" or "online" (a manual payment never earns cashback)' },
+    ]);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    ['a zero threshold', { visitRewards: [{ ...everyFifth, everyVisits: 0 }] }, 'visitRewards[0].everyVisits'],
+    ['fractional points', { visitRewards: [{ ...everyFifth, points: 1.5 }] }, 'visitRewards[0].points'],
+    ['an unknown field', { visitRewards: [{ ...everyFifth, every: 5 }] }, 'visitRewards[0].every'],
+    ['an unknown kind', { visitRewards: [{ ...everyFifth, kinds: ['shopping'] }] }, 'visitRewards[0].kinds[0]'],
+    ['an empty source list', { visitRewards: [{ ...everyFifth, sources: [] }] }, 'visitRewards[0].sources'],
+    ['a repeated kind', { visitRewards: [{ ...everyFifth, kinds: ['browse', 'browse'] }] }, 'visitRewards[0].kinds'],
+    ['a repeated rule id', { visitRewards: [everyFifth, everyFifth] }, 'visitRewards'],
+    ['a zero percentage', { cashback: [{ ruleId: 'c', percent: '0' }] }, 'cashback[0].percent'],
+    ['a percentage above 100', { cashback: [{ ruleId: 'c', percent: '100.5' }] }, 'cashback[0].percent'],
+    ['a numeric percentage', { cashback: [{ ruleId: 'c', percent: 5 }] }, 'cashback[0].percent'],
+    ['a rule id with spaces', { cashback: [{ ruleId: 'my rule', percent: '5' }] }, 'cashback[0].ruleId'],
+    ['a rule object instead of a list', { cashback: { ruleId: 'c', percent: '5' } }, 'cashback'],
+  ])('refuses %s, naming the path', (_what, settings, path) => {
+    expect(errorsOf(settings).map((e) => e.path)).toContain(path);
+  });
+
+  it('accepts the boundaries: every visit, 100 % cashback', () => {
+    expect(errorsOf({ visitRewards: [{ ...everyFifth, everyVisits: 1 }], cashback: [{ ruleId: 'c', percent: '100' }] })).toEqual([]);
   });
 });

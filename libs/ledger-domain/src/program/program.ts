@@ -2,15 +2,16 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { CurrencyCodeC, IanaTimezone, PointsPerUnit } from '../shared/codecs';
 import type { LedgerError } from '../shared/errors';
+import { checkRules, normaliseRules, RULE_SETTINGS, sameRules } from './rules';
 
 /**
  * The loyalty program: the settings every earning decision reads. Each change is a new
- * `ProgramConfigured` event and a new version; a payment records the version and ratio it
- * used, so replaying history never depends on today's settings.
+ * `ProgramConfigured` event and a new version, in force from its position in the log; a payment
+ * records the version and ratio it used, and a reward the version and rule that issued it, so
+ * replaying history never depends on today's settings.
  */
 
-/** What a program is configured with. */
-export const ProgramSettingsC = t.type({
+const REQUIRED_SETTINGS = {
   /** ISO 4217 code every payment must be in. */
   currency: CurrencyCodeC,
   /** Points per one whole unit of currency, as a decimal string ("1" = 1 point per 1.00). */
@@ -19,7 +20,13 @@ export const ProgramSettingsC = t.type({
   timezone: IanaTimezone,
   /** "deny": no command may take the available balance below zero; "allow": manual adjustments may. */
   negativeBalance: t.keyof({ deny: null, allow: null }),
-});
+};
+
+/** Every setting, by name (a `PUT /program` body may carry any subset). */
+export const PROGRAM_SETTINGS_PROPS = { ...REQUIRED_SETTINGS, ...RULE_SETTINGS };
+
+/** What a program is configured with: the earning settings, and optionally its rules (`rules.ts`). */
+export const ProgramSettingsC = t.intersection([t.type(REQUIRED_SETTINGS), t.partial(RULE_SETTINGS)]);
 export type ProgramSettings = t.TypeOf<typeof ProgramSettingsC>;
 
 export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
@@ -70,22 +77,34 @@ export function decideProgram(command: ConfigureProgram, state: ProgramState): E
   if (command.expectedVersion !== undefined && command.expectedVersion !== current) {
     return E.left({ _tag: 'ProgramVersionMismatch', expected: command.expectedVersion, actual: current });
   }
+  const rulesChecked = checkRules(command.settings);
+  if (E.isLeft(rulesChecked)) return rulesChecked;
+  const settings = normaliseSettings(command.settings);
   // Saving the same settings again is not a change: no new version, nothing to audit.
-  if (state.status === 'Configured' && sameSettings(state.settings, command.settings)) return E.right([]);
+  if (state.status === 'Configured' && sameSettings(state.settings, settings)) return E.right([]);
   return E.right([
     {
       type: 'ProgramConfigured',
-      data: { programId: command.programId, version: current + 1, effectiveFrom: command.now.toISOString(), ...command.settings },
+      data: { programId: command.programId, version: current + 1, effectiveFrom: command.now.toISOString(), ...settings },
     },
   ]);
 }
 
 export function evolveProgram(_state: ProgramState, event: ProgramEvent): ProgramState {
-  const { currency, pointsPerUnit, timezone, negativeBalance, version } = event.data;
-  return { status: 'Configured', version, settings: { currency, pointsPerUnit, timezone, negativeBalance } };
+  const { currency, pointsPerUnit, timezone, negativeBalance, version, visitRewards, cashback } = event.data;
+  return { status: 'Configured', version, settings: normaliseSettings({ currency, pointsPerUnit, timezone, negativeBalance, visitRewards, cashback }) };
 }
+
+/** Settings with their rules in canonical form (no empty lists, fixed order), as they are stored. */
+const normaliseSettings = ({ currency, pointsPerUnit, timezone, negativeBalance, ...rules }: ProgramSettings): ProgramSettings => ({
+  currency,
+  pointsPerUnit,
+  timezone,
+  negativeBalance,
+  ...normaliseRules(rules),
+});
 
 export const programDecider = { decide: decideProgram, evolve: evolveProgram, initialState: initialProgramState };
 
 const sameSettings = (a: ProgramSettings, b: ProgramSettings): boolean =>
-  a.currency === b.currency && a.pointsPerUnit === b.pointsPerUnit && a.timezone === b.timezone && a.negativeBalance === b.negativeBalance;
+  a.currency === b.currency && a.pointsPerUnit === b.pointsPerUnit && a.timezone === b.timezone && a.negativeBalance === b.negativeBalance && sameRules(a, b);

@@ -10,8 +10,30 @@ import { parseInstant } from './time';
  * `errors[].message`; values are never echoed (they may be personal data).
  */
 
-const refine = <A>(base: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) =>
+export const refine = <A>(base: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) =>
   new t.Type<A, A, unknown>(name, (u): u is A => base.is(u) && ok(u), (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
+/**
+ * A list decoded item by item (so a bad item reports its own path, e.g. `visitRewards[1].points`),
+ * then checked as a whole: at most `max` items, and `ok` (e.g. no duplicates) on the decoded list.
+ */
+export const CheckedArray = <A, O>(item: t.Type<A, O, unknown>, name: string, max: number, ok: (items: readonly A[]) => boolean = () => true) => {
+  const list = t.array(item);
+  return new t.Type<readonly A[], unknown, unknown>(
+    name,
+    (u): u is readonly A[] => list.is(u) && u.length <= max && ok(u),
+    (u, c) => {
+      const decoded = list.validate(u, c);
+      if (decoded._tag === 'Left') return decoded;
+      return decoded.right.length <= max && ok(decoded.right) ? t.success(decoded.right) : t.failure(u, c);
+    },
+    (a) => a,
+  );
+};
+
+/** A non-empty list of distinct values of a keyof codec ("kinds": ["browse", "service"]). */
+export const DistinctValues = <A extends string>(item: t.Type<A, A, unknown>, name: string) =>
+  CheckedArray(item, name, 100, (items) => items.length > 0 && new Set(items).size === items.length);
 
 /**
  * Text we store must be well-formed Unicode without control characters other than tab and

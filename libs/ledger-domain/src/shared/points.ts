@@ -32,3 +32,14 @@ export function pointsEarned(amountMinor: number, minorDigits: number, ratio: Po
 
 /** Largest |points| a single adjustment or redemption may move. */
 export const MAX_POINTS_PER_ENTRY = 1_000_000_000;
+
+/**
+ * Cashback points for a payment: floor(amount × percent / 100 × pointsPerUnit), computed exactly
+ * on integers (one division, so there is one rounding, always down). `percent` and `ratio` are
+ * exact decimals as `parseRatio` gives them; `amountMinor` is in minor units.
+ */
+export function cashbackPoints(amountMinor: number, minorDigits: number, percent: PointsRatio, ratio: PointsRatio): number {
+  const scaled = BigInt(amountMinor) * percent.numerator * ratio.numerator;
+  const divisor = percent.denominator * 100n * ratio.denominator * 10n ** BigInt(minorDigits);
+  return Number(scaled / divisor);
+}

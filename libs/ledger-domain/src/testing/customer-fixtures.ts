@@ -63,3 +63,20 @@ export const redemption = (adjustmentId: string, pointsSpent: number): PointsAdj
   type: 'PointsAdjusted',
   data: { adjustmentId, customerId: CUSTOMER_ID, kind: 'redemption', points: -pointsSpent, occurredAt: '2026-03-03T08:00:00.000Z' },
 });
+
+/** A reward or cashback as the reaction runner stores it: positive points, the rule and version, the trigger as reference. */
+export const ruleIssued = (kind: 'reward' | 'cashback', adjustmentId: string, points: number, data: Partial<PointsAdjusted['data']> = {}): PointsAdjusted => ({
+  type: 'PointsAdjusted',
+  data: {
+    adjustmentId,
+    customerId: CUSTOMER_ID,
+    kind,
+    points,
+    reason: kind === 'reward' ? 'visit reward: 5th visit' : 'cashback: 5% of 49.99 USD',
+    reference: kind === 'reward' ? 'vis-5' : 'pay-1',
+    ruleId: kind === 'reward' ? 'visits-5' : 'cashback-5',
+    programVersion: 1,
+    occurredAt: '2026-03-04T09:00:00.000Z',
+    ...data,
+  },
+});

@@ -15,8 +15,10 @@ import type { LedgerEvent, Projected } from '../projected-event';
  * `PaymentRecorded` naming it, in one append), payments attached later to an existing browse
  * visit (sometimes twice to the same visit), online payments (no visit), manual adjustments
  * both ways, redemptions that never overdraw, backdated business times, times around midnight
- * in Sydney and New York, and half-way through a program change to America/New_York with a
- * different earning ratio.
+ * in Sydney and New York, half-way through a program change to America/New_York with a
+ * different earning ratio, and what the program's rules issue in reaction: a visit reward on
+ * every 4th visit of a customer and 5 % cashback on online payments (each in its own append, as
+ * the reaction runner writes them; no random draws, so the rest of the history does not move).
  */
 
 export interface ScenarioCommand {
@@ -104,11 +106,12 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
     balance: number;
     readonly browseVisits: string[];
     readonly visits: string[];
+    readonly visitEvents: VisitCreated[];
   }
   const customers: Customer[] = [];
   const enrol = () => {
     const id = `cus-${String(customers.length + 1).padStart(3, '0')}`;
-    const customer: Customer = { id, balance: 0, browseVisits: [], visits: [] };
+    const customer: Customer = { id, balance: 0, browseVisits: [], visits: [], visitEvents: [] };
     customers.push(customer);
     push(accountStreamOf(id), [{ type: 'CustomerEnrolled', data: { customerId: id, enrolledAt: businessTime(), email: `${id}@example.com` } }]);
   };
@@ -135,6 +138,19 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
         ...data,
       },
     };
+  };
+
+  const issue = (customer: Customer, kind: 'reward' | 'cashback', points: number, reference: string, occurredAt: string) => {
+    customer.balance += points;
+    push(
+      accountStreamOf(customer.id),
+      [{ type: 'PointsAdjusted', data: { adjustmentId: `${kind}-${nextSerial()}`, customerId: customer.id, kind, points, reason: `${kind} for ${reference}`, reference, ruleId: `${kind}-rule`, programVersion: program.version, occurredAt } }],
+      'system:reactions',
+    );
+  };
+  const visited = (customer: Customer, visit: VisitCreated) => {
+    customer.visitEvents.push(visit);
+    if (customer.visitEvents.length % 4 === 0) issue(customer, 'reward', 40, visit.data.visitId, visit.data.occurredAt);
   };
 
   for (let step = 0; step < steps; step++) {
@@ -164,6 +180,7 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
       customer.browseVisits.push(visitId);
       customer.visits.push(visitId);
       push(stream, [visit]);
+      visited(customer, visit);
     } else if (roll < 0.5) {
       // An in-store payment without visitId: the visit of kind purchase comes with it.
       const visitId = `vis-${nextSerial()}`;
@@ -174,13 +191,17 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
       };
       customer.visits.push(visitId);
       push(stream, [visit, paid], 'till:42');
+      visited(customer, visit);
     } else if (roll < 0.66 && customer.visits.length > 0) {
       // A payment attached to an existing visit (often a browse visit, sometimes one already paid).
       const visitId = customer.browseVisits.length > 0 && random() < 0.75 ? pick(customer.browseVisits) : pick(customer.visits);
       push(stream, [payment(customer, { source: 'scan', visitId })], 'till:42');
     } else if (roll < 0.76) {
-      // Online: a payment, not a visit.
-      push(stream, [payment(customer, { source: 'online' })], 'web');
+      // Online: a payment, not a visit; 5 % cashback when it comes to a point or more.
+      const paid = payment(customer, { source: 'online' });
+      push(stream, [paid], 'web');
+      const cashback = Math.floor((paid.data.amountMinor * 5 * program.pointsPerUnit) / 10_000);
+      if (cashback > 0) issue(customer, 'cashback', cashback, paid.data.paymentId, paid.data.occurredAt);
     } else if (roll < 0.88) {
       const points = random() < 0.6 ? int(1, 200) : -int(1, 150);
       customer.balance += points;

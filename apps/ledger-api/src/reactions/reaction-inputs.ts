@@ -1,0 +1,93 @@
+import * as E from 'fp-ts/Either';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
+import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
+import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
+import { DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState, ProgramConfiguredDataC } from '../../../../libs/ledger-domain/src/program/program';
+import type { ProgramVersionAt } from '../../../../libs/ledger-domain/src/reactions/react';
+import { emptyVisitTally, tallyVisit, type VisitTally } from '../../../../libs/ledger-domain/src/reactions/visit-tally';
+import { programStream } from '../../../../libs/runtime/src/streams';
+
+/**
+ * What the reactions read besides the triggering event, from the event store itself (never from
+ * a projection, which may lag): the program's versions with their positions, and each customer's
+ * visit tally at a given revision of the customer's stream.
+ */
+
+/** Every program version with the position that recorded it, read incrementally from the program stream. */
+export class ProgramHistory {
+  private readonly versions: ProgramVersionAt[] = [];
+  private nextRevision = 0n;
+
+  constructor(private readonly store: EventStore) {}
+
+  get history(): readonly ProgramVersionAt[] {
+    return this.versions;
+  }
+
+  /** Reads versions recorded since the last refresh (one small read when nothing changed). */
+  async refresh(): Promise<void> {
+    const { events } = await this.store.readStream(programStream(DEFAULT_PROGRAM_ID), { fromRevision: this.nextRevision });
+    for (const stored of events) {
+      const data = ProgramConfiguredDataC.decode(stored.data);
+      if (E.isLeft(data)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode as ProgramConfigured`);
+      const state = evolveProgram(initialProgramState(), { type: 'ProgramConfigured', data: data.right });
+      if (state.status === 'Configured') this.versions.push({ position: stored.position, program: { version: state.version, settings: state.settings } });
+      this.nextRevision = stored.revision + 1n;
+    }
+  }
+}
+
+interface TallyAt {
+  readonly revision: bigint;
+  readonly tally: VisitTally;
+}
+
+/**
+ * Customers' visit tallies by stream revision, cached (LRU). The runner shows it every customer
+ * event it reads in log order (`observe`), so in steady state a tally is always at hand; after a
+ * restart or an eviction, `at` reads the stream's missing prefix once.
+ */
+export class VisitTallies {
+  private readonly cache = new Map<string, TallyAt>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly size = 20_000,
+  ) {}
+
+  /** Folds an event read from the log, when it continues the cached prefix of its stream. */
+  observe(streamName: string, revision: bigint, event: CustomerEvent): void {
+    const cached = this.cache.get(streamName);
+    const base = revision === 0n ? { revision: -1n, tally: emptyVisitTally } : cached;
+    if (base === undefined || base.revision !== revision - 1n) return;
+    this.remember(streamName, { revision, tally: event.type === 'VisitCreated' ? tallyVisit(base.tally, event.data) : base.tally });
+  }
+
+  /** The tally of the stream's events up to and including `revision`. */
+  async at(streamName: string, revision: bigint): Promise<VisitTally> {
+    const cached = this.cache.get(streamName);
+    if (cached?.revision === revision) return cached.tally;
+    // Ahead of what is asked (a step being repeated) or missing: fold from the start of the stream.
+    const base = cached !== undefined && cached.revision < revision ? cached : { revision: -1n, tally: emptyVisitTally };
+    const { events } = await this.store.readStream(streamName, { fromRevision: base.revision + 1n, maxCount: Number(revision - base.revision) });
+    let tally = base.tally;
+    for (const stored of events) {
+      const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
+      if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode`);
+      if (decoded.right.type === 'VisitCreated') tally = tallyVisit(tally, decoded.right.data);
+    }
+    const last = events[events.length - 1];
+    if (last?.revision !== revision) throw new Error(`${streamName} has no event at revision ${revision}`);
+    this.remember(streamName, { revision, tally });
+    return tally;
+  }
+
+  private remember(streamName: string, entry: TallyAt): void {
+    this.cache.delete(streamName); // re-insert: Map order is the LRU order
+    this.cache.set(streamName, entry);
+    if (this.cache.size > this.size) {
+      const oldest = this.cache.keys().next().value;
+      if (oldest !== undefined) this.cache.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,157 @@
+import { Controller, Get, Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { CommandBus, EventBus, EventsHandler, type IEvent, type IEventHandler } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import * as E from 'fp-ts/Either';
+import { Counter, Gauge } from 'prom-client';
+import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
+import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
+import { migrate } from '../../../../libs/read-models/src/schema';
+import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import { Access } from '../http/access';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../ledger/ledger.module';
+import { Metrics, MetricsModule } from '../metrics/metrics';
+import { READ_MODELS } from '../read-models/read-side';
+import { IssueRewardHandler, issueReactions } from './issue-reward';
+import { isTransient, REACTIONS_CHECKPOINT, ReactionRunner, type ReactionOutcome, type ReactionRequest } from './reaction-runner';
+
+/**
+ * A persisted ledger event the reaction runner read from the store, published on the
+ * @nestjs/cqrs EventBus. The EventBus does not report when handlers finish, so the event carries
+ * its own completion: its handler settles it with the outcomes of the commands it issued, and
+ * the runner moves its checkpoint only after that.
+ */
+export class LedgerEventRecorded implements IEvent {
+  readonly handled: Promise<readonly ReactionOutcome[]>;
+  private resolve!: (outcomes: readonly ReactionOutcome[]) => void;
+  private reject!: (error: unknown) => void;
+
+  constructor(readonly request: ReactionRequest) {
+    this.handled = new Promise((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+  }
+
+  settle(outcomes: Promise<readonly ReactionOutcome[]>): void {
+    outcomes.then(this.resolve, this.reject);
+  }
+}
+
+/** The program rules' reactions: rewards at visit thresholds, cashback on payments, issued through the CommandBus. */
+@EventsHandler(LedgerEventRecorded)
+export class ProgramRuleReactions implements IEventHandler<LedgerEventRecorded> {
+  constructor(
+    private readonly commandBus: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  handle(recorded: LedgerEventRecorded): void {
+    recorded.settle(issueReactions(recorded.request, (command) => this.commandBus.execute(command), this.clock));
+  }
+}
+
+/**
+ * Runs the reaction runner inside the API unless LEDGER_REACTIONS=off, woken by every local
+ * append. Its checkpoint lives in the read-model database, next to the projections'.
+ */
+@Injectable()
+export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Reactions');
+  readonly runner: ReactionRunner;
+  private unsubscribe: (() => void) | undefined;
+  private readonly commands: Counter<'kind' | 'outcome'>;
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(READ_MODELS) readonly database: ReadModelDatabase,
+    @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
+    private readonly eventBus: EventBus,
+    @Inject(Metrics) metrics: Metrics,
+  ) {
+    this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
+      onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`),
+    });
+    const progress = () => this.progress();
+    new Gauge({
+      name: 'ledger_reactions_lag_events',
+      help: "Events between the store's head and the reactions' checkpoint",
+      registers: [metrics.registry],
+      async collect() {
+        this.set(Number((await progress()).lag));
+      },
+    });
+    this.commands = new Counter({
+      name: 'ledger_reaction_commands_total',
+      help: 'Reaction commands by kind (reward, cashback) and outcome (applied, replayed: issued before, refused, failed: retried)',
+      labelNames: ['kind', 'outcome'] as const,
+      registers: [metrics.registry],
+    });
+  }
+
+  /** The checkpoint, the store's head, and the events between them. */
+  async progress(): Promise<{ checkpoint: bigint; head: bigint; lag: bigint }> {
+    const [checkpoint, head] = await Promise.all([this.runner.checkpoint(), this.store.headPosition()]);
+    return { checkpoint, head, lag: head > checkpoint ? head - checkpoint : 0n };
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.reactions === 'off') return;
+    // The read side migrates too; whichever runs first applies the migrations (safe either way).
+    await migrate(this.database.db);
+    this.unsubscribe = this.store.onAppended?.(() => this.runner.notify());
+    this.runner.start();
+    this.logger.log('reactions running inline');
+  }
+
+  /** Before the read side and the store close: the batch under way finishes (its commands included). */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.runner.stop();
+  }
+
+  private async dispatch(requests: readonly ReactionRequest[]): Promise<readonly ReactionOutcome[]> {
+    const published = requests.map((request) => new LedgerEventRecorded(request));
+    for (const event of published) this.eventBus.publish(event);
+    const outcomes = (await Promise.all(published.map((event) => event.handled))).flat();
+    for (const { reaction, result } of outcomes) this.commands.inc({ kind: reaction.command.kind, outcome: outcomeOf(result) });
+    return outcomes;
+  }
+}
+
+const outcomeOf = (result: ReactionOutcome['result']): string => {
+  if (E.isRight(result)) return result.right.replayed ? 'replayed' : 'applied';
+  return isTransient(result.left) ? 'failed' : 'refused';
+};
+
+@ApiTags('reactions')
+@Controller('reactions')
+export class ReactionsController {
+  constructor(@Inject(Reactions) private readonly reactions: Reactions) {}
+
+  @Get()
+  @Access('reporter', 'auditor', 'operator')
+  @ApiOperation({ summary: "The reactions' checkpoint, the store's head, the lag between them, and how many reaction commands were refused" })
+  async status() {
+    const { database, config, runner } = this.reactions;
+    const [{ checkpoint, head, lag }, refused] = await Promise.all([
+      this.reactions.progress(),
+      database.db.selectFrom('reaction_refusals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+    ]);
+    return {
+      name: REACTIONS_CHECKPOINT,
+      mode: config.reactions,
+      checkpoint: checkpoint.toString(),
+      head: head.toString(),
+      lag: lag.toString(),
+      refused: Number(refused?.n ?? 0),
+      ...runner.health,
+    };
+  }
+}
+
+@Module({
+  imports: [MetricsModule],
+  controllers: [ReactionsController],
+  providers: [Reactions, ProgramRuleReactions, IssueRewardHandler],
+})
+export class ReactionsModule {}
