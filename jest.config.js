@@ -25,9 +25,13 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
     },
     {
-      // The HTTP end-to-end suite and the projection suite again, on EventStoreDB through the real
-      // client over real gRPC (the in-repo test server, one per ledger; or the real server given by
-      // EVENTSTORE_CONNECTION_STRING, see `npm run test:eventstoredb`).
+      // The adapter's suite, then the HTTP end-to-end suite, the projection suite, the reservation
+      // paths, the concurrency and retry faults and the auditor's reconcile/export again, on
+      // EventStoreDB through the real client over real gRPC (the in-repo test server, one per
+      // ledger; or the real server given by EVENTSTORE_CONNECTION_STRING: `npm run test:eventstoredb`).
+      // Not repeated here: suites that open the SQLite file itself (tampering, SIGKILL of the
+      // writer, CLI on the data directory), and the 10,000-request hostile-input run, which is
+      // about HTTP decoding and writes nothing to any store.
       displayName: 'eventstoredb',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
@@ -35,6 +39,10 @@ module.exports = {
         '<rootDir>/test/event-store/esdb-*.int.spec.ts',
         '<rootDir>/test/e2e/**/*.e2e.spec.ts',
         '<rootDir>/test/read-models/projection-suite.int.spec.ts',
+        '<rootDir>/test/ledger/reservations.int.spec.ts',
+        '<rootDir>/test/faults/hot-customer.int.spec.ts',
+        '<rootDir>/test/faults/retries.int.spec.ts',
+        '<rootDir>/test/audit/reconcile-export.int.spec.ts',
       ],
       transform: { '^.+\\.ts$': tsJest },
       testTimeout: 60000,

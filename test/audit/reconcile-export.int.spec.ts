@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_COLUMNS } from '../../libs/audit/src/export';
@@ -8,9 +8,18 @@ import { expectProblem } from '../support/e2e';
 
 const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
 
-function cli(args: string[], dataDir: string) {
+/**
+ * Runs the CLI on the ledger's data and store. Asynchronously: on EventStoreDB the test server
+ * lives in this process and must keep answering while the CLI runs.
+ */
+function cli(args: string[], ledger: RunningLedger): Promise<{ status: number | null; stdout: string; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  return spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LEDGER_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 60_000 });
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...ledger.childEnv }, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      resolve({ status: error === null ? 0 : typeof code === 'number' ? code : null, stdout, stderr });
+    });
+  });
 }
 
 describe('reconciliation and export for auditors', () => {
@@ -54,7 +63,7 @@ describe('reconciliation and export for auditors', () => {
         { customerId: ada, field: 'visit_count', ledger: 1, projection: 42 },
       ]),
     );
-    const run = cli(['audit', 'reconcile'], ledger.dataDir);
+    const run = await cli(['audit', 'reconcile'], ledger);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`mismatch: customer ${ada} available: ledger 26, projection 999`);
   });
@@ -87,8 +96,8 @@ describe('reconciliation and export for auditors', () => {
     expectProblem(await ledger.request('GET', '/customers/6b1f8fa1-a70f-5f3a-b4fc-e60911a01df0/history.csv'), 404, 'customer-not-found');
   });
 
-  it('exports the whole ledger as NDJSON from the CLI, one line per entry', () => {
-    const run = cli(['audit', 'export', '--all', '--format', 'ndjson'], ledger.dataDir);
+  it('exports the whole ledger as NDJSON from the CLI, one line per entry', async () => {
+    const run = await cli(['audit', 'export', '--all', '--format', 'ndjson'], ledger);
     expect(run.status).toBe(0);
     const rows = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(new Set(rows.map((r) => r['customer_id']))).toEqual(new Set([ada, bob]));
@@ -98,9 +107,16 @@ describe('reconciliation and export for auditors', () => {
     expect(run.stderr).toMatch(/\d+ entries exported/);
   });
 
-  it('refuses export usage errors with exit code 2', () => {
-    expect(cli(['audit', 'export'], ledger.dataDir).status).toBe(2);
-    expect(cli(['audit', 'export', '--all', '--format', 'xml'], ledger.dataDir).status).toBe(2);
-    expect(cli(['audit', 'export', '--all', '--as-of', 'soon'], ledger.dataDir).status).toBe(2);
+  it('verifies the hash chain of the whole ledger from the CLI, on whichever store the ledger runs', async () => {
+    const run = await cli(['audit', 'verify-chain', '--all'], ledger);
+    expect(run.stderr).toMatch(/\d+ events in \d+ streams checked, 0 finding\(s\)/);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ findings: [] });
+  });
+
+  it('refuses export usage errors with exit code 2', async () => {
+    expect((await cli(['audit', 'export'], ledger)).status).toBe(2);
+    expect((await cli(['audit', 'export', '--all', '--format', 'xml'], ledger)).status).toBe(2);
+    expect((await cli(['audit', 'export', '--all', '--as-of', 'soon'], ledger)).status).toBe(2);
   });
 });

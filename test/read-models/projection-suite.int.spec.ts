@@ -8,6 +8,7 @@ import { dropAbandonedRebuilds, rebuildReadModels, type RebuildProgress } from '
 import { migrate, MIGRATIONS, positionText, PROJECTED_TABLES } from '../../libs/read-models/src/schema';
 import { accountStreamOf, generateScenario, SCENARIO_PROGRAM_STREAM, type ScenarioCommand } from '../../libs/projections/src/testing/ledger-scenario';
 import type { Dialect } from './read-model-fixture';
+import { testStoreKind } from '../support/test-store';
 import { appendCommands, checkpoints, dumpTables, expectedTables, openProjectionFixture, readLog, rebuildTables, type ProjectionFixture } from './read-model-tables';
 
 /**
@@ -419,6 +420,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         if (call === 3) midway = { tables: await dumpTables(fx.database.db), checkpoints: await checkpoints(fx.database.db), rebuildTables: await rebuildTables(fx.database) };
       });
       const result = await rebuildReadModels(pausing, fx.database, { batchSize: 40, onProgress: (p) => progress.push(p) });
+      const count = (await readLog(fx.store)).length; // positions are places, not counts
 
       // Half-way, readers still saw the old tables, whole, while the new ones were filling up.
       expect(midway?.tables).toEqual(incremental);
@@ -427,19 +429,26 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
 
       expect(await dumpTables(fx.database.db)).toEqual(incremental);
       expect(incremental).toEqual(expected);
-      expect(result).toEqual({ position: head, events: Number(head), seconds: expect.any(Number) });
+      expect(result).toEqual({ position: head, events: count, seconds: expect.any(Number) });
       expect(await checkpoints(fx.database.db)).toEqual({ [LEDGER_PROJECTION]: positionText(head) });
       expect(await rebuildTables(fx.database)).toEqual([]);
       expect(await dropAbandonedRebuilds(fx.database)).toEqual([]);
 
-      expect(progress.length).toBe(Math.ceil(Number(head) / 40));
-      expect(progress.map((p) => p.events)).toEqual(progress.map((_, i) => Math.min((i + 1) * 40, Number(head))));
+      // Pages of at most 40 (a page may be shorter where the log holds events that are not ours).
+      expect(progress.length).toBeGreaterThanOrEqual(Math.ceil(count / 40));
+      progress.forEach((p, i) => expect(p.events - (progress[i - 1]?.events ?? 0)).toBeGreaterThan(0));
+      progress.forEach((p, i) => expect(p.events - (progress[i - 1]?.events ?? 0)).toBeLessThanOrEqual(40));
+      expect(progress.at(-1)!.events).toBe(count);
       for (const p of progress) {
-        expect(p.total).toBe(Number(head));
+        // The total is estimated from the share of the log read: exact where positions count
+        // events (the embedded store), proportional to log bytes on EventStoreDB.
+        if (testStoreKind() === 'embedded') expect(p.total).toBe(count);
+        else expect(p.total).toBeGreaterThanOrEqual(p.events);
         expect(p.eventsPerSecond).toBeGreaterThan(0);
         expect(p.etaSeconds).toBeGreaterThanOrEqual(0);
       }
       expect(progress.at(-1)!.etaSeconds).toBe(0);
+      expect(progress.at(-1)!.total).toBe(count);
 
       // The projector carries on from the rebuilt checkpoint.
       await appendCommands(fx.store, [

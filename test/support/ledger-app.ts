@@ -20,6 +20,8 @@ export interface RunningLedger {
   readonly baseUrl: string;
   readonly app: NestFastifyApplication;
   readonly dataDir: string;
+  /** Environment for a child process (the CLI, the projector) to find the same data and store. */
+  readonly childEnv: Record<string, string>;
   /** A second handle on the same store, for asserting what was (not) written. */
   readonly store: EventStore;
   request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
@@ -53,7 +55,7 @@ export interface StartOptions {
  */
 export async function startLedger(options: StartOptions = {}): Promise<RunningLedger> {
   const dir = options.dataDir === undefined ? tempDir('ledger-e2e-') : { path: options.dataDir, cleanup: () => undefined };
-  const storage = await testStore(options.storeKind ?? testStoreKind(), dir.path);
+  const storage = await testStore(options.storeKind ?? testStoreKind(), dir.path, { owner: options.dataDir === undefined });
   const config: LedgerConfig = {
     port: 0,
     host: '127.0.0.1',
@@ -87,6 +89,11 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     baseUrl,
     app,
     dataDir: dir.path,
+    childEnv: {
+      LEDGER_DATA_DIR: dir.path,
+      ...(config.store.kind === 'eventstoredb' && { LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: config.store.connectionString }),
+      ...(config.readDbUrl !== undefined && { LEDGER_READ_DB_URL: config.readDbUrl }),
+    },
     store,
     async request(method, path, body, headers = {}) {
       // As the admin key unless the test says otherwise (another key, or `authorization: ''` for none).

@@ -25,11 +25,15 @@ export interface TestStore {
   readonly config: LedgerConfig['store'];
   /** A new handle on the same store. */
   open(): EventStore;
-  /** Ends the store's life with its data directory (stops a test server); no-op when kept. */
+  /** Ends the store's life with its data directory (stops a test server); no-op when kept, or not the owner's. */
   release(options: { keepData: boolean }): Promise<void>;
 }
 
-export async function testStore(kind: TestStoreKind, dataDir: string): Promise<TestStore> {
+/**
+ * The store of a data directory. `owner`: whoever made the directory; only the owner's release
+ * ends the store (a second ledger started on the same directory shares it, as with the file).
+ */
+export async function testStore(kind: TestStoreKind, dataDir: string, options: { owner: boolean } = { owner: true }): Promise<TestStore> {
   if (kind === 'embedded') {
     return { config: { kind: 'embedded' }, open: () => new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') }), release: async () => undefined };
   }
@@ -44,7 +48,7 @@ export async function testStore(kind: TestStoreKind, dataDir: string): Promise<T
     config: { kind: 'eventstoredb', connectionString },
     open: () => new EsdbEventStore({ connectionString }),
     async release({ keepData }) {
-      if (keepData || server === undefined) return;
+      if (keepData || server === undefined || !options.owner) return;
       servers.delete(dataDir);
       await server.stop();
     },

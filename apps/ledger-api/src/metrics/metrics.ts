@@ -1,3 +1,4 @@
+import { countEventsAfter } from '../../../../libs/event-store/src/log-progress';
 import { Controller, Get, Inject, Injectable, Module, Res, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -42,11 +43,10 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
   ) {
     new Gauge({
       name: 'ledger_projection_lag_events',
-      help: "Events between the store's head and the read-model checkpoint",
+      help: 'Events after the read-model checkpoint (counted, up to 10,000)',
       registers: [this.registry],
       async collect() {
-        const [head, checkpoint] = await Promise.all([store.headPosition(), readSide.checkpoint()]);
-        this.set(Number(head > checkpoint ? head - checkpoint : 0n));
+        this.set(await countEventsAfter(store, await readSide.checkpoint()));
       },
     });
     new Gauge({

@@ -1,3 +1,4 @@
+import { countEventsAfter } from '../../../../libs/event-store/src/log-progress';
 import { Controller, Get, Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus, EventBus, EventsHandler, type IEvent, type IEventHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -71,13 +72,13 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
     this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
       onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`),
     });
-    const progress = () => this.progress();
+    const runner = this.runner;
     new Gauge({
       name: 'ledger_reactions_lag_events',
-      help: "Events between the store's head and the reactions' checkpoint",
+      help: "Events after the reactions' checkpoint (counted, up to 10,000)",
       registers: [metrics.registry],
       async collect() {
-        this.set(Number((await progress()).lag));
+        this.set(await countEventsAfter(store, await runner.checkpoint()));
       },
     });
     this.commands = new Counter({
