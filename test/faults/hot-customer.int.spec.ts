@@ -38,9 +38,16 @@ describe('a hot customer under 2,000 concurrent mixed commands', () => {
       }),
     );
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s !== 201 && s !== 422)).toEqual([]);
+    expect(statuses.filter((s) => s !== 201 && s !== 422 && s !== 503)).toEqual([]);
     // Only debits and redemptions may be refused, and only for insufficient points.
     for (const r of responses.filter((x) => x.status === 422)) expect(r.body.type).toMatch(/insufficient-points$/);
+    // A command still queued behind the others when its deadline passes is declined, unwritten
+    // (the count below proves it), with a retry hint. On the embedded store the queue drains in
+    // time; over gRPC to the test server (in this same process) the last ones may not.
+    for (const r of responses.filter((x) => x.status === 503)) {
+      expect(r.body.type).toMatch(/\/(timeout|contention)$/);
+      expect(r.headers.get('retry-after')).not.toBeNull();
+    }
 
     const history = await historyOf(ledger, customerId);
     const sum = history.entries.reduce((total: number, e: { pointsDelta: number }) => total + e.pointsDelta, 0);

@@ -79,7 +79,9 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     ...(options.clock && { clock: options.clock }),
     ...(wrapped && { store: wrapped }),
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  // A deep accept queue: fault tests open thousands of connections at once, and an overflowing
+  // queue answers with resets that say nothing about the ledger.
+  await app.listen({ port: 0, host: '127.0.0.1', backlog: 4096 });
   const address = app.getHttpServer().address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   const baseUrl = `http://127.0.0.1:${address.port}`;

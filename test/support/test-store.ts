@@ -21,6 +21,15 @@ export const realEventStoreDb = (): string | undefined => process.env['EVENTSTOR
 /** Test servers by data directory, so a ledger restarted on the same directory finds its events. */
 const servers = new Map<string, EsdbTestServer>();
 
+// A test file that kept a ledger's data for a restart leaves its server running: stop them all
+// when the file is done (Jest loads this module once per test file), so Jest exits cleanly.
+if (typeof afterAll === 'function') {
+  afterAll(async () => {
+    for (const server of servers.values()) await server.stop();
+    servers.clear();
+  });
+}
+
 export interface TestStore {
   readonly config: LedgerConfig['store'];
   /** A new handle on the same store. */

@@ -1,6 +1,6 @@
 /**
- * The background loop of a reader of the event log (the reaction runner; the projector keeps its
- * own copy for now): call `step` until it reports nothing left, then sleep until notified (a local
+ * The background loop of a reader of the event log that polls (the projector on the embedded
+ * store, the reaction runner): call `step` until it reports nothing left, then sleep until notified (a local
  * append) or the poll interval passes (appends by other processes). An error is kept as the
  * health and retried with backoff, since the events are safe in the store and a failed step
  * changed nothing.

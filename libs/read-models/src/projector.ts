@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AllSubscription, EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
+import { CatchUpLoop } from './catch-up-loop';
 import { projectBatch } from '../../projections/src/ledger-read-models';
 import { toProjected, type LedgerEvent, type Projected } from '../../projections/src/projected-event';
 import type { ReadModelDatabase } from './database';
@@ -40,12 +41,13 @@ export class Projector {
   readonly name: string;
   private readonly rows: LedgerReadModelStore;
   private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
   private readonly gatherMs: number;
-  private running: Promise<void> | undefined;
+  /** Stores that do not push: poll `readAll`, woken early by local appends. */
+  private readonly polling: CatchUpLoop;
+  /** Stores that push: the subscription loop, while it runs. */
+  private following: Promise<void> | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
-  private woken = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(progress: ProjectorProgress) => void>();
   private lastError: unknown;
@@ -60,8 +62,10 @@ export class Projector {
     this.name = options.name ?? LEDGER_PROJECTION;
     this.rows = new LedgerReadModelStore(options.suffix ?? '', database.maxParameters, database.bulk);
     this.batchSize = options.batchSize ?? 1000;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.gatherMs = options.gatherMs ?? 25;
+    // Gather what arrives for a moment before the next batch: under load, one transaction per
+    // few milliseconds of appends instead of one per commit. Lag stays in milliseconds.
+    this.polling = new CatchUpLoop(() => this.step(), { pollIntervalMs: options.pollIntervalMs ?? 500, gatherMs: this.gatherMs });
   }
 
   async checkpoint(): Promise<bigint> {
@@ -116,23 +120,24 @@ export class Projector {
 
   /** Runs in the background: catches up, then waits to be woken (or polls). */
   start(): void {
-    if (this.running !== undefined) return;
+    if (this.store.subscribeToAll === undefined) return this.polling.start();
+    if (this.following !== undefined) return;
     this.stopping = false;
-    this.running = this.store.subscribeToAll !== undefined ? this.followSubscription() : this.loop();
+    this.following = this.followSubscription();
   }
 
-  /** Ask for a catch-up now (called after local appends). */
+  /** Ask for a catch-up now (called after local appends; a subscription needs no asking). */
   notify(): void {
-    this.woken = true;
-    this.wake?.();
+    this.polling.notify();
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake?.();
     await this.feed?.subscription.close();
-    await this.running;
-    this.running = undefined;
+    await this.following;
+    this.following = undefined;
+    await this.polling.stop();
   }
 
   onProgress(listener: (progress: ProjectorProgress) => void): () => void {
@@ -142,30 +147,8 @@ export class Projector {
 
   /** The last error the background loop met (it retries); undefined when healthy. */
   get health(): { ok: boolean; error?: string } {
+    if (this.store.subscribeToAll === undefined) return this.polling.health;
     return this.lastError === undefined ? { ok: true } : { ok: false, error: this.lastError instanceof Error ? this.lastError.message : String(this.lastError) };
-  }
-
-  private async loop(): Promise<void> {
-    let backoff = 100;
-    while (!this.stopping) {
-      try {
-        this.woken = false;
-        while (!this.stopping && (await this.step()) > 0) {
-          /* keep going until caught up */
-        }
-        this.lastError = undefined;
-        backoff = 100;
-        if (!this.woken) await this.sleep(this.pollIntervalMs);
-        // Gather what arrives for a moment before the next batch: under load, one transaction
-        // per few milliseconds of appends instead of one per commit. Lag stays in milliseconds.
-        if (this.gatherMs > 0 && !this.stopping) await new Promise((resolve) => setTimeout(resolve, this.gatherMs));
-      } catch (error) {
-        // Keep the service up and retry: the events are safe in the store and nothing half-applied.
-        this.lastError = error;
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 10_000);
-      }
-    }
   }
 
   /**

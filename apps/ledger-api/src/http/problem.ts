@@ -63,9 +63,10 @@ export function toProblem(error: CommandError): Problem {
     case 'IdempotencyKeyReused':
       return problem('idempotency-key-reused', 422, 'Idempotency-Key reused', 'This Idempotency-Key was already used with a different request.');
     case 'Contention':
-      return problem('contention', 503, 'Too much contention', 'The ledger was changed concurrently too many times; retry with the same Idempotency-Key.');
+      // Retry-After: the answer is "not now", and a client should be told when to try again.
+      return { ...problem('contention', 503, 'Too much contention', 'The ledger was changed concurrently too many times; retry with the same Idempotency-Key.'), retryAfterSeconds: 1 };
     case 'CommandTimedOut':
-      return problem('timeout', 503, 'Command timed out', 'The command was not written; retry with the same Idempotency-Key.');
+      return { ...problem('timeout', 503, 'Command timed out', 'The command was not written; retry with the same Idempotency-Key.'), retryAfterSeconds: 1 };
   }
 }
 
