@@ -3,6 +3,8 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Here, not per project: Jest applies testTimeout from the root config only.
+  testTimeout: 60000,
   projects: [
     {
       displayName: 'unit',
@@ -19,7 +21,6 @@ module.exports = {
       // The EventStoreDB adapter's suites run in the `eventstoredb` project below.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/event-store/esdb-'],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60000,
       // One real PostgreSQL for the suites that run on both dialects.
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
@@ -45,7 +46,6 @@ module.exports = {
         '<rootDir>/test/audit/reconcile-export.int.spec.ts',
       ],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 60000,
       setupFiles: ['<rootDir>/test/support/on-eventstoredb.ts'],
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
