@@ -12,12 +12,32 @@ export interface CatchUpLoopOptions {
   readonly gatherMs: number;
 }
 
+/** A sleep that `wake()` cuts short: how a background loop waits for work, backoff or stop. */
+export class Pause {
+  private waker: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  for(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.waker = () => {
+        clearTimeout(this.timer);
+        this.waker = undefined;
+        resolve();
+      };
+      this.timer = setTimeout(() => this.waker?.(), ms);
+    });
+  }
+
+  wake(): void {
+    this.waker?.();
+  }
+}
+
 export class CatchUpLoop {
   private running: Promise<void> | undefined;
   private stopping = false;
-  private wake: (() => void) | undefined;
+  private readonly pause = new Pause();
   private woken = false;
-  private timer: NodeJS.Timeout | undefined;
   private lastError: unknown;
 
   /** `step` returns how many events it read; 0 means caught up. */
@@ -35,13 +55,13 @@ export class CatchUpLoop {
   /** Ask for a catch-up now. */
   notify(): void {
     this.woken = true;
-    this.wake?.();
+    this.pause.wake();
   }
 
   /** Resolves once the step under way (if any) has finished. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
     await this.running;
     this.running = undefined;
   }
@@ -61,24 +81,13 @@ export class CatchUpLoop {
         }
         this.lastError = undefined;
         backoff = 100;
-        if (!this.woken) await this.sleep(this.options.pollIntervalMs);
+        if (!this.woken) await this.pause.for(this.options.pollIntervalMs);
         if (this.options.gatherMs > 0 && !this.stopping) await new Promise((resolve) => setTimeout(resolve, this.options.gatherMs));
       } catch (error) {
         this.lastError = error;
-        await this.sleep(backoff);
+        await this.pause.for(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = () => {
-        clearTimeout(this.timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.timer = setTimeout(() => this.wake?.(), ms);
-    });
   }
 }

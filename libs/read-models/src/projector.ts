@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { AllSubscription, EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
-import { CatchUpLoop } from './catch-up-loop';
+import { CatchUpLoop, Pause } from './catch-up-loop';
 import { projectBatch } from '../../projections/src/ledger-read-models';
 import { toProjected, type LedgerEvent, type Projected } from '../../projections/src/projected-event';
 import type { ReadModelDatabase } from './database';
@@ -47,8 +47,7 @@ export class Projector {
   /** Stores that push: the subscription loop, while it runs. */
   private following: Promise<void> | undefined;
   private stopping = false;
-  private wake: (() => void) | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly pause = new Pause();
   private readonly listeners = new Set<(progress: ProjectorProgress) => void>();
   private lastError: unknown;
   /** The open subscription (stores that push) and the position its next event follows. */
@@ -133,7 +132,7 @@ export class Projector {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wake?.();
+    this.pause.wake();
     await this.feed?.subscription.close();
     await this.following;
     this.following = undefined;
@@ -178,7 +177,7 @@ export class Projector {
         this.lastError = error;
         await this.feed?.subscription.close().catch(() => undefined);
         this.feed = undefined;
-        await this.sleep(backoff);
+        await this.pause.for(backoff);
         backoff = Math.min(backoff * 2, 10_000);
       }
     }
@@ -186,16 +185,6 @@ export class Projector {
     this.feed = undefined;
   }
 
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      this.wake = () => {
-        clearTimeout(this.timer);
-        this.wake = undefined;
-        resolve();
-      };
-      this.timer = setTimeout(() => this.wake?.(), ms);
-    });
-  }
 }
 
 export async function readCheckpoint(db: Kysely<ReadModelTables>, name: string): Promise<bigint> {
