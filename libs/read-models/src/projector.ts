@@ -28,8 +28,11 @@ export interface ProjectorProgress {
   readonly events: number;
 }
 
-/** The checkpoint moved under us (a rebuild swapped in, or a second projector ran): re-read it. */
-class CheckpointMoved extends Error {}
+/**
+ * The checkpoint moved under us (a rebuild swapped in, a second projector or reaction runner
+ * ran): re-read it. Thrown inside the checkpoint's transaction to roll it back.
+ */
+export class CheckpointMoved extends Error {}
 
 /**
  * Reads the event log after its checkpoint, in global order, and applies each batch to the

@@ -6,7 +6,7 @@ import { emptyVisitTally } from '../../../../libs/ledger-domain/src/reactions/vi
 import { toProjected } from '../../../../libs/projections/src/projected-event';
 import { CatchUpLoop } from '../../../../libs/read-models/src/catch-up-loop';
 import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import { advanceCheckpoint, readCheckpoint } from '../../../../libs/read-models/src/projector';
+import { CheckpointMoved, advanceCheckpoint, readCheckpoint } from '../../../../libs/read-models/src/projector';
 import { positionText, type ReadModelTables } from '../../../../libs/read-models/src/schema';
 import type { CommandError } from '../ledger/command-runner';
 import { ProgramHistory, VisitTallies } from './reaction-inputs';
@@ -48,8 +48,6 @@ export interface ReactionRunnerOptions {
 /** Failures of the machinery (a retry may succeed), as opposed to business refusals. */
 export const isTransient = (error: CommandError): boolean => error._tag === 'Contention' || error._tag === 'CommandTimedOut';
 
-/** Another runner moved the checkpoint first (a second API process): its commands were ours too. */
-class CheckpointMoved extends Error {}
 
 /**
  * Reads the persisted event log in global order after its own checkpoint, asks the program's
@@ -110,6 +108,7 @@ export class ReactionRunner {
           if (refused.length > 0) await trx.insertInto('reaction_refusals').values(refused.map(refusalRow)).onConflict((oc) => oc.doNothing()).execute();
         });
       } catch (error) {
+        // Another runner (a second API process) moved it first: its commands were ours too.
         if (error instanceof CheckpointMoved) continue;
         throw error;
       }
