@@ -69,6 +69,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     environment: 'development',
     // Tests fire thousands of requests from one key on purpose; the rate-limit test sets its own.
     rateLimitPerSecond: options.rateLimitPerSecond ?? 0,
+    logFormat: 'json',
     store: storage.config,
   };
   const wrapped = options.wrapStore?.(storage.open());

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { Logger } from '@nestjs/common';
-import { createFirstAdminKey, readKeysFile, type ApiKey } from '../../../libs/runtime/src/api-keys';
+import { join } from 'node:path';
+import { ApiKeyConfigError, createFirstAdminKey, KEYS_FILE, readKeysFile, type ApiKey } from '../../../libs/runtime/src/api-keys';
 import { AccessGuard, API_KEYS, RATE_LIMITER } from './http/access';
 import { RateLimiter } from '../../../libs/runtime/src/rate-limit';
 import { CqrsModule } from '@nestjs/cqrs';
@@ -26,19 +27,34 @@ import { HealthModule } from './health/health';
 import { ReactionsModule } from './reactions/reactions.module';
 
 /**
+ * The keys configured so far: LEDGER_API_KEYS and the data directory's keys file (read, never
+ * written). None at all is an error in production, which never makes a key by itself.
+ */
+export function configuredApiKeys(config: LedgerConfig): ApiKey[] {
+  const keys = [...config.apiKeys, ...readKeysFile(config.dataDir)];
+  if (keys.length === 0 && config.environment === 'production') {
+    throw new ApiKeyConfigError('No API keys: set LEDGER_API_KEYS (name:role:secret, comma-separated). Production never makes a key by itself.');
+  }
+  return keys;
+}
+
+/**
  * Keys from LEDGER_API_KEYS and from the data directory's keys file. With none at all: in
  * production, refuse to start; otherwise make an admin key and print its secret once.
  */
 export function loadApiKeys(config: LedgerConfig): ApiKey[] {
-  const keys = [...config.apiKeys, ...readKeysFile(config.dataDir)];
+  const keys = configuredApiKeys(config);
   if (keys.length > 0) return keys;
-  if (config.environment === 'production') {
-    throw new Error('No API keys: set LEDGER_API_KEYS (name:role:secret, comma-separated). Production never makes a key by itself.');
-  }
   const { key, secret } = createFirstAdminKey(config.dataDir);
+  // The secret on a line of its own, so it can be copied from a terminal as it is.
   new Logger('ApiKeys').warn(
-    `No API keys were configured, so an admin key was created (its digest is in ${config.dataDir}/api-keys.json).\n` +
-      `  Its secret, shown this once:  ${secret}\n  Use it as:  Authorization: Bearer ${secret}`,
+    [
+      'No API keys were configured, so an admin key was made. Its secret is shown this once; keep it:',
+      '',
+      `    ${secret}`,
+      '',
+      `  Send it as "Authorization: Bearer <secret>". Only its SHA-256 digest is kept, in ${join(config.dataDir, KEYS_FILE)}.`,
+    ].join('\n'),
   );
   return [key];
 }

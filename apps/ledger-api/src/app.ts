@@ -1,6 +1,6 @@
-import { ConsoleLogger, Logger, type LogLevel } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
+import type pino from 'pino';
 import { problemFor, sendProblem } from './http/problem.filter';
 import { NestFactory } from '@nestjs/core';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import type { LedgerConfig } from '../../../libs/runtime/src/config';
 import { mountOpenApi } from './docs/openapi';
 import { Metrics } from './metrics/metrics';
+import { applicationLogger, requestLogger, type LogFormat } from './logging';
 import type { Clock } from './ledger/ledger.module';
 
 /** Largest accepted request body. Commands are small; anything near this is a mistake or abuse. */
@@ -23,36 +24,15 @@ export interface AppOptions {
   readonly logStream?: NodeJS.WritableStream;
   /** Request log level; `silent` turns request logs off. */
   readonly requestLogLevel?: pino.LevelWithSilent;
-}
-
-/**
- * Request logs: JSON lines with a request id, method, path (never the query string, which may hold
- * an e-mail or phone), status and time. Secrets, contact details and idempotency keys are
- * redacted wherever they appear.
- */
-export function requestLogger(level: pino.LevelWithSilent, stream: NodeJS.WritableStream = process.stdout): pino.Logger {
-  return pino(
-    {
-      level,
-      base: { service: 'ledger-api' },
-      redact: {
-        paths: ['req.headers.authorization', 'req.headers["idempotency-key"]', '*.email', '*.phone', '*.secret', 'email', 'phone', 'authorization'],
-        censor: '[redacted]',
-      },
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-    },
-    stream as pino.DestinationStream,
-  );
+  /** JSON lines (default) or readable lines for a terminal (see `resolveLogFormat`). */
+  readonly logFormat?: LogFormat;
 }
 
 /** Builds the HTTP application (not yet listening). Shared by `main.ts`, the tests and the benchmark. */
 export async function createApp(config: LedgerConfig, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = new Logger('HTTP');
   const adapter = new FastifyAdapter({
-    loggerInstance: requestLogger(options.requestLogLevel ?? 'info', options.logStream),
+    loggerInstance: requestLogger(options.requestLogLevel ?? 'info', options.logFormat, options.logStream),
     // Our own request id for every request (a caller's header is not trusted into the logs).
     requestIdHeader: false,
     genReqId: () => randomUUID(),
@@ -64,7 +44,7 @@ export async function createApp(config: LedgerConfig, options: AppOptions = {}):
   });
   const overrides = { ...(options.store && { store: options.store }), ...(options.clock && { clock: options.clock }) };
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, overrides), adapter, {
-    logger: new ConsoleLogger({ json: true, logLevels: options.logger === false ? [] : (options.logger ?? ['log', 'warn', 'error']) }),
+    logger: applicationLogger(options.logFormat ?? 'json', options.logger === false ? [] : (options.logger ?? ['log', 'warn', 'error'])),
     abortOnError: false,
     // Fastify's own JSON parser only: Nest's would add form-encoded bodies, which no route takes.
     bodyParser: false,

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { estimateTotalEvents } from '../../../libs/event-store/src/log-progress';
 import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
-import { StoreUnreachableError, connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
+import { connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
+import { OperatorError } from '../../../libs/runtime/src/operator-error';
 import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src/projector';
 import { rebuildReadModels, type RebuildProgress } from '../../../libs/read-models/src/rebuild';
 import { migrate } from '../../../libs/read-models/src/schema';
@@ -219,9 +220,14 @@ if (require.main === module) {
   run(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((error: unknown) => {
-      if (error instanceof ConfigError || error instanceof UsageError || error instanceof StoreUnreachableError) {
+      // Usage and configuration: exit 2. Other operator problems (data directory, unreachable store): one line, exit 1.
+      if (error instanceof ConfigError || error instanceof UsageError) {
         console.error(error.message);
         process.exit(2);
+      }
+      if (error instanceof OperatorError) {
+        console.error(error.message);
+        process.exit(1);
       }
       console.error(error);
       process.exit(1);

@@ -1,5 +1,6 @@
-import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
-import { StoreUnreachableError, connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
+import { loadConfig } from '../../../libs/runtime/src/config';
+import { OperatorError } from '../../../libs/runtime/src/operator-error';
+import { connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
 import { Projector } from '../../../libs/read-models/src/projector';
 import { migrate } from '../../../libs/read-models/src/schema';
 import { projectorOptions } from './projector-options';
@@ -96,6 +97,7 @@ function log(message: string, fields: Record<string, string> = {}): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError || error instanceof StoreUnreachableError ? error.message : error);
+  // An operator's problem (configuration, data directory, unreachable store): one line, no stack trace.
+  console.error(error instanceof OperatorError ? error.message : error);
   process.exit(1);
 });

@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import pg from 'pg';
 import type { ReadModelTables } from './schema';
 import { SqliteBulk } from './sqlite-bulk';
@@ -24,7 +22,6 @@ export interface ReadModelDatabase {
  * projects those events again; the event store (synchronous=FULL) is the record.
  */
 export function openSqliteReadModels(filename: string): ReadModelDatabase {
-  mkdirSync(dirname(filename), { recursive: true });
   const database = new Database(filename);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDataDir } from './data-dir';
+import { OperatorError } from './operator-error';
 
 /**
  * API keys and roles. A key is `name:role:secret`; its name is the actor recorded on every
@@ -26,7 +28,7 @@ const NAME = /^[A-Za-z0-9._-]{1,64}$/;
 /** Long enough that guessing is hopeless, short enough to paste. */
 export const MIN_SECRET_LENGTH = 24;
 
-export class ApiKeyConfigError extends Error {}
+export class ApiKeyConfigError extends OperatorError {}
 
 const digest = (secret: string): string => createHash('sha256').update(secret, 'utf8').digest('hex');
 
@@ -59,7 +61,14 @@ export const KEYS_FILE = 'api-keys.json';
 export function readKeysFile(dataDir: string): ApiKey[] {
   const file = join(dataDir, KEYS_FILE);
   if (!existsSync(file)) return [];
-  const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    // Not the parser's message: it quotes the file's text, and this file holds key digests.
+    const why = error instanceof SyntaxError ? 'is not valid JSON' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
+    throw new ApiKeyConfigError(`${file} ${why}: restore it from a backup, or move it away to make a new admin key (see README, Troubleshooting)`);
+  }
   if (!Array.isArray(parsed)) throw new ApiKeyConfigError(`${file}: expected a JSON array of keys`);
   return parsed.map((entry, index) => {
     const { name, role, secretSha256 } = (entry ?? {}) as Record<string, unknown>;
@@ -77,6 +86,7 @@ export function readKeysFile(dataDir: string): ApiKey[] {
 export function createFirstAdminKey(dataDir: string): { key: ApiKey; secret: string } {
   const secret = randomBytes(32).toString('base64url');
   const key: ApiKey = { name: 'admin', role: 'admin', secretSha256: digest(secret) };
+  ensureDataDir(dataDir);
   const file = join(dataDir, KEYS_FILE);
   writeFileSync(file, `${JSON.stringify([key], null, 2)}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(file, 0o600);

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', reactions: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, store: { kind: 'embedded' } });
+    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', reactions: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, logFormat: 'auto', store: { kind: 'embedded' } });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -18,6 +18,7 @@ describe('configuration from the environment', () => {
       apiKeys: [],
       environment: 'development',
       rateLimitPerSecond: 500,
+      logFormat: 'auto',
       store: { kind: 'embedded' },
     });
   });
@@ -69,5 +70,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ LEDGER_STORE: 'mongodb' })).toThrow(/LEDGER_STORE/);
     expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).toThrow(/EVENTSTORE_CONNECTION_STRING: expected esdb/);
     expect(() => loadConfig({ EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).not.toThrow(/canary/);
+  });
+  it('reads LEDGER_LOG_FORMAT (auto, json, pretty) and names a bad one', () => {
+    expect(loadConfig({}).logFormat).toBe('auto');
+    expect(loadConfig({ LEDGER_LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(loadConfig({ LEDGER_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(() => loadConfig({ LEDGER_LOG_FORMAT: 'xml' })).toThrow(/LEDGER_LOG_FORMAT: expected/);
   });
 });

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { resolve } from 'node:path';
 import { reportErrors } from '../../ledger-domain/src/shared/codecs';
 import { ApiKeyConfigError, parseApiKeys, type ApiKey } from './api-keys';
+import { OperatorError } from './operator-error';
 
 /** A decimal string from the environment turned into a number within bounds. */
 const IntFromEnv = (name: string, min: number, max: number) =>
@@ -41,6 +42,7 @@ const EnvC = t.partial({
   LEDGER_RATE_LIMIT: IntFromEnv('requests per second per key, 0 for none', 0, 1_000_000),
   LEDGER_ENV: t.keyof({ development: null, production: null }),
   LEDGER_STORE: t.keyof({ embedded: null, eventstoredb: null }),
+  LEDGER_LOG_FORMAT: t.keyof({ auto: null, json: null, pretty: null }),
   EVENTSTORE_CONNECTION_STRING: new t.Type<string, string, unknown>(
     'esdb:// or esdb+discover:// connection string',
     (u): u is string => typeof u === 'string',
@@ -69,11 +71,13 @@ export interface LedgerConfig {
   readonly rateLimitPerSecond: number;
   /** production: refuse to start without API keys (no first-start admin key). */
   readonly environment: 'development' | 'production';
+  /** "auto": readable lines on a terminal, JSON otherwise; "json" always; "pretty" always (not in production). */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** The store of record: the embedded SQLite file (default) or EventStoreDB. */
   readonly store: { readonly kind: 'embedded' } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
 }
 
-export class ConfigError extends Error {}
+export class ConfigError extends OperatorError {}
 
 /** Decodes the configuration from the environment, naming every bad variable (never its value). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -95,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
     environment: c.LEDGER_ENV ?? 'development',
     rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,
+    logFormat: c.LEDGER_LOG_FORMAT ?? 'auto',
     store: storeFrom(c.LEDGER_STORE, c.EVENTSTORE_CONNECTION_STRING),
   };
 }

@@ -4,6 +4,8 @@ import { SqliteEventStore } from '../../event-store/src/embedded/sqlite-event-st
 import { EsdbEventStore } from '../../event-store/src/eventstoredb/esdb-event-store';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../read-models/src/database';
 import type { LedgerConfig } from './config';
+import { ensureDataDir } from './data-dir';
+import { OperatorError } from './operator-error';
 
 /**
  * The one place that turns configuration into connections, shared by the API, the projector
@@ -11,11 +13,12 @@ import type { LedgerConfig } from './config';
  */
 export function openEventStore(config: LedgerConfig, options: { readOnly?: boolean } = {}): EventStore & { readonly filename?: string } {
   if (config.store.kind === 'eventstoredb') return new EsdbEventStore({ connectionString: config.store.connectionString });
+  ensureDataDir(config.dataDir);
   const filename = join(config.dataDir, 'events.sqlite');
   return Object.assign(new SqliteEventStore({ filename, ...(options.readOnly === true && { readOnly: true }) }), { filename });
 }
 
-export class StoreUnreachableError extends Error {}
+export class StoreUnreachableError extends OperatorError {}
 
 /**
  * Opens the store and, for EventStoreDB, checks that the server answers. In production an
@@ -58,5 +61,7 @@ function describeGrpcError(error: unknown): string {
 }
 
 export function openReadModels(config: LedgerConfig): ReadModelDatabase {
-  return config.readDbUrl !== undefined ? openPostgresReadModels(config.readDbUrl) : openSqliteReadModels(join(config.dataDir, 'read-models.sqlite'));
+  if (config.readDbUrl !== undefined) return openPostgresReadModels(config.readDbUrl);
+  ensureDataDir(config.dataDir);
+  return openSqliteReadModels(join(config.dataDir, 'read-models.sqlite'));
 }

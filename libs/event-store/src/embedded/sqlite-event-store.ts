@@ -1,7 +1,5 @@
 import Database from 'better-sqlite3';
 import type * as E from 'fp-ts/Either';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { writerMain } from './sqlite-writer';
 import type {
@@ -118,7 +116,6 @@ export class SqliteEventStore implements EventStore {
     if (options.filename === ':memory:' || options.filename === '') {
       throw new Error('SqliteEventStore needs a file: an in-memory store would acknowledge appends it can lose');
     }
-    mkdirSync(dirname(options.filename), { recursive: true });
     this.maxBatchSize = options.maxBatchSize ?? 2_000;
     this.db = new Database(options.filename);
     this.db.defaultSafeIntegers(true);

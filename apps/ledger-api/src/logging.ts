@@ -1,0 +1,78 @@
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import pino from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { LedgerConfig } from '../../../libs/runtime/src/config';
+
+/**
+ * How the API writes its logs. JSON lines for machines (log shippers, `jq`); readable lines for a
+ * person at a terminal. Both carry the same content and the same redactions.
+ */
+export type LogFormat = 'json' | 'pretty';
+
+/**
+ * Readable on a terminal, JSON everywhere else: when stdout is not a terminal (a pipe, a file, a
+ * container's log driver), in production whatever the setting, and when `LEDGER_LOG_FORMAT=json`.
+ * `LEDGER_LOG_FORMAT=pretty` asks for readable lines without a terminal (outside production).
+ */
+export function resolveLogFormat(config: Pick<LedgerConfig, 'logFormat' | 'environment'>, stdoutIsTerminal: boolean): LogFormat {
+  if (config.environment === 'production' || config.logFormat === 'json') return 'json';
+  if (config.logFormat === 'pretty') return 'pretty';
+  return stdoutIsTerminal ? 'pretty' : 'json';
+}
+
+/**
+ * Nest's own logger, in its JSON or its console format. On a terminal the framework's start-up
+ * chatter (one line per module and per route) is left out, so the lines a person needs (the
+ * address, the data directory, a first-start admin secret) are not buried; JSON keeps them all.
+ */
+export function applicationLogger(format: LogFormat, logLevels: LogLevel[]): ConsoleLogger {
+  return format === 'json' ? new ConsoleLogger({ json: true, logLevels }) : new StartupQuietLogger({ logLevels, colors: process.stdout.isTTY === true });
+}
+
+const FRAMEWORK_START_UP = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+class StartupQuietLogger extends ConsoleLogger {
+  override log(message: unknown, ...rest: unknown[]): void {
+    if (FRAMEWORK_START_UP.has(String(rest[rest.length - 1]))) return;
+    super.log(message, ...rest);
+  }
+}
+
+/**
+ * Request logs: one line per request with a request id, method, path (never the query string,
+ * which may hold an e-mail or phone), status and time. Secrets, contact details and idempotency
+ * keys are redacted wherever they appear. `pretty` renders the same record through pino-pretty.
+ */
+export function requestLogger(level: pino.LevelWithSilent, format: LogFormat = 'json', stream: NodeJS.WritableStream = process.stdout): pino.Logger {
+  const options: pino.LoggerOptions = {
+    level,
+    base: { service: 'ledger-api' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["idempotency-key"]', '*.email', '*.phone', '*.secret', 'email', 'phone', 'authorization'],
+      censor: '[redacted]',
+    },
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+  if (format === 'json') return pino(options, stream as pino.DestinationStream);
+  const pretty = pinoPretty({
+    destination: stream,
+    sync: true,
+    colorize: (stream as { isTTY?: boolean }).isTTY === true,
+    singleLine: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,reqId,req,res,responseTime',
+    // Fastify logs a request as two records tied by reqId: "GET /path" and "200 in 6 ms".
+    messageFormat: (log, messageKey) => {
+      const req = log['req'] as { method?: string; path?: string } | undefined;
+      const res = log['res'] as { statusCode?: number } | undefined;
+      const id = typeof log['reqId'] === 'string' ? ` (request ${log['reqId'].slice(0, 8)})` : '';
+      if (req !== undefined) return `${req.method ?? ''} ${req.path ?? ''}${id}`;
+      if (res !== undefined) return `${res.statusCode ?? ''} in ${Math.round(Number(log['responseTime'] ?? 0))} ms${id}`;
+      return `${String(log[messageKey] ?? '')}${id}`;
+    },
+  });
+  return pino(options, pretty);
+}
