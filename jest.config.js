@@ -1,5 +1,10 @@
 /** Two tiers: unit specs sit next to the code; integration and end-to-end specs live under test/. */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+/**
+ * The libs' names (package.json "imports", `#ledger-domain/...`) resolved to their TypeScript
+ * sources: Node resolves them to the built dist/ files, which Jest must not load.
+ */
+const moduleNameMapper = { '^#(ledger-domain|event-store|projections|read-models|audit|runtime)/(.*)$': '<rootDir>/libs/$1/src/$2' };
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -12,6 +17,7 @@ module.exports = {
       roots: ['<rootDir>/libs', '<rootDir>/apps'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
     },
     {
       displayName: 'integration',
@@ -21,6 +27,7 @@ module.exports = {
       // The EventStoreDB adapter's suites run in the `eventstoredb` project below.
       testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/event-store/esdb-'],
       transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
       // One real PostgreSQL for the suites that run on both dialects.
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
@@ -47,6 +54,7 @@ module.exports = {
         '<rootDir>/test/audit/reconcile-export.int.spec.ts',
       ],
       transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
       setupFiles: ['<rootDir>/test/support/on-eventstoredb.ts'],
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',

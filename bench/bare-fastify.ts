@@ -10,4 +10,4 @@ app.post('/echo', async (request) => {
   return { paymentId: '00000000-0000-5000-8000-000000000000', received: body, pointsEarned: 49, balance: 49, position: '1' };
 });
 const port = Number(process.env['PORT'] ?? 3998);
-app.listen({ port, host: '127.0.0.1' }).then(() => process.send?.('ready'));
+void app.listen({ port, host: '127.0.0.1' }).then(() => process.send?.('ready'));

@@ -36,11 +36,20 @@ async function main(): Promise<void> {
   const separateProjector = process.env['BENCH_PROJECTOR'] === 'process';
   const api = await start(
     'dist/apps/ledger-api/src/main.js',
-    { PORT: String(API_PORT), LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline', LEDGER_API_KEYS: `bench:admin:${SECRET}`, LEDGER_RATE_LIMIT: '0' },
+    {
+      PORT: String(API_PORT),
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_PROJECTOR: separateProjector ? 'off' : 'inline',
+      LEDGER_API_KEYS: `bench:admin:${SECRET}`,
+      LEDGER_RATE_LIMIT: '0',
+    },
     `http://127.0.0.1:${API_PORT}/program`,
   );
   const projector = separateProjector
-    ? fork('dist/apps/ledger-projector/src/main.js', [], { env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR_POLL_MS: '50' }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+    ? fork('dist/apps/ledger-projector/src/main.js', [], {
+        env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_PROJECTOR_POLL_MS: '50' },
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      })
     : undefined;
   try {
     if (RULES) await configureRules();
@@ -48,8 +57,8 @@ async function main(): Promise<void> {
     console.log(`enrolled ${customers.length} customers; warming up`);
     await run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'warm'), 3);
     console.log(`ledger API: ${CONNECTIONS} connections of commands + ${READERS} of balance reads, ${DURATION} s`);
-    const lag = sampleLag(`http://127.0.0.1:${API_PORT}/projections`, (body) => body.projections[0]?.lag);
-    const reactionsBehind = sampleLag(`http://127.0.0.1:${API_PORT}/reactions`, (body) => body.lag);
+    const lag = sampleLag(`http://127.0.0.1:${API_PORT}/projections`, (body) => (body as { projections: { lag?: string }[] }).projections[0]?.lag);
+    const reactionsBehind = sampleLag(`http://127.0.0.1:${API_PORT}/reactions`, (body) => (body as { lag?: string }).lag);
     const measuredFrom = new Date().toISOString();
     const [ledger, reads] = await Promise.all([
       run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'run'), DURATION),
@@ -94,9 +103,20 @@ function commandRequests(customers: readonly string[], tag: string): Request[] {
         const customerId = pick();
         const isPayment = n % 10 < 7;
         const body = isPayment
-          ? { locationId: `store-${n % 25}`, amount: `${10 + (n % 90)}.${String(n % 100).padStart(2, '0')}`, purchaseIdentifier: `${tag}-${n}`, occurredAt: '2026-11-20T10:00:00Z', source: n % 2 ? 'scan' : 'manual' }
+          ? {
+              locationId: `store-${n % 25}`,
+              amount: `${10 + (n % 90)}.${String(n % 100).padStart(2, '0')}`,
+              purchaseIdentifier: `${tag}-${n}`,
+              occurredAt: '2026-11-20T10:00:00Z',
+              source: n % 2 ? 'scan' : 'manual',
+            }
           : { locationId: `store-${n % 25}`, occurredAt: '2026-11-20T10:00:00Z', kind: 'browse' };
-        return { ...req, path: `/customers/${customerId}/${isPayment ? 'payments' : 'visits'}`, headers: { 'content-type': 'application/json', ...AUTH }, body: JSON.stringify(body) };
+        return {
+          ...req,
+          path: `/customers/${customerId}/${isPayment ? 'payments' : 'visits'}`,
+          headers: { 'content-type': 'application/json', ...AUTH },
+          body: JSON.stringify(body),
+        };
       },
     },
   ];
@@ -112,15 +132,16 @@ function balanceRequests(customers: readonly string[]): Request[] {
 }
 
 /** Polls a lag (events behind the store's head: the projection's, the reactions') while the load runs. */
-function sampleLag(url: string, lagOf: (body: any) => string | undefined): { stop: () => number[] } {
+function sampleLag(url: string, lagOf: (body: Record<string, unknown>) => string | undefined): { stop: () => number[] } {
   const samples: number[] = [];
-  const timer = setInterval(async () => {
+  const sample = async () => {
     try {
-      samples.push(Number(lagOf(await (await fetch(url, { headers: AUTH })).json()) ?? 0));
+      samples.push(Number(lagOf((await (await fetch(url, { headers: AUTH })).json()) as Record<string, unknown>) ?? 0));
     } catch {
       /* a missed sample is fine */
     }
-  }, 500);
+  };
+  const timer = setInterval(() => void sample(), 500);
   return { stop: () => (clearInterval(timer), samples) };
 }
 
@@ -161,7 +182,9 @@ interface ReactionLag {
  */
 function reactionLag(filename: string, from: string): ReactionLag {
   const db = new Database(filename, { readonly: true });
-  const rows = db.prepare("SELECT event_id AS id, type, data, metadata FROM events WHERE type IN ('VisitCreated', 'PaymentRecorded', 'PointsAdjusted')").all() as { id: string; type: string; data: string; metadata: string }[];
+  const rows = db
+    .prepare("SELECT event_id AS id, type, data, metadata FROM events WHERE type IN ('VisitCreated', 'PaymentRecorded', 'PointsAdjusted')")
+    .all() as { id: string; type: string; data: string; metadata: string }[];
   db.close();
   const recordedAt = new Map<string, string>();
   const issued: { kind: string; causationId: string; recordedAt: string }[] = [];
@@ -174,7 +197,13 @@ function reactionLag(filename: string, from: string): ReactionLag {
   const measured = issued.filter((r) => (recordedAt.get(r.causationId) ?? '') >= from);
   const lags = measured.map((r) => Date.parse(r.recordedAt) - Date.parse(recordedAt.get(r.causationId)!)).sort((a, b) => a - b);
   const at = (q: number) => lags[Math.min(lags.length - 1, Math.floor(q * lags.length))] ?? 0;
-  return { rewards: measured.filter((r) => r.kind === 'reward').length, cashback: measured.filter((r) => r.kind === 'cashback').length, p50: at(0.5), p99: at(0.99), max: lags.at(-1) ?? 0 };
+  return {
+    rewards: measured.filter((r) => r.kind === 'reward').length,
+    cashback: measured.filter((r) => r.kind === 'cashback').length,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: lags.at(-1) ?? 0,
+  };
 }
 
 function bareRequests(): Request[] {
@@ -226,7 +255,7 @@ function start(script: string, env: Record<string, string>, readyUrl: string | u
       } catch {
         /* not listening yet */
       }
-      setTimeout(poll, 100);
+      setTimeout(() => void poll(), 100);
     };
     void poll();
   });

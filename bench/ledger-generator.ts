@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventStore, NewEvent } from '../libs/event-store/src/event-store.port';
-import { chainEvents, emptyChain } from '../libs/event-store/src/hash-chain';
+import type { EventStore, NewEvent } from '#event-store/event-store.port';
+import { chainEvents, emptyChain } from '#event-store/hash-chain';
 
 /**
  * A realistic generated ledger for benchmarks and crash tests: a program, then per customer an
@@ -16,9 +16,26 @@ export async function generateLedger(
   const { events: EVENTS, customers: CUSTOMERS } = options;
   const started = performance.now();
   const meta = (at: string) => ({ recordedAt: at, actor: 'bench', commandId: randomUUID() });
-  await store.appendToStream('loyaltyProgram-default', 'no_stream', chainEvents('loyaltyProgram-default', emptyChain, [
-    { id: randomUUID(), type: 'ProgramConfigured', data: { programId: 'default', version: 1, effectiveFrom: '2026-01-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1', timezone: options.timezone ?? 'Europe/Berlin', negativeBalance: 'deny' }, metadata: meta('2026-01-01T00:00:00.000Z') },
-  ]));
+  await store.appendToStream(
+    'loyaltyProgram-default',
+    'no_stream',
+    chainEvents('loyaltyProgram-default', emptyChain, [
+      {
+        id: randomUUID(),
+        type: 'ProgramConfigured',
+        data: {
+          programId: 'default',
+          version: 1,
+          effectiveFrom: '2026-01-01T00:00:00.000Z',
+          currency: 'USD',
+          pointsPerUnit: '1',
+          timezone: options.timezone ?? 'Europe/Berlin',
+          negativeBalance: 'deny',
+        },
+        metadata: meta('2026-01-01T00:00:00.000Z'),
+      },
+    ]),
+  );
   const perCustomer = Math.max(1, Math.floor(EVENTS / CUSTOMERS) - 1);
   let random = options.seed ?? 42;
   const next = () => (random = (random * 1103515245 + 12345) % 2147483648) / 2147483648;
@@ -38,7 +55,12 @@ export async function generateLedger(
       if (roll < 0.4) {
         const visitId = randomUUID();
         visits.push(visitId);
-        events.push({ id: randomUUID(), type: 'VisitCreated', data: { visitId, customerId, locationId, occurredAt: at, kind: 'browse', source: 'manual' }, metadata: meta(at) });
+        events.push({
+          id: randomUUID(),
+          type: 'VisitCreated',
+          data: { visitId, customerId, locationId, occurredAt: at, kind: 'browse', source: 'manual' },
+          metadata: meta(at),
+        });
       } else if (roll < 0.75) {
         const amountMinor = 500 + Math.floor(next() * 20000);
         const points = Math.floor(amountMinor / 100);
@@ -46,12 +68,30 @@ export async function generateLedger(
         const attach = visits.length > 0 && next() < 0.3 ? visits[Math.floor(next() * visits.length)] : undefined;
         const visitId = attach ?? randomUUID();
         if (attach === undefined) {
-          events.push({ id: randomUUID(), type: 'VisitCreated', data: { visitId, customerId, locationId, occurredAt: at, kind: 'purchase', source: 'scan', paymentId }, metadata: meta(at) });
+          events.push({
+            id: randomUUID(),
+            type: 'VisitCreated',
+            data: { visitId, customerId, locationId, occurredAt: at, kind: 'purchase', source: 'scan', paymentId },
+            metadata: meta(at),
+          });
         }
         events.push({
           id: randomUUID(),
           type: 'PaymentRecorded',
-          data: { paymentId, customerId, locationId, amountMinor, currency: 'USD', purchaseIdentifier: `R-${c}-${events.length}`, occurredAt: at, source: 'scan', points, pointsPerUnit: '1', programVersion: 1, visitId },
+          data: {
+            paymentId,
+            customerId,
+            locationId,
+            amountMinor,
+            currency: 'USD',
+            purchaseIdentifier: `R-${c}-${events.length}`,
+            occurredAt: at,
+            source: 'scan',
+            points,
+            pointsPerUnit: '1',
+            programVersion: 1,
+            visitId,
+          },
           metadata: meta(at),
         });
         balance += points;
@@ -59,12 +99,22 @@ export async function generateLedger(
         const points = Math.floor(next() * 40) - 10 || 5;
         if (balance + points < 0) continue;
         balance += points;
-        events.push({ id: randomUUID(), type: 'PointsAdjusted', data: { adjustmentId: randomUUID(), customerId, kind: 'manual', points, reason: 'bench correction', occurredAt: at }, metadata: meta(at) });
+        events.push({
+          id: randomUUID(),
+          type: 'PointsAdjusted',
+          data: { adjustmentId: randomUUID(), customerId, kind: 'manual', points, reason: 'bench correction', occurredAt: at },
+          metadata: meta(at),
+        });
       } else {
         if (balance < 10) continue;
         const points = 1 + Math.floor(next() * Math.min(balance, 200));
         balance -= points;
-        events.push({ id: randomUUID(), type: 'PointsAdjusted', data: { adjustmentId: randomUUID(), customerId, kind: 'redemption', points: -points, occurredAt: at }, metadata: meta(at) });
+        events.push({
+          id: randomUUID(),
+          type: 'PointsAdjusted',
+          data: { adjustmentId: randomUUID(), customerId, kind: 'redemption', points: -points, occurredAt: at },
+          metadata: meta(at),
+        });
       }
     }
     written += events.length;
@@ -75,4 +125,3 @@ export async function generateLedger(
   await Promise.all(pending);
   return { events: written, seconds: (performance.now() - started) / 1000 };
 }
-

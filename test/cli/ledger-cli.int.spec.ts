@@ -1,11 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { openSqliteReadModels } from '../../libs/read-models/src/database';
-import { LEDGER_PROJECTION, Projector, readCheckpoint } from '../../libs/read-models/src/projector';
-import { customerBalance } from '../../libs/read-models/src/queries';
-import { migrate } from '../../libs/read-models/src/schema';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { openSqliteReadModels } from '#read-models/database';
+import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
+import { customerBalance } from '#read-models/queries';
+import { migrate } from '#read-models/schema';
 import { generateLedger } from '../../bench/ledger-generator';
 import { tempDir } from '../support/temp-dir';
 
@@ -39,7 +39,10 @@ describe('ledger CLI', () => {
     const badOption = ledger(['projections', 'rebuild', '--batch-size', 'lots'], dir.path);
     expect(badOption.code).toBe(2);
     expect(badOption.stderr).toContain('--batch-size');
-    const badConfig = spawnSync(process.execPath, [CLI, 'projections', 'status'], { env: { ...process.env, LEDGER_READ_DB_URL: 'mysql://nope' }, encoding: 'utf8' });
+    const badConfig = spawnSync(process.execPath, [CLI, 'projections', 'status'], {
+      env: { ...process.env, LEDGER_READ_DB_URL: 'mysql://nope' },
+      encoding: 'utf8',
+    });
     expect(badConfig.status).toBe(2);
     expect(badConfig.stderr).toContain('LEDGER_READ_DB_URL');
   });
@@ -69,7 +72,10 @@ describe('ledger CLI', () => {
 
     const status = ledger(['projections', 'status'], dir.path);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: head.toString(), lag: '0' }] });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      head: head.toString(),
+      projections: [{ name: LEDGER_PROJECTION, checkpoint: head.toString(), lag: '0' }],
+    });
   }, 120_000);
 });
 

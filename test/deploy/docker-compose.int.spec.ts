@@ -2,7 +2,7 @@ import { CORE_SCHEMA, load, mergeTag } from 'js-yaml';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECTOR_VARIABLES } from '../../apps/ledger-projector/src/projector-options';
-import { loadConfig } from '../../libs/runtime/src/config';
+import { loadConfig } from '#runtime/config';
 
 /**
  * docker-compose.yml and the Dockerfile, checked without Docker (none runs here): the services
@@ -24,7 +24,10 @@ interface Service {
   deploy?: { replicas?: number };
 }
 // Compose reads YAML with merge keys (<<), as the file uses them.
-const compose = load(read('docker-compose.yml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = load(read('docker-compose.yml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 
 /** `${NAME:-default}` as compose would substitute it with NAME unset; `${NAME}` as empty. */
@@ -50,7 +53,12 @@ describe('docker-compose.yml', () => {
   it('gives every service a health check, except the projector, which serves no HTTP and says so', () => {
     for (const [name, service] of Object.entries(services)) {
       if (name === 'ledger-projector') expect(service.healthcheck).toEqual({ disable: true });
-      else expect({ name, command: service.healthcheck?.test?.[0], args: service.healthcheck?.test?.length }).toEqual({ name, command: expect.stringMatching(/^CMD(-SHELL)?$/), args: expect.any(Number) });
+      else
+        expect({ name, command: service.healthcheck?.test?.[0], args: service.healthcheck?.test?.length }).toEqual({
+          name,
+          command: expect.stringMatching(/^CMD(-SHELL)?$/),
+          args: expect.any(Number),
+        });
     }
     expect(services['ledger-api']!.healthcheck!.test!.join(' ')).toContain('/health/live');
     expect(services['postgres']!.healthcheck!.test!.join(' ')).toContain('pg_isready');
@@ -96,14 +104,23 @@ describe('docker-compose.yml', () => {
     }
     const api = Object.fromEntries(Object.entries(services['ledger-api']!.environment!).map(([k, v]) => [k, interpolate(v)]));
     const config = loadConfig({ ...dockerfileEnvironment(), ...api, LEDGER_API_KEYS: 'ops:admin:a-secret-long-enough-0123456789' });
-    expect(config).toMatchObject({ store: { kind: 'eventstoredb', connectionString: 'esdb://eventstore:2113?tls=false' }, environment: 'production', projector: 'off', host: '0.0.0.0', port: 3000, readDbUrl: expect.stringMatching(/^postgres:\/\/ledger:[^@]+@postgres:5432\/ledger$/) });
+    expect(config).toMatchObject({
+      store: { kind: 'eventstoredb', connectionString: 'esdb://eventstore:2113?tls=false' },
+      environment: 'production',
+      projector: 'off',
+      host: '0.0.0.0',
+      port: 3000,
+      readDbUrl: expect.stringMatching(/^postgres:\/\/ledger:[^@]+@postgres:5432\/ledger$/),
+    });
     expect(api).toMatchObject({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://eventstore:2113?tls=false', LEDGER_API_KEYS: '' });
   });
 });
 
 /** The ENV lines of the Dockerfile's last stage (the runtime image). */
 function dockerfileEnvironment(): Record<string, string> {
-  const stages = read('Dockerfile').replace(/\\\n/g, ' ').split(/^FROM /m);
+  const stages = read('Dockerfile')
+    .replace(/\\\n/g, ' ')
+    .split(/^FROM /m);
   const runtime = stages.at(-1)!;
   const env: Record<string, string> = {};
   for (const line of runtime.split('\n').filter((l) => l.startsWith('ENV '))) {
@@ -131,6 +148,8 @@ describe('Dockerfile', () => {
   it('starts the API by default and probes /health/live with node (the slim image has no curl)', () => {
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/apps\/ledger-api\/src\/main\.js"\]$/m);
     expect(existsSync(join(ROOT, 'dist/apps/ledger-api/src/main.js'))).toBe(true);
-    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.PORT \|\| 3000\) \+ '\/health\/live'/m);
+    expect(dockerfile).toMatch(
+      /^HEALTHCHECK .*\n\s+CMD \["node", "-e", "fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.PORT \|\| 3000\) \+ '\/health\/live'/m,
+    );
   });
 });

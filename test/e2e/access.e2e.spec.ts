@@ -1,9 +1,9 @@
-import { countEventsAfter } from '../../libs/event-store/src/log-progress';
+import { countEventsAfter } from '#event-store/log-progress';
 import { statSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadApiKeys } from '../../apps/ledger-api/src/app.module';
-import { loadConfig } from '../../libs/runtime/src/config';
-import { keyFor } from '../../libs/runtime/src/api-keys';
+import { loadConfig } from '#runtime/config';
+import { keyFor } from '#runtime/api-keys';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';
 import { tempDir } from '../support/temp-dir';
@@ -43,7 +43,12 @@ describe('API keys and roles', () => {
     ['GET', '/customers?email=nobody@example.com', () => undefined, ['operator', 'auditor', 'admin']],
     ['GET', `/customers/${customerId}`, () => undefined, ['operator', 'auditor', 'admin']],
     ['POST', `/customers/${customerId}/visits`, () => ({ locationId: 's1', occurredAt: '2026-11-20T10:00:00Z' }), ['operator', 'admin']],
-    ['POST', `/customers/${customerId}/payments`, () => ({ locationId: 's1', amount: '1.00', purchaseIdentifier: `M-${++receipt}`, occurredAt: '2026-11-20T10:00:00Z' }), ['operator', 'admin']],
+    [
+      'POST',
+      `/customers/${customerId}/payments`,
+      () => ({ locationId: 's1', amount: '1.00', purchaseIdentifier: `M-${++receipt}`, occurredAt: '2026-11-20T10:00:00Z' }),
+      ['operator', 'admin'],
+    ],
     ['POST', `/customers/${customerId}/adjustments`, () => ({ points: 1, reason: 'matrix' }), ['operator', 'admin']],
     ['POST', `/customers/${customerId}/redemptions`, () => ({ points: 1 }), ['operator', 'admin']],
     ['GET', `/customers/${customerId}/history`, () => undefined, ['auditor', 'admin']],
@@ -94,10 +99,17 @@ describe('API keys and roles', () => {
   });
 
   it("records the key's name as the actor of every event it writes", async () => {
-    const paid = await ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 's1', amount: '2.00', purchaseIdentifier: 'actor-1', occurredAt: '2026-11-20T10:00:00Z' }, as('operator'));
+    const paid = await ledger.request(
+      'POST',
+      `/customers/${customerId}/payments`,
+      { locationId: 's1', amount: '2.00', purchaseIdentifier: 'actor-1', occurredAt: '2026-11-20T10:00:00Z' },
+      as('operator'),
+    );
     expect(paid.status).toBe(201);
     const history = await ledger.request('GET', `/customers/${customerId}/history`, undefined, as('auditor'));
-    const written = history.body.entries.filter((e: { commandId: string; purchaseIdentifier?: string; paymentId?: string }) => e.purchaseIdentifier === 'actor-1' || e.paymentId === paid.body.paymentId);
+    const written = history.body.entries.filter(
+      (e: { commandId: string; purchaseIdentifier?: string; paymentId?: string }) => e.purchaseIdentifier === 'actor-1' || e.paymentId === paid.body.paymentId,
+    );
     expect(written.length).toBeGreaterThanOrEqual(1);
     expect(written.every((e: { actor: string }) => e.actor === 'till-operator')).toBe(true);
   });
@@ -136,7 +148,9 @@ describe('keys at start-up', () => {
   });
 
   it('names a bad LEDGER_API_KEYS entry by position without echoing its secret', () => {
-    expect(() => loadConfig({ LEDGER_API_KEYS: 'ok:admin:long-enough-secret-0123456789,bad:root:canary-secret-0123456789abcd' })).toThrow(/entry 2: expected a role/);
+    expect(() => loadConfig({ LEDGER_API_KEYS: 'ok:admin:long-enough-secret-0123456789,bad:root:canary-secret-0123456789abcd' })).toThrow(
+      /entry 2: expected a role/,
+    );
     expect(() => loadConfig({ LEDGER_API_KEYS: 'short:admin:canary' })).toThrow(/entry 1: expected a secret of at least 24/);
     expect(() => loadConfig({ LEDGER_API_KEYS: 'short:admin:canary' })).not.toThrow(/canary/);
     expect(() => loadConfig({ LEDGER_API_KEYS: 'a:admin:long-enough-secret-0123456789,a:operator:another-long-secret-0123456789' })).toThrow(/used twice/);

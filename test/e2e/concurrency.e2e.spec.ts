@@ -70,7 +70,9 @@ describe('concurrent commands', () => {
   it('parallel payments on many customers all succeed, each customer credited once', async () => {
     const customers = await Promise.all(Array.from({ length: 20 }, () => enrolCustomer(ledger)));
     const responses = await Promise.all(
-      customers.flatMap((id) => Array.from({ length: 5 }, () => ledger.request('POST', `/customers/${id}/payments`, paymentBody({ amount: '2.00', source: 'online' })))),
+      customers.flatMap((id) =>
+        Array.from({ length: 5 }, () => ledger.request('POST', `/customers/${id}/payments`, paymentBody({ amount: '2.00', source: 'online' }))),
+      ),
     );
     expect(responses.every((r) => r.status === 201)).toBe(true);
     const balances = await Promise.all(customers.map(async (id) => (await historyOf(ledger, id)).balance));
@@ -148,7 +150,9 @@ describe('concurrent commands on a store without multi-stream appends (as EventS
     const purchaseIdentifier = uniqueId('R-seq');
     const before = await head(ledger);
     const responses = await Promise.all(
-      Array.from({ length: 100 }, (_, i) => ledger.request('POST', `/customers/${customers[i % 10]}/payments`, paymentBody({ purchaseIdentifier, amount: '25.00' }))),
+      Array.from({ length: 100 }, (_, i) =>
+        ledger.request('POST', `/customers/${customers[i % 10]}/payments`, paymentBody({ purchaseIdentifier, amount: '25.00' })),
+      ),
     );
     expect(responses.filter((r) => r.status === 201)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 409)).toHaveLength(99);

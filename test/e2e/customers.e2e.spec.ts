@@ -92,7 +92,9 @@ describe('customers (enrolment and look-up)', () => {
     it('the same e-mail in another case or with whitespace is 409 email-taken and writes nothing', async () => {
       const email = uniqueEmail('dup');
       expect((await ledger.request('POST', '/customers', { email })).status).toBe(201);
-      const response = await expectNothingWritten(ledger, () => ledger.request('POST', '/customers', { email: `\t${email.toUpperCase()} `, phone: uniquePhone() }));
+      const response = await expectNothingWritten(ledger, () =>
+        ledger.request('POST', '/customers', { email: `\t${email.toUpperCase()} `, phone: uniquePhone() }),
+      );
       expectProblem(response, 409, 'email-taken');
       expect(response.body.field).toBe('email');
     });
@@ -153,7 +155,9 @@ describe('customers (enrolment and look-up)', () => {
     it('finds by e-mail given in upper case and with spaces', async () => {
       const response = await ledger.request('GET', `/customers?email=${encodeURIComponent(` ${customer.email.toUpperCase()} `)}`);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual([expect.objectContaining({ customerId: customer.customerId, email: customer.email, phone: customer.phone, name: 'Grace' })]);
+      expect(response.body).toEqual([
+        expect.objectContaining({ customerId: customer.customerId, email: customer.email, phone: customer.phone, name: 'Grace' }),
+      ]);
     });
 
     it('finds by phone given formatted', async () => {

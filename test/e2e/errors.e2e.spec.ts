@@ -26,7 +26,11 @@ describe('errors: every bad request is a 4xx problem+json and writes nothing', (
   });
 
   /** Sends the same raw body to every command route and checks each answer. */
-  async function onEveryRoute(body: string | undefined, headers: Record<string, string>, check: (response: Awaited<ReturnType<RunningLedger['request']>>) => void) {
+  async function onEveryRoute(
+    body: string | undefined,
+    headers: Record<string, string>,
+    check: (response: Awaited<ReturnType<RunningLedger['request']>>) => void,
+  ) {
     for (const [method, path] of routes) {
       const before = await head(ledger);
       const response = await ledger.request(method, path, body, headers);
@@ -98,7 +102,9 @@ describe('errors: every bad request is a 4xx problem+json and writes nothing', (
   });
 
   it('a form-encoded body is refused as an unsupported media type (415)', async () => {
-    await onEveryRoute('email=form%40b.co', { 'content-type': 'application/x-www-form-urlencoded' }, (response) => expectProblem(response, 415, 'unsupported-media-type'));
+    await onEveryRoute('email=form%40b.co', { 'content-type': 'application/x-www-form-urlencoded' }, (response) =>
+      expectProblem(response, 415, 'unsupported-media-type'),
+    );
   });
 
   describe('wrong types and huge numbers', () => {
@@ -109,15 +115,35 @@ describe('errors: every bad request is a 4xx problem+json and writes nothing', (
       ['name as a number', () => ['POST', '/customers'], { email: 'a@b.co', name: 12 }, 'name'],
       ['points as a string', () => ['POST', `/customers/${customerId}/adjustments`], { points: '10', reason: 'x' }, 'points'],
       ['points as an object', () => ['POST', `/customers/${customerId}/adjustments`], { points: { n: 1 }, reason: 'x' }, 'points'],
-      ['points as a huge integer', () => ['POST', `/customers/${customerId}/adjustments`], { points: 123456789012345678901234567890, reason: 'x' }, 'points'],
+      ['points as a huge integer', () => ['POST', `/customers/${customerId}/adjustments`], { points: 1.2345678901234568e29, reason: 'x' }, 'points'],
       ['points beyond MAX_SAFE_INTEGER', () => ['POST', `/customers/${customerId}/redemptions`], { points: 2 ** 53 + 2 }, 'points'],
       ['points as -0', () => ['POST', `/customers/${customerId}/adjustments`], { points: -0, reason: 'x' }, 'points'],
-      ['amount as a number', () => ['POST', `/customers/${customerId}/payments`], { locationId: 's', amount: 10, purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' }, 'amount'],
-      ['amount with 30 digits', () => ['POST', `/customers/${customerId}/payments`], { locationId: 's', amount: '9'.repeat(30), purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' }, 'amount'],
-      ['amount of 16 nines', () => ['POST', `/customers/${customerId}/payments`], { locationId: 's', amount: '9'.repeat(16), purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' }, 'amount'],
+      [
+        'amount as a number',
+        () => ['POST', `/customers/${customerId}/payments`],
+        { locationId: 's', amount: 10, purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' },
+        'amount',
+      ],
+      [
+        'amount with 30 digits',
+        () => ['POST', `/customers/${customerId}/payments`],
+        { locationId: 's', amount: '9'.repeat(30), purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' },
+        'amount',
+      ],
+      [
+        'amount of 16 nines',
+        () => ['POST', `/customers/${customerId}/payments`],
+        { locationId: 's', amount: '9'.repeat(16), purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' },
+        'amount',
+      ],
       ['occurredAt as epoch millis', () => ['POST', `/customers/${customerId}/visits`], { locationId: 's', occurredAt: 1735689600000 }, 'occurredAt'],
       ['occurredAt year 10000', () => ['POST', `/customers/${customerId}/visits`], { locationId: 's', occurredAt: '+010000-01-01T00:00:00Z' }, 'occurredAt'],
-      ['kind as null-ish string', () => ['POST', `/customers/${customerId}/visits`], { locationId: 's', occurredAt: '2025-01-01T00:00:00Z', kind: 'null' }, 'kind'],
+      [
+        'kind as null-ish string',
+        () => ['POST', `/customers/${customerId}/visits`],
+        { locationId: 's', occurredAt: '2025-01-01T00:00:00Z', kind: 'null' },
+        'kind',
+      ],
       ['pointsPerUnit as a number', () => ['PUT', '/program'], { pointsPerUnit: 1 }, 'pointsPerUnit'],
       ['pointsPerUnit huge', () => ['PUT', '/program'], { pointsPerUnit: '1'.repeat(40) }, 'pointsPerUnit'],
       ['timezone as a number', () => ['PUT', '/program'], { timezone: 0 }, 'timezone'],
@@ -244,7 +270,11 @@ describe('errors: every bad request is a 4xx problem+json and writes nothing', (
         ['POST', '/customers', { phone: CANARY }],
         ['POST', '/customers', { email: 'a@b.co', name: [CANARY] }],
         ['POST', `/customers/${customerId}/visits`, { locationId: CANARY, occurredAt: CANARY, kind: CANARY, source: CANARY, notes: { CANARY } }],
-        ['POST', `/customers/${customerId}/payments`, { locationId: CANARY, amount: CANARY, purchaseIdentifier: 7, occurredAt: CANARY, currency: CANARY, visitId: CANARY }],
+        [
+          'POST',
+          `/customers/${customerId}/payments`,
+          { locationId: CANARY, amount: CANARY, purchaseIdentifier: 7, occurredAt: CANARY, currency: CANARY, visitId: CANARY },
+        ],
         ['POST', `/customers/${customerId}/payments`, { locationId: 's', amount: CANARY, purchaseIdentifier: 'p', occurredAt: '2025-01-01T00:00:00Z' }],
         ['POST', `/customers/${customerId}/adjustments`, { points: CANARY, reason: [CANARY] }],
         ['POST', `/customers/${customerId}/redemptions`, { points: CANARY, reference: { CANARY } }],

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { EventStore } from '../../libs/event-store/src/event-store.port';
+import type { EventStore } from '#event-store/event-store.port';
 import { ReadSide } from '../../apps/ledger-api/src/read-models/read-side';
 import { startLedger, TEST_ADMIN_SECRET, type HttpResult, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';

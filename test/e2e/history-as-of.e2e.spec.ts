@@ -17,9 +17,19 @@ describe('history as of an instant (bitemporal replay)', () => {
     // to 1 Nov 18:00 (the receipt was found late); 6 Nov a redemption of 3.
     customerId = (await ledger.request('POST', '/customers', { email: 'auditee@example.com' })).body.customerId;
     now = new Date('2026-11-02T12:00:00Z');
-    await ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 's1', amount: '10.00', purchaseIdentifier: 'R-1', occurredAt: '2026-11-02T10:00:00Z' });
+    await ledger.request('POST', `/customers/${customerId}/payments`, {
+      locationId: 's1',
+      amount: '10.00',
+      purchaseIdentifier: 'R-1',
+      occurredAt: '2026-11-02T10:00:00Z',
+    });
     now = new Date('2026-11-05T12:00:00Z');
-    await ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 's1', amount: '5.00', purchaseIdentifier: 'R-late', occurredAt: '2026-11-01T18:00:00Z' });
+    await ledger.request('POST', `/customers/${customerId}/payments`, {
+      locationId: 's1',
+      amount: '5.00',
+      purchaseIdentifier: 'R-late',
+      occurredAt: '2026-11-01T18:00:00Z',
+    });
     now = new Date('2026-11-06T12:00:00Z');
     await ledger.request('POST', `/customers/${customerId}/redemptions`, { points: 3 });
   });
@@ -49,7 +59,14 @@ describe('history as of an instant (bitemporal replay)', () => {
     // Ordered by business time: the late-recorded 1 Nov payment comes before the 2 Nov one.
     expect(points(happened.body)).toEqual([5, 10]);
     const late = happened.body.entries.find((e: { purchaseIdentifier?: string }) => e.purchaseIdentifier === 'R-late');
-    expect(late).toMatchObject({ occurredAt: '2026-11-01T18:00:00.000Z', recordedAt: '2026-11-05T12:00:00.000Z', balanceAfter: 5, pointsPerUnit: '1', programVersion: 1, actor: 'back-office' });
+    expect(late).toMatchObject({
+      occurredAt: '2026-11-01T18:00:00.000Z',
+      recordedAt: '2026-11-05T12:00:00.000Z',
+      balanceAfter: 5,
+      pointsPerUnit: '1',
+      programVersion: 1,
+      actor: 'back-office',
+    });
     expect(late.commandId).toEqual(expect.any(String));
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
+import { enrolCustomer, startLedger, type Json, type RunningLedger } from '../support/ledger-app';
 import { accountEvents, expectInvalid, expectProblem, historyOf, paymentBody, visitBody } from '../support/e2e';
 
 describe('customer history (GET /customers/{id}/history)', () => {
@@ -10,18 +10,27 @@ describe('customer history (GET /customers/{id}/history)', () => {
   };
   let ledger: RunningLedger;
   let customerId: string;
-  let responses: Record<string, any>;
+  let responses: Record<string, Json>;
 
   beforeAll(async () => {
     ledger = await startLedger({ clock: () => now });
     at('2026-05-01T09:00:00.000Z');
     customerId = await enrolCustomer(ledger, { name: 'Ada' });
     at('2026-05-02T10:00:00.000Z');
-    const visit = await ledger.request('POST', `/customers/${customerId}/visits`, visitBody({ occurredAt: '2026-04-30T08:00:00+02:00', kind: 'service', notes: 'fitting' }), {
-      'x-correlation-id': 'corr-visit-1',
-    });
+    const visit = await ledger.request(
+      'POST',
+      `/customers/${customerId}/visits`,
+      visitBody({ occurredAt: '2026-04-30T08:00:00+02:00', kind: 'service', notes: 'fitting' }),
+      {
+        'x-correlation-id': 'corr-visit-1',
+      },
+    );
     at('2026-05-03T11:00:00.000Z');
-    const payment = await ledger.request('POST', `/customers/${customerId}/payments`, paymentBody({ amount: '80.50', occurredAt: '2026-05-03T10:59:00Z', source: 'scan' }));
+    const payment = await ledger.request(
+      'POST',
+      `/customers/${customerId}/payments`,
+      paymentBody({ amount: '80.50', occurredAt: '2026-05-03T10:59:00Z', source: 'scan' }),
+    );
     at('2026-05-04T12:00:00.000Z');
     const adjustment = await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: 20, reason: 'welcome bonus' });
     at('2026-05-05T13:00:00.000Z');
@@ -78,7 +87,12 @@ describe('customer history (GET /customers/{id}/history)', () => {
 
   it("carries each event's own fields, and separates business time (occurredAt) from server time (recordedAt)", async () => {
     const [enrolled, visit, purchaseVisit, payment, adjustment, redemption] = (await historyOf(ledger, customerId)).entries;
-    expect(enrolled).toMatchObject({ name: 'Ada', enrolledAt: '2026-05-01T09:00:00.000Z', occurredAt: '2026-05-01T09:00:00.000Z', recordedAt: '2026-05-01T09:00:00.000Z' });
+    expect(enrolled).toMatchObject({
+      name: 'Ada',
+      enrolledAt: '2026-05-01T09:00:00.000Z',
+      occurredAt: '2026-05-01T09:00:00.000Z',
+      recordedAt: '2026-05-01T09:00:00.000Z',
+    });
     expect(visit).toMatchObject({
       visitId: responses['visit'].visitId,
       kind: 'service',
@@ -101,8 +115,20 @@ describe('customer history (GET /customers/{id}/history)', () => {
       recordedAt: '2026-05-03T11:00:00.000Z',
     });
     expect(purchaseVisit.commandId).toBe(payment.commandId);
-    expect(adjustment).toMatchObject({ adjustmentId: responses['adjustment'].adjustmentId, kind: 'manual', points: 20, reason: 'welcome bonus', occurredAt: '2026-05-04T12:00:00.000Z' });
-    expect(redemption).toMatchObject({ adjustmentId: responses['redemption'].redemptionId, kind: 'redemption', points: -60, reference: 'voucher-1', recordedAt: '2026-05-05T13:00:00.000Z' });
+    expect(adjustment).toMatchObject({
+      adjustmentId: responses['adjustment'].adjustmentId,
+      kind: 'manual',
+      points: 20,
+      reason: 'welcome bonus',
+      occurredAt: '2026-05-04T12:00:00.000Z',
+    });
+    expect(redemption).toMatchObject({
+      adjustmentId: responses['redemption'].redemptionId,
+      kind: 'redemption',
+      points: -60,
+      reference: 'voucher-1',
+      recordedAt: '2026-05-05T13:00:00.000Z',
+    });
   });
 
   it('is the stream as stored: same ids, types, data and metadata as the event store holds', async () => {
@@ -124,7 +150,12 @@ describe('customer history (GET /customers/{id}/history)', () => {
     });
     // Metadata the history does not show is still recorded with every event.
     for (const event of stored) {
-      expect(event.metadata).toMatchObject({ correlationId: expect.any(String), schemaVersion: 1, recordedAt: expect.any(String), causationId: event.metadata['commandId'] });
+      expect(event.metadata).toMatchObject({
+        correlationId: expect.any(String),
+        schemaVersion: 1,
+        recordedAt: expect.any(String),
+        causationId: event.metadata['commandId'],
+      });
     }
     expect(stored[1]!.metadata['correlationId']).toBe('corr-visit-1');
   });

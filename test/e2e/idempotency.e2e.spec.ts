@@ -41,7 +41,11 @@ const routes: readonly Route[] = [
     setUp: async (ledger) => {
       const id = await customerWithPoints(ledger, 100);
       const purchaseIdentifier = uniqueId('R');
-      return { path: `/customers/${id}/payments`, body: paymentBody({ purchaseIdentifier, amount: '12.34' }), otherBody: paymentBody({ purchaseIdentifier, amount: '99.00' }) };
+      return {
+        path: `/customers/${id}/payments`,
+        body: paymentBody({ purchaseIdentifier, amount: '12.34' }),
+        otherBody: paymentBody({ purchaseIdentifier, amount: '99.00' }),
+      };
     },
   },
   {
@@ -115,14 +119,15 @@ describe('Idempotency-Key on every POST', () => {
       expect(again.body).toEqual(first.body);
     });
 
-    if (repeatable) it('without a key, the same body twice is two commands', async () => {
-      const { path, body } = await setUp(ledger);
-      const first = await ledger.request('POST', path, body);
-      const second = await ledger.request('POST', path, body);
-      expect([first.status, second.status]).toEqual([201, 201]);
-      expect(second.headers.get('idempotent-replayed')).toBeNull();
-      expect(second.body).not.toEqual(first.body);
-    });
+    if (repeatable)
+      it('without a key, the same body twice is two commands', async () => {
+        const { path, body } = await setUp(ledger);
+        const first = await ledger.request('POST', path, body);
+        const second = await ledger.request('POST', path, body);
+        expect([first.status, second.status]).toEqual([201, 201]);
+        expect(second.headers.get('idempotent-replayed')).toBeNull();
+        expect(second.body).not.toEqual(first.body);
+      });
   });
 
   it('ten concurrent requests with the same key write one set of events and all answer the same body', async () => {
@@ -222,7 +227,11 @@ describe('Idempotency-Key across a restart', () => {
         const enrolAgain = await second.request('POST', '/customers', enrolBody, { 'idempotency-key': enrolKey });
         const payAgain = await second.request('POST', `/customers/${customerId}/payments`, payBody, { 'idempotency-key': payKey });
         const redeemAgain = await second.request('POST', `/customers/${customerId}/redemptions`, { points: 50 }, { 'idempotency-key': redeemKey });
-        for (const [again, original] of [[enrolAgain, enrolled], [payAgain, paid], [redeemAgain, redeemed]] as const) {
+        for (const [again, original] of [
+          [enrolAgain, enrolled],
+          [payAgain, paid],
+          [redeemAgain, redeemed],
+        ] as const) {
           expect(again.status).toBe(201);
           expect(again.headers.get('idempotent-replayed')).toBe('true');
           expect(again.body).toEqual(original.body);

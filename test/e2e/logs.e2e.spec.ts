@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream';
-import { startLedger, TEST_ADMIN_SECRET, type RunningLedger } from '../support/ledger-app';
+import { startLedger, TEST_ADMIN_SECRET, type Json, type RunningLedger } from '../support/ledger-app';
 
 describe('request logs', () => {
   let ledger: RunningLedger;
@@ -14,13 +14,18 @@ describe('request logs', () => {
   });
 
   it('writes JSON lines with a request id, and never a secret, an e-mail, a phone or a key', async () => {
-    const enrolled = await ledger.request('POST', '/customers', { email: 'log-canary@example.com', phone: '+15550199999' }, { 'idempotency-key': 'idem-canary-key' });
+    const enrolled = await ledger.request(
+      'POST',
+      '/customers',
+      { email: 'log-canary@example.com', phone: '+15550199999' },
+      { 'idempotency-key': 'idem-canary-key' },
+    );
     expect(enrolled.status).toBe(201);
     await ledger.request('GET', '/customers?email=log-canary@example.com&phone=%2B15550199999');
     await ledger.request('GET', '/program', undefined, { authorization: 'Bearer wrong-canary-secret-0123456789' });
     await new Promise((resolve) => setTimeout(resolve, 50));
 
-    const entries = lines.map((l) => JSON.parse(l) as Record<string, any>);
+    const entries = lines.map((l) => JSON.parse(l) as Record<string, Json>);
     const completed = entries.filter((e) => e['msg'] === 'request completed');
     expect(completed.length).toBeGreaterThanOrEqual(3);
     for (const e of completed) {

@@ -12,7 +12,12 @@ describe('GET /metrics (Prometheus)', () => {
 
   it('counts commands by route and outcome, with latency, batch sizes and projection lag', async () => {
     const customerId = await enrolCustomer(ledger, { email: 'metrics-private@example.com' });
-    const paid = await ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 's1', amount: '5.00', purchaseIdentifier: 'MX-1', occurredAt: '2026-11-20T10:00:00Z' });
+    const paid = await ledger.request('POST', `/customers/${customerId}/payments`, {
+      locationId: 's1',
+      amount: '5.00',
+      purchaseIdentifier: 'MX-1',
+      occurredAt: '2026-11-20T10:00:00Z',
+    });
     expect(paid.status).toBe(201);
     await ledger.request('POST', `/customers/${customerId}/redemptions`, { points: 999 }); // 422
     const scraped = await ledger.request('GET', '/metrics', undefined, { authorization: 'Bearer scraper-secret-0123456789abcdef' });

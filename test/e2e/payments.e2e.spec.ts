@@ -49,7 +49,16 @@ describe('payments (POST /customers/{id}/payments) on the demo program', () => {
 
       const history = await historyOf(ledger, customerId);
       const payment = history.entries.find((e) => e.type === 'PaymentRecorded');
-      expect(payment).toMatchObject({ paymentId: response.body.paymentId, amountMinor: 4999, currency: 'USD', points: 49, pointsPerUnit: '1', programVersion: 1, pointsDelta: 49, balanceAfter: 49 });
+      expect(payment).toMatchObject({
+        paymentId: response.body.paymentId,
+        amountMinor: 4999,
+        currency: 'USD',
+        points: 49,
+        pointsPerUnit: '1',
+        programVersion: 1,
+        pointsDelta: 49,
+        balanceAfter: 49,
+      });
       expect(history.balance).toBe(49);
 
       const customer = await ledger.request('GET', `/customers/${customerId}`);
@@ -90,7 +99,14 @@ describe('payments (POST /customers/{id}/payments) on the demo program', () => {
       const history = await historyOf(ledger, customerId);
       expect(history.entries.map((e) => e.type)).toEqual(['CustomerEnrolled', 'VisitCreated', 'PaymentRecorded']);
       const [, visit, payment] = history.entries;
-      expect(visit).toMatchObject({ visitId: response.body.visitId, kind: 'purchase', source, locationId: 'store-1', paymentId: response.body.paymentId, pointsDelta: 0 });
+      expect(visit).toMatchObject({
+        visitId: response.body.visitId,
+        kind: 'purchase',
+        source,
+        locationId: 'store-1',
+        paymentId: response.body.paymentId,
+        pointsDelta: 0,
+      });
       expect(payment).toMatchObject({ visitId: response.body.visitId, paymentId: response.body.paymentId, points: 20 });
       // Both events carry the same command id: they were written by one command.
       expect(visit.commandId).toBe(payment.commandId);
@@ -216,23 +232,13 @@ describe('payments (POST /customers/{id}/payments) on the demo program', () => {
       expect(response.status).toBe(201);
     });
 
-    it.each([
-      ['49.999'],
-      ['0'],
-      ['0.00'],
-      ['-1.00'],
-      ['1e2'],
-      ['.5'],
-      ['5.'],
-      ['1,000.00'],
-      ['abc'],
-      [''],
-      ['10000000000.01'],
-      ['99999999999999999'],
-    ])('amount "%s" is 400 with path amount and writes nothing', async (amount) => {
-      const response = await expectNothingWritten(ledger, () => pay(customerId, paymentBody({ amount })));
-      expectInvalid(response, 'amount');
-    });
+    it.each([['49.999'], ['0'], ['0.00'], ['-1.00'], ['1e2'], ['.5'], ['5.'], ['1,000.00'], ['abc'], [''], ['10000000000.01'], ['99999999999999999']])(
+      'amount "%s" is 400 with path amount and writes nothing',
+      async (amount) => {
+        const response = await expectNothingWritten(ledger, () => pay(customerId, paymentBody({ amount })));
+        expectInvalid(response, 'amount');
+      },
+    );
 
     it.each([
       ['amount', { amount: 49.99 }],
@@ -342,7 +348,9 @@ describe('payments in a zero-decimal currency (JPY program)', () => {
   });
 
   it('a USD payment is now a currency mismatch', async () => {
-    const response = await expectNothingWritten(ledger, () => ledger.request('POST', `/customers/${customerId}/payments`, paymentBody({ amount: '10', currency: 'USD' })));
+    const response = await expectNothingWritten(ledger, () =>
+      ledger.request('POST', `/customers/${customerId}/payments`, paymentBody({ amount: '10', currency: 'USD' })),
+    );
     expectProblem(response, 422, 'currency-mismatch');
     expect(response.body).toMatchObject({ expected: 'JPY', actual: 'USD' });
   });

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { RecordedEvent } from '#event-store/event-store.port';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { accountEvents, expectInvalid, expectNothingWritten, expectProblem, head, historyOf, paymentBody, visitBody } from '../support/e2e';
 import { tempDir } from '../support/temp-dir';
@@ -55,19 +55,25 @@ describe('visit rewards across a restart with the read models lost', () => {
       settledAt = await reactionsSettled(first);
 
       const rewards = issued(await accountEvents(first, customerId), 'reward');
-      expect(rewards.map((e) => e.data)).toEqual([5, 10].map((n) => ({
-        adjustmentId: expect.any(String),
-        customerId,
-        kind: 'reward',
-        points: 50,
-        reason: `visit reward: ${n}th visit`,
-        reference: visits[n - 1]!.data['visitId'],
-        ruleId: 'visits-5',
-        programVersion: 2,
-        occurredAt: visits[n - 1]!.data['occurredAt'],
-      })));
+      expect(rewards.map((e) => e.data)).toEqual(
+        [5, 10].map((n) => ({
+          adjustmentId: expect.any(String),
+          customerId,
+          kind: 'reward',
+          points: 50,
+          reason: `visit reward: ${n}th visit`,
+          reference: visits[n - 1]!.data['visitId'],
+          ruleId: 'visits-5',
+          programVersion: 2,
+          occurredAt: visits[n - 1]!.data['occurredAt'],
+        })),
+      );
       // Caused by the visit it rewards, recorded by the reactions, correlated with the visit's request.
-      expect(rewards.map((e) => e.metadata)).toEqual([5, 10].map((n) => expect.objectContaining({ causationId: visits[n - 1]!.id, correlationId: visits[n - 1]!.metadata['correlationId'], actor: 'system:reactions' })));
+      expect(rewards.map((e) => e.metadata)).toEqual(
+        [5, 10].map((n) =>
+          expect.objectContaining({ causationId: visits[n - 1]!.id, correlationId: visits[n - 1]!.metadata['correlationId'], actor: 'system:reactions' }),
+        ),
+      );
 
       const history = await historyOf(first, customerId);
       expect(history.balance).toBe(100);
@@ -78,7 +84,11 @@ describe('visit rewards across a restart with the read models lost', () => {
       const achievements = await first.request('GET', `/customers/${customerId}/achievements?minPosition=${settledAt}`);
       expect(achievements.status).toBe(200);
       expect(achievements.body).toMatchObject({ customerId, visits: 12, level: 2, rewardPoints: 100, lastVisitAt: '2025-06-01T10:00:00.000Z' });
-      expect((await first.request('GET', `/customers/${customerId}/balance?minPosition=${settledAt}`)).body).toMatchObject({ available: 100, lifetimeEarned: 100, adjustedIn: 0 });
+      expect((await first.request('GET', `/customers/${customerId}/balance?minPosition=${settledAt}`)).body).toMatchObject({
+        available: 100,
+        lifetimeEarned: 100,
+        adjustedIn: 0,
+      });
     } finally {
       await first.close({ keepData: true });
     }
@@ -98,7 +108,11 @@ describe('visit rewards across a restart with the read models lost', () => {
       // And the rules carry on where they were: visits 13 to 15, one more reward.
       await recordVisits(second, customerId, 3);
       await reactionsSettled(second);
-      expect(issued(await accountEvents(second, customerId), 'reward').map((e) => e.data['reason'])).toEqual(['visit reward: 5th visit', 'visit reward: 10th visit', 'visit reward: 15th visit']);
+      expect(issued(await accountEvents(second, customerId), 'reward').map((e) => e.data['reason'])).toEqual([
+        'visit reward: 5th visit',
+        'visit reward: 10th visit',
+        'visit reward: 15th visit',
+      ]);
     } finally {
       await second.close({ keepData: true });
     }
@@ -117,7 +131,8 @@ describe('cashback and rule changes', () => {
   it('pays cashback on scan and online payments, never on a manual one, at the rule version in force when each was recorded', async () => {
     expect((await ledger.request('PUT', '/program', { cashback: [{ ruleId: 'cashback', percent: '10' }] })).status).toBe(200);
     const customerId = await enrolCustomer(ledger);
-    const pay = async (amount: string, source: string) => (await ledger.request('POST', `/customers/${customerId}/payments`, paymentBody({ amount, source }))).body.paymentId as string;
+    const pay = async (amount: string, source: string) =>
+      (await ledger.request('POST', `/customers/${customerId}/payments`, paymentBody({ amount, source }))).body.paymentId as string;
     const manual = await pay('50.00', 'manual');
     const scan = await pay('50.00', 'scan');
     const online = await pay('20.09', 'online');
@@ -126,7 +141,12 @@ describe('cashback and rule changes', () => {
     const onlineAfter = await pay('50.00', 'online');
     await reactionsSettled(ledger);
 
-    const cashback = issued(await accountEvents(ledger, customerId), 'cashback').map((e) => [e.data['reference'], e.data['points'], e.data['programVersion'], e.data['reason']]);
+    const cashback = issued(await accountEvents(ledger, customerId), 'cashback').map((e) => [
+      e.data['reference'],
+      e.data['points'],
+      e.data['programVersion'],
+      e.data['reason'],
+    ]);
     expect(cashback).toEqual([
       [scan, 5, changed.version - 1, 'cashback: 10% of 50.00 USD'],
       [online, 2, changed.version - 1, 'cashback: 10% of 20.09 USD'], // 2.009 → 2
@@ -139,11 +159,21 @@ describe('cashback and rule changes', () => {
   });
 
   it('refuses rules that would pay cashback on manual payments, or reuse a rule id, with 400 and writes nothing', async () => {
-    const manual = await expectNothingWritten(ledger, () => ledger.request('PUT', '/program', { cashback: [{ ruleId: 'c', percent: '5', sources: ['manual'] }] }));
+    const manual = await expectNothingWritten(ledger, () =>
+      ledger.request('PUT', '/program', { cashback: [{ ruleId: 'c', percent: '5', sources: ['manual'] }] }),
+    );
     expectInvalid(manual, 'cashback[0].sources[0]');
     expect(manual.body.errors[0].message).toMatch(/manual payment never earns cashback/);
-    expectInvalid(await expectNothingWritten(ledger, () => ledger.request('PUT', '/program', { visitRewards: [EVERY_FIFTH_VISIT], cashback: [{ ruleId: 'visits-5', percent: '5' }] })), 'cashback[0].ruleId');
-    expectInvalid(await expectNothingWritten(ledger, () => ledger.request('PUT', '/program', { visitRewards: [{ ...EVERY_FIFTH_VISIT, everyVisits: 0 }] })), 'visitRewards[0].everyVisits');
+    expectInvalid(
+      await expectNothingWritten(ledger, () =>
+        ledger.request('PUT', '/program', { visitRewards: [EVERY_FIFTH_VISIT], cashback: [{ ruleId: 'visits-5', percent: '5' }] }),
+      ),
+      'cashback[0].ruleId',
+    );
+    expectInvalid(
+      await expectNothingWritten(ledger, () => ledger.request('PUT', '/program', { visitRewards: [{ ...EVERY_FIFTH_VISIT, everyVisits: 0 }] })),
+      'visitRewards[0].everyVisits',
+    );
   });
 
   it('answers 404 for the achievements of an unknown customer and 400 for a bad minPosition', async () => {

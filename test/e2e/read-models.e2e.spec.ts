@@ -25,7 +25,13 @@ describe.each(['sqlite', 'postgres'] as const)('read models over HTTP (%s)', (di
   });
 
   const pay = (customerId: string, fields: Record<string, unknown>) =>
-    ledger.request('POST', `/customers/${customerId}/payments`, { locationId: 'store-1', amount: '10.00', occurredAt: '2026-11-20T10:00:00Z', purchaseIdentifier: `R-${Math.random()}`, ...fields });
+    ledger.request('POST', `/customers/${customerId}/payments`, {
+      locationId: 'store-1',
+      amount: '10.00',
+      occurredAt: '2026-11-20T10:00:00Z',
+      purchaseIdentifier: `R-${Math.random()}`,
+      ...fields,
+    });
 
   it('reads a balance right after the command that changed it (read-your-writes)', async () => {
     const customerId = await enrolCustomer(ledger);
@@ -50,15 +56,14 @@ describe.each(['sqlite', 'postgres'] as const)('read models over HTTP (%s)', (di
   it('pages through the timeline newest first with a cursor, each entry exactly once', async () => {
     const customerId = await enrolCustomer(ledger);
     let last = 0n;
-    for (let i = 0; i < 7; i++) last = BigInt((await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: i + 1, reason: `goodwill ${i}` })).body.position);
+    for (let i = 0; i < 7; i++)
+      last = BigInt((await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: i + 1, reason: `goodwill ${i}` })).body.position);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const query: string = `limit=3&minPosition=${last}${cursor === null ? '' : `&cursor=${cursor}`}`;
-      const page: { status: number; body: { entries: { type: string; position: string; balanceAfter: number }[]; nextCursor: string | null } } = await ledger.request(
-        'GET',
-        `/customers/${customerId}/timeline?${query}`,
-      );
+      const page: { status: number; body: { entries: { type: string; position: string; balanceAfter: number }[]; nextCursor: string | null } } =
+        await ledger.request('GET', `/customers/${customerId}/timeline?${query}`);
       expect(page.status).toBe(200);
       seen.push(...page.body.entries.map((e) => e.position));
       cursor = page.body.nextCursor;
@@ -79,7 +84,16 @@ describe.each(['sqlite', 'postgres'] as const)('read models over HTTP (%s)', (di
     const report = await ledger.request('GET', `/reports/visits?from=2026-11-20&to=2026-11-20&locationId=${location}&minPosition=${paid.body.position}`);
     expect(report.status).toBe(200);
     expect(report.body.days).toEqual([
-      expect.objectContaining({ locationId: location, day: '2026-11-20', visits: 3, visitsWithPurchase: 1, visitsWithoutPurchase: 2, distinctCustomers: 2, payments: 1, pointsEarned: 25 }),
+      expect.objectContaining({
+        locationId: location,
+        day: '2026-11-20',
+        visits: 3,
+        visitsWithPurchase: 1,
+        visitsWithoutPurchase: 2,
+        distinctCustomers: 2,
+        payments: 1,
+        pointsEarned: 25,
+      }),
     ]);
     expect(report.body.days[0].conversion).toBeCloseTo(1 / 3);
     expect(report.body.days[0].revenue).toEqual([{ currency: 'USD', payments: 1, amountMinor: 2500, pointsEarned: 25 }]);

@@ -35,7 +35,14 @@ describe('visits (POST /customers/{id}/visits)', () => {
     const events = await accountEvents(ledger, customerId);
     const last = events[events.length - 1]!;
     expect(last.type).toBe('VisitCreated');
-    expect(last.data).toEqual({ visitId: response.body.visitId, customerId, locationId: 'store-042', occurredAt: '2026-03-10T09:15:00.000Z', kind: 'browse', source: 'manual' });
+    expect(last.data).toEqual({
+      visitId: response.body.visitId,
+      customerId,
+      locationId: 'store-042',
+      occurredAt: '2026-03-10T09:15:00.000Z',
+      kind: 'browse',
+      source: 'manual',
+    });
     expect(last.metadata).toMatchObject({ recordedAt: NOW.toISOString() });
     expect(last.position.toString()).toBe(response.body.position);
 

@@ -2,8 +2,8 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import * as E from 'fp-ts/Either';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { eventStoreContract } from '../../libs/event-store/src/testing/event-store.contract';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { eventStoreContract } from '#event-store/testing/event-store.contract';
 import { tempDir } from '../support/temp-dir';
 
 const dirs: Array<() => void> = [];
@@ -39,9 +39,7 @@ describe('embedded SQLite event store', () => {
 
   it('commits concurrent appends in shared transactions (group commit)', async () => {
     const store = new SqliteEventStore({ filename: freshFile() });
-    const outcomes = await Promise.all(
-      Array.from({ length: 500 }, (_, i) => store.appendToStream(`groupCommit-${i}`, 'no_stream', [event('A')])),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 500 }, (_, i) => store.appendToStream(`groupCommit-${i}`, 'no_stream', [event('A')])));
     expect(outcomes.every(E.isRight)).toBe(true);
     const stats = store.groupCommitStats;
     expect(stats.appends).toBe(500);
@@ -52,9 +50,7 @@ describe('embedded SQLite event store', () => {
 
   it('caps a batch at maxBatchSize and still commits everything queued', async () => {
     const store = new SqliteEventStore({ filename: freshFile(), maxBatchSize: 7 });
-    const outcomes = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => store.appendToStream(`capped-${i}`, 'no_stream', [event('A')])),
-    );
+    const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => store.appendToStream(`capped-${i}`, 'no_stream', [event('A')])));
     expect(outcomes.every(E.isRight)).toBe(true);
     expect(store.groupCommitStats.largestBatch).toBe(7);
     expect(store.groupCommitStats.transactions).toBeGreaterThanOrEqual(Math.ceil(50 / 7));

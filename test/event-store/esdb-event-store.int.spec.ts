@@ -1,15 +1,15 @@
 import { EventStoreDBClient, binaryEvent } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import * as E from 'fp-ts/Either';
-import type { EventStore, NewEvent, RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { EsdbEventStore } from '../../libs/event-store/src/eventstoredb/esdb-event-store';
-import { decodePosition } from '../../libs/event-store/src/eventstoredb/esdb-position';
-import { eventStoreContract } from '../../libs/event-store/src/testing/event-store.contract';
-import { openSqliteReadModels } from '../../libs/read-models/src/database';
-import { Projector } from '../../libs/read-models/src/projector';
-import { migrate } from '../../libs/read-models/src/schema';
-import { loadConfig } from '../../libs/runtime/src/config';
-import { StoreUnreachableError, connectEventStore } from '../../libs/runtime/src/wiring';
+import type { EventStore, NewEvent, RecordedEvent } from '#event-store/event-store.port';
+import { EsdbEventStore } from '#event-store/eventstoredb/esdb-event-store';
+import { decodePosition } from '#event-store/eventstoredb/esdb-position';
+import { eventStoreContract } from '#event-store/testing/event-store.contract';
+import { openSqliteReadModels } from '#read-models/database';
+import { Projector } from '#read-models/projector';
+import { migrate } from '#read-models/schema';
+import { loadConfig } from '#runtime/config';
+import { StoreUnreachableError, connectEventStore } from '#runtime/wiring';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server';
 import { realEventStoreDb } from '../support/test-store';
 import { tempDir } from '../support/temp-dir';
@@ -45,7 +45,12 @@ eventStoreContract(real === undefined ? 'EventStoreDB (test server over gRPC)' :
   },
 });
 
-const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({ id: randomUUID(), type, data: data as NewEvent['data'], metadata: { actor: 'test' } });
+const event = (type: string, data: Record<string, unknown> = {}): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data: data as NewEvent['data'],
+  metadata: { actor: 'test' },
+});
 
 function right<A>(either: E.Either<unknown, A>): A {
   if (E.isLeft(either)) throw new Error(`expected Right, got ${JSON.stringify(either.left, (_, v) => (typeof v === 'bigint' ? v.toString() : v))}`);
@@ -174,7 +179,11 @@ describe('EventStoreDB adapter when the connection fails', () => {
     const port = server!.port;
     await server!.stop();
     try {
-      const config = loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: `esdb://admin:canary-secret@127.0.0.1:${port}?tls=false`, LEDGER_ENV: 'production' });
+      const config = loadConfig({
+        LEDGER_STORE: 'eventstoredb',
+        EVENTSTORE_CONNECTION_STRING: `esdb://admin:canary-secret@127.0.0.1:${port}?tls=false`,
+        LEDGER_ENV: 'production',
+      });
       const attempt = connectEventStore(config);
       await expect(attempt).rejects.toThrow(StoreUnreachableError);
       await expect(attempt).rejects.toThrow(new RegExp(`EventStoreDB at 127.0.0.1:${port} is unreachable \\(gRPC UNAVAILABLE, code 14\\)`));

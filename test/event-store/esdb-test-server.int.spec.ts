@@ -24,7 +24,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import { StreamsClient } from '@eventstore/db-client/generated/streams_grpc_pb';
-import { AppendReq, AppendResp, ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { AppendReq, type AppendResp, ReadReq, type ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { startEsdbTestServer, type EsdbTestServer, type EsdbTestServerOptions } from '../support/esdb-test-server';
 
@@ -155,12 +155,8 @@ describe('EventStoreDB test server: appends', () => {
     await expect(client.appendToStream(stream, [a, event('X')], { expectedRevision: 'no_stream' })).rejects.toMatchObject({
       actualVersion: 1n,
     });
-    await expect(client.appendToStream(stream, [a, event('X')], { expectedRevision: 'any' })).rejects.toBeInstanceOf(
-      WrongExpectedVersionError,
-    );
-    await expect(client.appendToStream(stream, [event('X'), b], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(
-      WrongExpectedVersionError,
-    );
+    await expect(client.appendToStream(stream, [a, event('X')], { expectedRevision: 'any' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    await expect(client.appendToStream(stream, [event('X'), b], { expectedRevision: 'no_stream' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
     expect(server.eventCount).toBe(count);
   });
 
@@ -270,9 +266,7 @@ describe('EventStoreDB test server: reading $all', () => {
   it('reads backwards from the end, and honours maxCount both ways', async () => {
     expect(commits(await collect(client.readAll({ direction: BACKWARDS, fromPosition: END })))).toEqual(commits(all).reverse());
     expect(commits(await collect(client.readAll({ maxCount: 3 })))).toEqual(commits(all).slice(0, 3));
-    expect(commits(await collect(client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 2 })))).toEqual(
-      commits(all).slice(-2).reverse(),
-    );
+    expect(commits(await collect(client.readAll({ direction: BACKWARDS, fromPosition: END, maxCount: 2 })))).toEqual(commits(all).slice(-2).reverse());
     expect(await collect(client.readAll({ fromPosition: END }))).toEqual([]);
     expect(await collect(client.readAll({ direction: BACKWARDS, fromPosition: START }))).toEqual([]);
   });
@@ -280,9 +274,7 @@ describe('EventStoreDB test server: reading $all', () => {
   it('includes the event at exactly the given position forwards, and excludes it backwards (as KurrentDB)', async () => {
     const pivot = all[3]!.event!.position;
     expect(commits(await collect(client.readAll({ fromPosition: pivot })))).toEqual(commits(all).slice(3));
-    expect(commits(await collect(client.readAll({ direction: BACKWARDS, fromPosition: pivot })))).toEqual(
-      commits(all).slice(0, 3).reverse(),
-    );
+    expect(commits(await collect(client.readAll({ direction: BACKWARDS, fromPosition: pivot })))).toEqual(commits(all).slice(0, 3).reverse());
     const between = { commit: pivot.commit + 1n, prepare: pivot.prepare + 1n };
     expect(commits(await collect(client.readAll({ fromPosition: between })))).toEqual(commits(all).slice(4));
   });
@@ -538,11 +530,7 @@ describe('EventStoreDB test server: protocol errors', () => {
   }
 
   const options = (stream: string) =>
-    new AppendReq().setOptions(
-      new AppendReq.Options()
-        .setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(stream)))
-        .setAny(new Empty()),
-    );
+    new AppendReq().setOptions(new AppendReq.Options().setStreamIdentifier(new StreamIdentifier().setStreamName(Buffer.from(stream))).setAny(new Empty()));
   const proposed = (metadata: Record<string, string>) => {
     const message = new AppendReq.ProposedMessage().setId(new UUID().setString(randomUUID())).setData(Buffer.from('{}'));
     for (const [key, value] of Object.entries(metadata)) message.getMetadataMap().set(key, value);

@@ -2,8 +2,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { verifyChain } from '../../libs/audit/src/verify-chain';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { verifyChain } from '#audit/verify-chain';
 import { tempDir } from '../support/temp-dir';
 
 /**
@@ -65,7 +65,13 @@ describe('ledger-api killed with SIGKILL under load', () => {
             const res = await fetch(`${base}/customers/${entry.customerId}/payments`, {
               method: 'POST',
               headers: { ...AUTH, 'idempotency-key': entry.key },
-              body: JSON.stringify({ locationId: 'store-1', amount: '1.00', purchaseIdentifier: entry.purchaseIdentifier, occurredAt: '2026-11-20T10:00:00Z', source: 'scan' }),
+              body: JSON.stringify({
+                locationId: 'store-1',
+                amount: '1.00',
+                purchaseIdentifier: entry.purchaseIdentifier,
+                occurredAt: '2026-11-20T10:00:00Z',
+                source: 'scan',
+              }),
             });
             if (res.status === 201) {
               entry.outcome = 'acknowledged';
@@ -134,7 +140,13 @@ async function expectConsistent(base: string, sent: readonly Sent[]): Promise<vo
     const res = await fetch(`${base}/customers/${s.customerId}/payments`, {
       method: 'POST',
       headers: { ...AUTH, 'idempotency-key': s.key },
-      body: JSON.stringify({ locationId: 'store-1', amount: '1.00', purchaseIdentifier: s.purchaseIdentifier, occurredAt: '2026-11-20T10:00:00Z', source: 'scan' }),
+      body: JSON.stringify({
+        locationId: 'store-1',
+        amount: '1.00',
+        purchaseIdentifier: s.purchaseIdentifier,
+        occurredAt: '2026-11-20T10:00:00Z',
+        source: 'scan',
+      }),
     });
     expect(res.status).toBe(201);
   }

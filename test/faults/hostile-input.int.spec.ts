@@ -20,14 +20,15 @@ describe('hostile and malformed requests (property-based)', () => {
     await ledger.close();
   });
 
-  const routes = () => [
-    ['POST', '/customers'],
-    ['POST', `/customers/${customerId}/visits`],
-    ['POST', `/customers/${customerId}/payments`],
-    ['POST', `/customers/${customerId}/adjustments`],
-    ['POST', `/customers/${customerId}/redemptions`],
-    ['PUT', '/program'],
-  ] as const;
+  const routes = () =>
+    [
+      ['POST', '/customers'],
+      ['POST', `/customers/${customerId}/visits`],
+      ['POST', `/customers/${customerId}/payments`],
+      ['POST', `/customers/${customerId}/adjustments`],
+      ['POST', `/customers/${customerId}/redemptions`],
+      ['PUT', '/program'],
+    ] as const;
 
   const validBodies = [
     { email: 'someone@example.com', phone: '+15550100000', name: 'Some One' },
@@ -39,7 +40,29 @@ describe('hostile and malformed requests (property-based)', () => {
   ];
 
   const weird = fc.oneof(
-    fc.constantFrom(null, true, false, 0, -0, -1, 1.5, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, '', ' ', '\u0000', '\ud800', '\u202e', '𝟘𝟙', 'é'.normalize('NFD'), '__proto__', 'constructor', '{}', '[]'),
+    fc.constantFrom(
+      null,
+      true,
+      false,
+      0,
+      -0,
+      -1,
+      1.5,
+      1e308,
+      -1e308,
+      Number.MAX_SAFE_INTEGER + 2,
+      '',
+      ' ',
+      '\u0000',
+      '\ud800',
+      '\u202e',
+      '𝟘𝟙',
+      'é'.normalize('NFD'),
+      '__proto__',
+      'constructor',
+      '{}',
+      '[]',
+    ),
     fc.string({ unit: 'grapheme', maxLength: 50 }),
     fc.string({ unit: 'binary', maxLength: 50 }),
     fc.integer(),
@@ -49,16 +72,18 @@ describe('hostile and malformed requests (property-based)', () => {
   );
 
   /** A valid body with one field replaced, removed, or a hostile key added. */
-  const mutated = fc.tuple(fc.nat(validBodies.length - 1), weird, fc.nat(), fc.constantFrom('replace', 'remove', 'pollute', 'extra')).map(([i, value, pick, how]) => {
-    const body: Record<string, unknown> = { ...validBodies[i]! };
-    const keys = Object.keys(body);
-    const key = keys[pick % keys.length]!;
-    if (how === 'replace') body[key] = value;
-    if (how === 'remove') delete body[key];
-    if (how === 'extra') body[`x${pick}`] = value;
-    const json = JSON.stringify(body);
-    return how === 'pollute' ? `${json.slice(0, -1)},"__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":1}}}` : json;
-  });
+  const mutated = fc
+    .tuple(fc.nat(validBodies.length - 1), weird, fc.nat(), fc.constantFrom('replace', 'remove', 'pollute', 'extra'))
+    .map(([i, value, pick, how]) => {
+      const body: Record<string, unknown> = { ...validBodies[i]! };
+      const keys = Object.keys(body);
+      const key = keys[pick % keys.length]!;
+      if (how === 'replace') body[key] = value;
+      if (how === 'remove') delete body[key];
+      if (how === 'extra') body[`x${pick}`] = value;
+      const json = JSON.stringify(body);
+      return how === 'pollute' ? `${json.slice(0, -1)},"__proto__":{"isAdmin":true},"constructor":{"prototype":{"polluted":1}}}` : json;
+    });
 
   const deep = fc.integer({ min: 50, max: 2000 }).map((depth) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
   const truncated = fc.tuple(fc.nat(validBodies.length - 1), fc.nat()).map(([i, cut]) => {

@@ -54,7 +54,10 @@ describe('a hot customer under 2,000 concurrent mixed commands', () => {
     expect(history.balance).toBe(sum);
     for (const entry of history.entries) expect(entry.balanceAfter).toBeGreaterThanOrEqual(0);
     const accepted = responses.filter((r) => r.status === 201).length;
-    expect(history.entries.filter((e: { type: string }) => e.type !== 'CustomerEnrolled' && e.type !== 'VisitCreated').length + history.entries.filter((e: { type: string; kind?: string }) => e.type === 'VisitCreated' && e.kind !== 'purchase').length).toBe(accepted + 1);
+    expect(
+      history.entries.filter((e: { type: string }) => e.type !== 'CustomerEnrolled' && e.type !== 'VisitCreated').length +
+        history.entries.filter((e: { type: string; kind?: string }) => e.type === 'VisitCreated' && e.kind !== 'purchase').length,
+    ).toBe(accepted + 1);
     const current = await ledger.request('GET', `/customers/${customerId}`);
     expect(current.body.balance.available).toBe(sum);
   }, 120_000);

@@ -1,6 +1,6 @@
 import { envelope } from '../../apps/ledger-api/src/ledger/command-runner';
 import { commandIdFor } from '../../apps/ledger-api/src/ledger/ids';
-import { purchaseKey, reservationStream } from '../../libs/runtime/src/streams';
+import { purchaseKey, reservationStream } from '#runtime/streams';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { withoutMultiStreamAppends } from '../support/without-multi-stream-appends';
 

@@ -4,13 +4,13 @@ import { CommandRunner } from '../../apps/ledger-api/src/ledger/command-runner';
 import type { CommandContext } from '../../apps/ledger-api/src/ledger/command-context';
 import { CustomerStreams, ProgramStreams } from '../../apps/ledger-api/src/ledger/ledger.module';
 import { Reservations } from '../../apps/ledger-api/src/ledger/reservations';
-import { IssueRewardHandler, issueReactions } from '../../apps/ledger-api/src/reactions/issue-reward';
+import { IssueRewardHandler, issueReactions } from '../../apps/ledger-api/src/reactions/issue-reward.handler';
 import { ReactionRunner, REACTIONS_CHECKPOINT, type DispatchReactions } from '../../apps/ledger-api/src/reactions/reaction-runner';
-import { enrolCustomer } from '../../libs/ledger-domain/src/customer/enrol-customer';
-import { recordVisit } from '../../libs/ledger-domain/src/customer/record-visit';
-import { decideProgram, DEFAULT_PROGRAM_ID, DEFAULT_PROGRAM_SETTINGS } from '../../libs/ledger-domain/src/program/program';
-import { positionText } from '../../libs/read-models/src/schema';
-import { accountStream, programStream } from '../../libs/runtime/src/streams';
+import { enrolCustomer } from '#ledger-domain/customer/enrol-customer';
+import { recordVisit } from '#ledger-domain/customer/record-visit';
+import { decideProgram, DEFAULT_PROGRAM_ID, DEFAULT_PROGRAM_SETTINGS } from '#ledger-domain/program/program';
+import { positionText } from '#read-models/schema';
+import { accountStream, programStream } from '#runtime/streams';
 import { openReadModelFixture, type Dialect, type ReadModelFixture } from '../read-models/read-model-fixture';
 import { checkpoints } from '../read-models/read-model-tables';
 
@@ -34,7 +34,15 @@ describe.each<Dialect>(['sqlite', 'postgres'])('reaction runner (%s)', (dialect)
     runner = new CommandRunner(fx.store, now, new Reservations(fx.store, now));
     customers = new CustomerStreams(fx.store);
     const configured = await runner.run(new ProgramStreams(fx.store), programStream(DEFAULT_PROGRAM_ID), context(), (state) =>
-      decideProgram({ type: 'ConfigureProgram', programId: DEFAULT_PROGRAM_ID, settings: { ...DEFAULT_PROGRAM_SETTINGS, visitRewards: [{ ruleId: 'every-2', everyVisits: 2, points: 20 }] }, now: now() }, state),
+      decideProgram(
+        {
+          type: 'ConfigureProgram',
+          programId: DEFAULT_PROGRAM_ID,
+          settings: { ...DEFAULT_PROGRAM_SETTINGS, visitRewards: [{ ruleId: 'every-2', everyVisits: 2, points: 20 }] },
+          now: now(),
+        },
+        state,
+      ),
     );
     if (E.isLeft(configured)) throw new Error('program not configured');
   });
@@ -43,13 +51,27 @@ describe.each<Dialect>(['sqlite', 'postgres'])('reaction runner (%s)', (dialect)
   });
 
   const enrol = async (customerId: string) => {
-    await runner.run(customers, accountStream(customerId), context(), (state) => enrolCustomer({ type: 'EnrolCustomer', customerId, email: `${customerId}@example.com`, now: now() }, state));
+    await runner.run(customers, accountStream(customerId), context(), (state) =>
+      enrolCustomer({ type: 'EnrolCustomer', customerId, email: `${customerId}@example.com`, now: now() }, state),
+    );
   };
   const visit = async (customerId: string, n: number) => {
     for (let i = 0; i < n; i++) {
       const visitId = randomUUID();
       await runner.run(customers, accountStream(customerId), context(), (state) =>
-        recordVisit({ type: 'RecordVisit', customerId, visitId, locationId: 'store-1', occurredAt: '2026-11-20T10:00:00.000Z', kind: 'browse', source: 'manual', now: now() }, state),
+        recordVisit(
+          {
+            type: 'RecordVisit',
+            customerId,
+            visitId,
+            locationId: 'store-1',
+            occurredAt: '2026-11-20T10:00:00.000Z',
+            kind: 'browse',
+            source: 'manual',
+            now: now(),
+          },
+          state,
+        ),
       );
     }
   };
@@ -57,7 +79,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('reaction runner (%s)', (dialect)
 
   /** What the API's EventBus handler does, without Nest: react, then issue each command through the real command loop. */
   const handler = () => new IssueRewardHandler(runner, customers);
-  const dispatch: DispatchReactions = async (requests) => (await Promise.all(requests.map((r) => issueReactions(r, (command) => handler().execute(command), now)))).flat();
+  const dispatch: DispatchReactions = async (requests) =>
+    (await Promise.all(requests.map((r) => issueReactions(r, (command) => handler().execute(command), now)))).flat();
 
   it('issues each reward once when a crash after the commands lost the checkpoint, and the batch runs again', async () => {
     await enrol('cus-a');

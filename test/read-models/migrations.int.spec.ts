@@ -1,6 +1,6 @@
-import { migrate, MIGRATIONS, positionText } from '../../libs/read-models/src/schema';
+import { migrate, MIGRATIONS, positionText } from '#read-models/schema';
 import { openReadModelFixture, type Dialect } from './read-model-fixture';
-import { openSqliteReadModels, openPostgresReadModels } from '../../libs/read-models/src/database';
+import { openSqliteReadModels, openPostgresReadModels } from '#read-models/database';
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
 import { join } from 'node:path';
@@ -50,11 +50,17 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
       const widening = MIGRATIONS.find((m) => m.name.startsWith('positions widened'))!;
       await db.deleteFrom('read_model_migrations').where('version', '>=', widening.version).execute();
       const v1 = (n: bigint) => n.toString().padStart(20, '0');
-      await db.insertInto('projection_checkpoints').values({ projection: 'p', position: v1(9n), updated_at: 'x' }).execute();
-      await db.insertInto('program_settings').values([
-        { program_id: 'a', version: 1, currency: 'USD', timezone: 'UTC', position: v1(9n) },
-        { program_id: 'b', version: 1, currency: 'USD', timezone: 'UTC', position: v1(10n) },
-      ]).execute();
+      await db
+        .insertInto('projection_checkpoints')
+        .values({ projection: 'p', position: v1(9n), updated_at: 'x' })
+        .execute();
+      await db
+        .insertInto('program_settings')
+        .values([
+          { program_id: 'a', version: 1, currency: 'USD', timezone: 'UTC', position: v1(9n) },
+          { program_id: 'b', version: 1, currency: 'USD', timezone: 'UTC', position: v1(10n) },
+        ])
+        .execute();
 
       await migrate(db);
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import pg from 'pg';
-import { openPostgresReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
+import { openPostgresReadModels, type ReadModelDatabase } from '#read-models/database';
 import { freshPostgresDatabase } from '../support/postgres';
 
 /**

@@ -1,15 +1,24 @@
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
-import type { EventStore, NewEvent } from '../../libs/event-store/src/event-store.port';
-import type { LedgerEvent } from '../../libs/projections/src/projected-event';
-import type { ReadModelDatabase } from '../../libs/read-models/src/database';
-import { LEDGER_PROJECTION, Projector } from '../../libs/read-models/src/projector';
-import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport, type TimelineView } from '../../libs/read-models/src/queries';
-import { dropAbandonedRebuilds, rebuildReadModels, type RebuildProgress } from '../../libs/read-models/src/rebuild';
-import { migrate, MIGRATIONS, positionText, PROJECTED_TABLES } from '../../libs/read-models/src/schema';
-import { accountStreamOf, generateScenario, SCENARIO_PROGRAM_STREAM, type ScenarioCommand } from '../../libs/projections/src/testing/ledger-scenario';
+import type { EventStore, NewEvent } from '#event-store/event-store.port';
+import type { LedgerEvent } from '#projections/projected-event';
+import type { ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, Projector } from '#read-models/projector';
+import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport, type TimelineView } from '#read-models/queries';
+import { dropAbandonedRebuilds, rebuildReadModels, type RebuildProgress } from '#read-models/rebuild';
+import { migrate, MIGRATIONS, positionText, PROJECTED_TABLES } from '#read-models/schema';
+import { accountStreamOf, generateScenario, SCENARIO_PROGRAM_STREAM, type ScenarioCommand } from '#projections/testing/ledger-scenario';
 import type { Dialect } from './read-model-fixture';
 import { testStoreKind } from '../support/test-store';
-import { appendCommands, checkpoints, dumpTables, expectedTables, openProjectionFixture, readLog, rebuildTables, type ProjectionFixture } from './read-model-tables';
+import {
+  appendCommands,
+  checkpoints,
+  dumpTables,
+  expectedTables,
+  openProjectionFixture,
+  readLog,
+  rebuildTables,
+  type ProjectionFixture,
+} from './read-model-tables';
 
 /**
  * The projection suite, run the same on SQLite and on a real PostgreSQL: events are appended
@@ -36,22 +45,77 @@ const command = (streamName: string, events: LedgerEvent[], recordedAt: string, 
 const knownHistory = (): ScenarioCommand[] => [
   command(
     SCENARIO_PROGRAM_STREAM,
-    [{ type: 'ProgramConfigured', data: { programId: 'default', version: 1, effectiveFrom: '2026-11-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1', timezone: 'Australia/Sydney', negativeBalance: 'deny' } }],
+    [
+      {
+        type: 'ProgramConfigured',
+        data: {
+          programId: 'default',
+          version: 1,
+          effectiveFrom: '2026-11-01T00:00:00.000Z',
+          currency: 'USD',
+          pointsPerUnit: '1',
+          timezone: 'Australia/Sydney',
+          negativeBalance: 'deny',
+        },
+      },
+    ],
     '2026-11-01T00:00:00.000Z',
     'admin:root',
   ),
-  command(accountStreamOf(ADA), [{ type: 'CustomerEnrolled', data: { customerId: ADA, enrolledAt: '2026-11-01T09:00:00.000Z', email: 'ada@example.com' } }], '2026-11-01T09:00:00.000Z'),
-  command(accountStreamOf(BOB), [{ type: 'CustomerEnrolled', data: { customerId: BOB, enrolledAt: '2026-11-02T09:00:00.000Z', phone: '+61400000000' } }], '2026-11-02T09:00:00.000Z'),
+  command(
+    accountStreamOf(ADA),
+    [{ type: 'CustomerEnrolled', data: { customerId: ADA, enrolledAt: '2026-11-01T09:00:00.000Z', email: 'ada@example.com' } }],
+    '2026-11-01T09:00:00.000Z',
+  ),
+  command(
+    accountStreamOf(BOB),
+    [{ type: 'CustomerEnrolled', data: { customerId: BOB, enrolledAt: '2026-11-02T09:00:00.000Z', phone: '+61400000000' } }],
+    '2026-11-02T09:00:00.000Z',
+  ),
   // Ada browses at Bondi late on 23 Nov UTC, which is 24 Nov in Sydney.
-  command(accountStreamOf(ADA), [{ type: 'VisitCreated', data: { visitId: 'v1', customerId: ADA, locationId: 'loc-bondi', occurredAt: '2026-11-23T23:30:00.000Z', kind: 'browse', source: 'scan' } }], '2026-11-23T23:30:01.000Z', 'till:1'),
+  command(
+    accountStreamOf(ADA),
+    [
+      {
+        type: 'VisitCreated',
+        data: { visitId: 'v1', customerId: ADA, locationId: 'loc-bondi', occurredAt: '2026-11-23T23:30:00.000Z', kind: 'browse', source: 'scan' },
+      },
+    ],
+    '2026-11-23T23:30:01.000Z',
+    'till:1',
+  ),
   // Bob pays in store: the purchase visit and the payment naming it, in one append.
   command(
     accountStreamOf(BOB),
     [
-      { type: 'VisitCreated', data: { visitId: 'v2', customerId: BOB, locationId: 'loc-bondi', occurredAt: '2026-11-24T02:00:00.000Z', kind: 'purchase', source: 'scan', paymentId: 'p1' } },
+      {
+        type: 'VisitCreated',
+        data: {
+          visitId: 'v2',
+          customerId: BOB,
+          locationId: 'loc-bondi',
+          occurredAt: '2026-11-24T02:00:00.000Z',
+          kind: 'purchase',
+          source: 'scan',
+          paymentId: 'p1',
+        },
+      },
       {
         type: 'PaymentRecorded',
-        data: { paymentId: 'p1', customerId: BOB, locationId: 'loc-bondi', amountMinor: 4999, currency: 'USD', purchaseIdentifier: 'R-1', occurredAt: '2026-11-24T02:00:00.000Z', source: 'scan', points: 49, pointsPerUnit: '1', programVersion: 1, visitId: 'v2' },
+        data: {
+          paymentId: 'p1',
+          customerId: BOB,
+          locationId: 'loc-bondi',
+          amountMinor: 4999,
+          currency: 'USD',
+          purchaseIdentifier: 'R-1',
+          occurredAt: '2026-11-24T02:00:00.000Z',
+          source: 'scan',
+          points: 49,
+          pointsPerUnit: '1',
+          programVersion: 1,
+          visitId: 'v2',
+        },
       },
     ],
     '2026-11-24T02:00:01.000Z',
@@ -60,27 +124,125 @@ const knownHistory = (): ScenarioCommand[] => [
   // Ada's browse visit gains a purchase, then a second one (still one converted visit).
   command(
     accountStreamOf(ADA),
-    [{ type: 'PaymentRecorded', data: { paymentId: 'p2', customerId: ADA, locationId: 'loc-bondi', amountMinor: 2500, currency: 'USD', purchaseIdentifier: 'R-2', occurredAt: '2026-11-23T23:45:00.000Z', source: 'scan', points: 25, pointsPerUnit: '1', programVersion: 1, visitId: 'v1' } }],
+    [
+      {
+        type: 'PaymentRecorded',
+        data: {
+          paymentId: 'p2',
+          customerId: ADA,
+          locationId: 'loc-bondi',
+          amountMinor: 2500,
+          currency: 'USD',
+          purchaseIdentifier: 'R-2',
+          occurredAt: '2026-11-23T23:45:00.000Z',
+          source: 'scan',
+          points: 25,
+          pointsPerUnit: '1',
+          programVersion: 1,
+          visitId: 'v1',
+        },
+      },
+    ],
     '2026-11-24T03:00:00.000Z',
     'till:1',
   ),
   command(
     accountStreamOf(ADA),
-    [{ type: 'PaymentRecorded', data: { paymentId: 'p3', customerId: ADA, locationId: 'loc-bondi', amountMinor: 1000, currency: 'USD', purchaseIdentifier: 'R-3', occurredAt: '2026-11-23T23:50:00.000Z', source: 'scan', points: 10, pointsPerUnit: '1', programVersion: 1, visitId: 'v1' } }],
+    [
+      {
+        type: 'PaymentRecorded',
+        data: {
+          paymentId: 'p3',
+          customerId: ADA,
+          locationId: 'loc-bondi',
+          amountMinor: 1000,
+          currency: 'USD',
+          purchaseIdentifier: 'R-3',
+          occurredAt: '2026-11-23T23:50:00.000Z',
+          source: 'scan',
+          points: 10,
+          pointsPerUnit: '1',
+          programVersion: 1,
+          visitId: 'v1',
+        },
+      },
+    ],
     '2026-11-24T03:01:00.000Z',
     'till:1',
   ),
   // Ada again at Bondi the same Sydney day: a visit, not another customer.
-  command(accountStreamOf(ADA), [{ type: 'VisitCreated', data: { visitId: 'v3', customerId: ADA, locationId: 'loc-bondi', occurredAt: '2026-11-24T05:00:00.000Z', kind: 'service', source: 'manual', notes: 'repair' } }], '2026-11-24T05:00:01.000Z'),
+  command(
+    accountStreamOf(ADA),
+    [
+      {
+        type: 'VisitCreated',
+        data: {
+          visitId: 'v3',
+          customerId: ADA,
+          locationId: 'loc-bondi',
+          occurredAt: '2026-11-24T05:00:00.000Z',
+          kind: 'service',
+          source: 'manual',
+          notes: 'repair',
+        },
+      },
+    ],
+    '2026-11-24T05:00:01.000Z',
+  ),
   // Ada at Manly at 01:00 on 25 Nov Sydney time.
-  command(accountStreamOf(ADA), [{ type: 'VisitCreated', data: { visitId: 'v4', customerId: ADA, locationId: 'loc-manly', occurredAt: '2026-11-24T14:00:00.000Z', kind: 'browse', source: 'scan' } }], '2026-11-24T14:00:01.000Z'),
-  command(accountStreamOf(ADA), [{ type: 'PointsAdjusted', data: { adjustmentId: 'r1', customerId: ADA, kind: 'redemption', points: -20, occurredAt: '2026-11-24T20:00:00.000Z', reference: 'voucher-1' } }], '2026-11-24T20:00:00.000Z', 'web'),
+  command(
+    accountStreamOf(ADA),
+    [
+      {
+        type: 'VisitCreated',
+        data: { visitId: 'v4', customerId: ADA, locationId: 'loc-manly', occurredAt: '2026-11-24T14:00:00.000Z', kind: 'browse', source: 'scan' },
+      },
+    ],
+    '2026-11-24T14:00:01.000Z',
+  ),
+  command(
+    accountStreamOf(ADA),
+    [
+      {
+        type: 'PointsAdjusted',
+        data: { adjustmentId: 'r1', customerId: ADA, kind: 'redemption', points: -20, occurredAt: '2026-11-24T20:00:00.000Z', reference: 'voucher-1' },
+      },
+    ],
+    '2026-11-24T20:00:00.000Z',
+    'web',
+  ),
   // Backdated by staff: Bob's last activity stays his purchase.
-  command(accountStreamOf(BOB), [{ type: 'PointsAdjusted', data: { adjustmentId: 'a1', customerId: BOB, kind: 'manual', points: 15, occurredAt: '2026-11-20T10:00:00.000Z', reason: 'goodwill' } }], '2026-11-25T00:00:00.000Z'),
+  command(
+    accountStreamOf(BOB),
+    [
+      {
+        type: 'PointsAdjusted',
+        data: { adjustmentId: 'a1', customerId: BOB, kind: 'manual', points: 15, occurredAt: '2026-11-20T10:00:00.000Z', reason: 'goodwill' },
+      },
+    ],
+    '2026-11-25T00:00:00.000Z',
+  ),
   // Online: a payment but no visit.
   command(
     accountStreamOf(ADA),
-    [{ type: 'PaymentRecorded', data: { paymentId: 'p4', customerId: ADA, locationId: 'web', amountMinor: 3000, currency: 'USD', purchaseIdentifier: 'ORDER-4', occurredAt: '2026-11-25T01:00:00.000Z', source: 'online', points: 30, pointsPerUnit: '1', programVersion: 1 } }],
+    [
+      {
+        type: 'PaymentRecorded',
+        data: {
+          paymentId: 'p4',
+          customerId: ADA,
+          locationId: 'web',
+          amountMinor: 3000,
+          currency: 'USD',
+          purchaseIdentifier: 'ORDER-4',
+          occurredAt: '2026-11-25T01:00:00.000Z',
+          source: 'online',
+          points: 30,
+          pointsPerUnit: '1',
+          programVersion: 1,
+        },
+      },
+    ],
     '2026-11-25T01:00:01.000Z',
     'web',
   ),
@@ -98,7 +260,12 @@ async function appendReservation(store: EventStore, name: string): Promise<void>
 }
 
 /** Reads the whole timeline of a customer page by page. */
-async function allPages(db: ReadModelDatabase['db'], customerId: string, order: 'asc' | 'desc', limit: number): Promise<{ pages: TimelineView[][]; cursors: (string | null)[] }> {
+async function allPages(
+  db: ReadModelDatabase['db'],
+  customerId: string,
+  order: 'asc' | 'desc',
+  limit: number,
+): Promise<{ pages: TimelineView[][]; cursors: (string | null)[] }> {
   const pages: TimelineView[][] = [];
   const cursors: (string | null)[] = [];
   let cursor: bigint | undefined;
@@ -199,13 +366,24 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         enrolledAt: '2026-11-01T09:00:00.000Z',
         position: expect.any(String),
       });
-      expect(await customerBalance(db, BOB)).toMatchObject({ available: 64, lifetimeEarned: 49, adjustedIn: 15, visitCount: 1, purchaseCount: 1, lastActivityAt: '2026-11-24T02:00:00.000Z' });
+      expect(await customerBalance(db, BOB)).toMatchObject({
+        available: 64,
+        lifetimeEarned: 49,
+        adjustedIn: 15,
+        visitCount: 1,
+        purchaseCount: 1,
+        lastActivityAt: '2026-11-24T02:00:00.000Z',
+      });
       expect(await customerBalance(db, 'cus-nobody')).toBeUndefined();
     });
 
-    it('records the position each balance reflects: the customer\'s last event', async () => {
+    it("records the position each balance reflects: the customer's last event", async () => {
       const log = await readLog(fx.store);
-      const lastOf = (customerId: string) => log.filter((e) => e.streamName === accountStreamOf(customerId)).at(-1)!.position.toString();
+      const lastOf = (customerId: string) =>
+        log
+          .filter((e) => e.streamName === accountStreamOf(customerId))
+          .at(-1)!
+          .position.toString();
       expect((await customerBalance(fx.database.db, ADA))?.position).toBe(lastOf(ADA));
       expect((await customerBalance(fx.database.db, BOB))?.position).toBe(lastOf(BOB));
     });
@@ -223,7 +401,16 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         ['VisitCreated', 'browse', 'v1', 0, 0],
         ['CustomerEnrolled', null, ADA, 0, 0],
       ]);
-      expect(page.entries[0]).toMatchObject({ occurredAt: '2026-11-25T01:00:00.000Z', recordedAt: '2026-11-25T01:00:01.000Z', actor: 'web', locationId: 'web', amountMinor: 3000, currency: 'USD', reference: 'ORDER-4', reason: null });
+      expect(page.entries[0]).toMatchObject({
+        occurredAt: '2026-11-25T01:00:00.000Z',
+        recordedAt: '2026-11-25T01:00:01.000Z',
+        actor: 'web',
+        locationId: 'web',
+        amountMinor: 3000,
+        currency: 'USD',
+        reference: 'ORDER-4',
+        reason: null,
+      });
       expect(page.entries[3]).toMatchObject({ reason: 'repair', locationId: 'loc-bondi', amountMinor: null, currency: null, actor: 'staff:alice' });
       expect(page.entries[1]).toMatchObject({ reference: 'voucher-1' });
       const positions = page.entries.map((e) => BigInt(e.position));
@@ -232,10 +419,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
 
     it('pages the timeline by keyset, newest first and oldest first, each entry exactly once', async () => {
       const desc = await allPages(fx.database.db, ADA, 'desc', 3);
-      expect(desc.pages.map((p) => p.map((e) => e.subjectId))).toEqual([['p4', 'r1', 'v4'], ['v3', 'p3', 'p2'], ['v1', ADA]]);
+      expect(desc.pages.map((p) => p.map((e) => e.subjectId))).toEqual([
+        ['p4', 'r1', 'v4'],
+        ['v3', 'p3', 'p2'],
+        ['v1', ADA],
+      ]);
       expect(desc.cursors).toEqual([desc.pages[0]![2]!.position, desc.pages[1]![2]!.position, null]);
       const asc = await allPages(fx.database.db, ADA, 'asc', 3);
-      expect(asc.pages.map((p) => p.map((e) => e.subjectId))).toEqual([[ADA, 'v1', 'p2'], ['p3', 'v3', 'v4'], ['r1', 'p4']]);
+      expect(asc.pages.map((p) => p.map((e) => e.subjectId))).toEqual([
+        [ADA, 'v1', 'p2'],
+        ['p3', 'v3', 'v4'],
+        ['r1', 'p4'],
+      ]);
       // An exact multiple of the page size ends without an empty page.
       const exact = await allPages(fx.database.db, ADA, 'desc', 4);
       expect(exact.pages.map((p) => p.length)).toEqual([4, 4]);
@@ -257,7 +452,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
           revenue: [{ currency: 'USD', payments: 3, amountMinor: 4999 + 2500 + 1000, pointsEarned: 84 }],
           pointsEarned: 84,
         },
-        { locationId: 'loc-manly', day: '2026-11-25', visits: 1, visitsWithPurchase: 0, visitsWithoutPurchase: 1, conversion: 0, distinctCustomers: 1, payments: 0, revenue: [], pointsEarned: 0 },
+        {
+          locationId: 'loc-manly',
+          day: '2026-11-25',
+          visits: 1,
+          visitsWithPurchase: 0,
+          visitsWithoutPurchase: 1,
+          conversion: 0,
+          distinctCustomers: 1,
+          payments: 0,
+          revenue: [],
+          pointsEarned: 0,
+        },
         {
           locationId: 'web',
           day: '2026-11-25',
@@ -273,10 +479,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       ]);
       // Nothing on the UTC day of the late-evening visit: days are Sydney days.
       expect(await visitReport(fx.database.db, { from: '2026-11-23', to: '2026-11-23' })).toEqual([]);
-      expect((await visitReport(fx.database.db, { from: '2026-11-01', to: '2026-11-30', locationId: 'loc-manly' })).map((r) => r.locationId)).toEqual(['loc-manly']);
+      expect((await visitReport(fx.database.db, { from: '2026-11-01', to: '2026-11-30', locationId: 'loc-manly' })).map((r) => r.locationId)).toEqual([
+        'loc-manly',
+      ]);
     });
 
-    it('reports a customer\'s visits with and without a purchase, and first and last visit', async () => {
+    it("reports a customer's visits with and without a purchase, and first and last visit", async () => {
       expect(await customerVisitReport(fx.database.db, ADA)).toEqual({
         customerId: ADA,
         visits: 3,
@@ -287,10 +495,18 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         lastVisitAt: '2026-11-24T14:00:00.000Z',
       });
       expect(await customerVisitReport(fx.database.db, BOB)).toMatchObject({ visits: 1, visitsWithPurchase: 1, visitsWithoutPurchase: 0, conversion: 1 });
-      expect(await customerVisitReport(fx.database.db, 'cus-nobody')).toEqual({ customerId: 'cus-nobody', visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, firstVisitAt: null, lastVisitAt: null });
+      expect(await customerVisitReport(fx.database.db, 'cus-nobody')).toEqual({
+        customerId: 'cus-nobody',
+        visits: 0,
+        visitsWithPurchase: 0,
+        visitsWithoutPurchase: 0,
+        conversion: null,
+        firstVisitAt: null,
+        lastVisitAt: null,
+      });
     });
 
-    it('keeps each customer\'s visit achievement: every visit counted, level 0 without rewards', async () => {
+    it("keeps each customer's visit achievement: every visit counted, level 0 without rewards", async () => {
       expect(await customerAchievements(fx.database.db, ADA)).toEqual({
         customerId: ADA,
         visits: 3,
@@ -306,16 +522,44 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       await appendCommands(fx.store, [
         command(
           accountStreamOf(ADA),
-          [{ type: 'PointsAdjusted', data: { adjustmentId: 'rw1', customerId: ADA, kind: 'reward', points: 50, occurredAt: '2026-11-24T14:00:00.000Z', reason: 'visit reward: 3rd visit', reference: 'v4', ruleId: 'visits-3', programVersion: 1 } }],
+          [
+            {
+              type: 'PointsAdjusted',
+              data: {
+                adjustmentId: 'rw1',
+                customerId: ADA,
+                kind: 'reward',
+                points: 50,
+                occurredAt: '2026-11-24T14:00:00.000Z',
+                reason: 'visit reward: 3rd visit',
+                reference: 'v4',
+                ruleId: 'visits-3',
+                programVersion: 1,
+              },
+            },
+          ],
           '2026-11-26T00:00:00.000Z',
           'system:reactions',
         ),
       ]);
       await new Projector(fx.store, fx.database).catchUp();
-      expect(await customerAchievements(fx.database.db, ADA)).toMatchObject({ visits: 3, level: 1, rewardPoints: 50, lastRewardAt: '2026-11-24T14:00:00.000Z' });
+      expect(await customerAchievements(fx.database.db, ADA)).toMatchObject({
+        visits: 3,
+        level: 1,
+        rewardPoints: 50,
+        lastRewardAt: '2026-11-24T14:00:00.000Z',
+      });
       expect(await customerBalance(fx.database.db, ADA)).toMatchObject({ available: 95, lifetimeEarned: 115, adjustedIn: 0 });
       const [newest] = (await customerTimeline(fx.database.db, ADA, { limit: 1, order: 'desc' })).entries;
-      expect(newest).toMatchObject({ type: 'PointsAdjusted', kind: 'reward', pointsDelta: 50, balanceAfter: 95, reason: 'visit reward: 3rd visit', reference: 'v4', subjectId: 'rw1' });
+      expect(newest).toMatchObject({
+        type: 'PointsAdjusted',
+        kind: 'reward',
+        pointsDelta: 50,
+        balanceAfter: 95,
+        reason: 'visit reward: 3rd visit',
+        reference: 'v4',
+        subjectId: 'rw1',
+      });
     });
 
     it('fills the achievements from the tables of version 1 when migration 2 runs on an existing database', async () => {
@@ -332,7 +576,9 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
     it('runs each migration once: migrating again at the next start-up changes nothing', async () => {
       const before = await dumpTables(fx.database.db);
       await migrate(fx.database.db);
-      expect((await fx.database.db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      expect((await fx.database.db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version))).toEqual(
+        MIGRATIONS.map((m) => m.version),
+      );
       expect(await dumpTables(fx.database.db)).toEqual(before);
     });
 
@@ -363,7 +609,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(new Set(expected.visits.map((v) => v['day'])).size).toBeGreaterThan(3);
     });
 
-    it('pages every customer\'s timeline, both ways, covering each entry exactly once', async () => {
+    it("pages every customer's timeline, both ways, covering each entry exactly once", async () => {
       await new Projector(fx.store, fx.database, { batchSize: 50 }).catchUp();
       for (const { customer_id } of expected.customer_balances) {
         const customerId = String(customer_id);
@@ -417,7 +663,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       const progress: RebuildProgress[] = [];
       let midway: { tables: Awaited<ReturnType<typeof dumpTables>>; checkpoints: Record<string, string>; rebuildTables: string[] } | undefined;
       const pausing = interceptReadAll(fx.store, async (call) => {
-        if (call === 3) midway = { tables: await dumpTables(fx.database.db), checkpoints: await checkpoints(fx.database.db), rebuildTables: await rebuildTables(fx.database) };
+        if (call === 3)
+          midway = {
+            tables: await dumpTables(fx.database.db),
+            checkpoints: await checkpoints(fx.database.db),
+            rebuildTables: await rebuildTables(fx.database),
+          };
       });
       const result = await rebuildReadModels(pausing, fx.database, { batchSize: 40, onProgress: (p) => progress.push(p) });
       const count = (await readLog(fx.store)).length; // positions are places, not counts
@@ -452,7 +703,16 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
 
       // The projector carries on from the rebuilt checkpoint.
       await appendCommands(fx.store, [
-        command(accountStreamOf('cus-001'), [{ type: 'PointsAdjusted', data: { adjustmentId: 'after-rebuild', customerId: 'cus-001', kind: 'manual', points: 7, occurredAt: '2026-11-26T00:00:00.000Z', reason: 'late' } }], '2026-11-26T00:00:00.000Z'),
+        command(
+          accountStreamOf('cus-001'),
+          [
+            {
+              type: 'PointsAdjusted',
+              data: { adjustmentId: 'after-rebuild', customerId: 'cus-001', kind: 'manual', points: 7, occurredAt: '2026-11-26T00:00:00.000Z', reason: 'late' },
+            },
+          ],
+          '2026-11-26T00:00:00.000Z',
+        ),
       ]);
       const newHead = await fx.store.headPosition();
       expect(await new Projector(fx.store, fx.database, { batchSize: 13 }).catchUp()).toBe(newHead);

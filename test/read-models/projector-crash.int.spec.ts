@@ -1,10 +1,10 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { openSqliteReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
-import { LEDGER_PROJECTION, Projector, readCheckpoint } from '../../libs/read-models/src/projector';
-import { migrate, PROJECTED_TABLES } from '../../libs/read-models/src/schema';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
+import { migrate, PROJECTED_TABLES } from '#read-models/schema';
 import { generateLedger } from '../../bench/ledger-generator';
 import { tempDir } from '../support/temp-dir';
 
@@ -63,10 +63,13 @@ function runProjector(dataDir: string, killAfterMs: number | undefined, head: bi
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     let outcome: 'killed' | 'finished' = 'finished';
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => {
-      outcome = 'killed';
-      child.kill('SIGKILL');
-    }, killAfterMs);
+    const timer =
+      killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            outcome = 'killed';
+            child.kill('SIGKILL');
+          }, killAfterMs);
     child.on('message', (message: { checkpoint?: string }) => {
       if (killAfterMs === undefined && message.checkpoint !== undefined && BigInt(message.checkpoint) >= head) child.kill('SIGTERM');
     });
@@ -79,6 +82,9 @@ function runProjector(dataDir: string, killAfterMs: number | undefined, head: bi
 }
 
 async function dump(database: ReadModelDatabase, table: string): Promise<unknown[]> {
-  const rows = await database.db.selectFrom(table as never).selectAll().execute();
+  const rows = await database.db
+    .selectFrom(table as never)
+    .selectAll()
+    .execute();
   return rows.map((r) => JSON.stringify(r)).sort();
 }

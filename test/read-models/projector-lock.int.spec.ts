@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { projectorLockKey } from '../../apps/ledger-projector/src/projector-lock';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { openPostgresReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
-import { LEDGER_PROJECTION, readCheckpoint } from '../../libs/read-models/src/projector';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { openPostgresReadModels, type ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
 import { sql } from 'kysely';
 import { generateLedger } from '../../bench/ledger-generator';
 import { freshPostgresDatabase } from '../support/postgres';
@@ -31,7 +31,13 @@ interface Running {
 
 function startProjector(dataDir: string, readDbUrl: string): Running {
   const child = fork(PROJECTOR, [], {
-    env: { ...process.env, LEDGER_DATA_DIR: dataDir, LEDGER_READ_DB_URL: readDbUrl, LEDGER_PROJECTOR_POLL_MS: '50', LEDGER_PROJECTOR_LOCK_RETRY_MS: String(RETRY_MS) },
+    env: {
+      ...process.env,
+      LEDGER_DATA_DIR: dataDir,
+      LEDGER_READ_DB_URL: readDbUrl,
+      LEDGER_PROJECTOR_POLL_MS: '50',
+      LEDGER_PROJECTOR_LOCK_RETRY_MS: String(RETRY_MS),
+    },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const lines: Running['lines'] = [];
@@ -141,7 +147,12 @@ describe('ledger-projector on PostgreSQL: exactly one active', () => {
     first.child.kill('SIGKILL');
     const killedAt = Date.now();
     await store.appendToStream(`loyaltyAccount-${customerId}`, 'no_stream', [
-      { id: randomUUID(), type: 'CustomerEnrolled', data: { customerId, enrolledAt: '2026-11-23T12:00:00.000Z', email: 'takeover@example.com' }, metadata: meta },
+      {
+        id: randomUUID(),
+        type: 'CustomerEnrolled',
+        data: { customerId, enrolledAt: '2026-11-23T12:00:00.000Z', email: 'takeover@example.com' },
+        metadata: meta,
+      },
     ]);
     const newHead = await store.headPosition();
     expect(await exited(first.child)).toEqual({ code: null, signal: 'SIGKILL' });

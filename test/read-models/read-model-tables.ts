@@ -1,17 +1,17 @@
 import * as E from 'fp-ts/Either';
 import { sql, type Kysely } from 'kysely';
 import { join } from 'node:path';
-import type { EventStore, RecordedEvent } from '../../libs/event-store/src/event-store.port';
+import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { testStore, testStoreKind } from '../support/test-store';
-import { emptyRows, projectBatch } from '../../libs/projections/src/ledger-read-models';
-import { toProjected, type LedgerEvent, type Projected } from '../../libs/projections/src/projected-event';
-import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../libs/read-models/src/database';
-import { fromAchievements } from '../../libs/read-models/src/ledger-read-model-store';
-import { migrate, positionText, PROJECTED_TABLES, type ProjectedTable, type ReadModelTables } from '../../libs/read-models/src/schema';
+import { emptyRows, projectBatch } from '#projections/project-batch';
+import { toProjected, type LedgerEvent, type Projected } from '#projections/projected-event';
+import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
+import { fromAchievements } from '#read-models/ledger-read-model-store';
+import { migrate, positionText, PROJECTED_TABLES, type ProjectedTable, type ReadModelTables, type UntypedDb } from '#read-models/schema';
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
 import type { Dialect } from './read-model-fixture';
-import type { ScenarioCommand } from '../../libs/projections/src/testing/ledger-scenario';
+import type { ScenarioCommand } from '#projections/testing/ledger-scenario';
 
 /**
  * Helpers for the projection suite: a fixture that can open a second, independent connection
@@ -128,7 +128,7 @@ const byKey = (table: ProjectedTable) => (a: Record<string, unknown>, b: Record<
 export async function dumpTables(db: Kysely<ReadModelTables>, suffix = ''): Promise<TableDump> {
   const dump = {} as TableDump;
   for (const table of PROJECTED_TABLES) {
-    const rows = (await (db as Kysely<any>).selectFrom(`${table}${suffix}`).selectAll().execute()) as Record<string, unknown>[];
+    const rows = (await (db as UntypedDb).selectFrom(`${table}${suffix}`).selectAll().execute()) as Record<string, unknown>[];
     dump[table] = rows.map((r) => ({ ...r })).sort(byKey(table));
   }
   return dump;
@@ -139,7 +139,13 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
   const events = log.map(toProjected).filter((p): p is Projected<LedgerEvent> => p !== undefined);
   const { rows, timeline } = projectBatch(emptyRows(), events);
   const dump: TableDump = {
-    program_settings: rows.programs.map((p) => ({ program_id: p.programId, version: p.version, currency: p.currency, timezone: p.timezone, position: positionText(p.position) })),
+    program_settings: rows.programs.map((p) => ({
+      program_id: p.programId,
+      version: p.version,
+      currency: p.currency,
+      timezone: p.timezone,
+      position: positionText(p.position),
+    })),
     customer_balances: [...rows.balances.values()].map((b) => ({
       customer_id: b.customerId,
       available: b.available,

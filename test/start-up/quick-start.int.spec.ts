@@ -60,35 +60,39 @@ describe('README quick start on a fresh copy of the repository', () => {
     expect(commands.some((line) => /\bnpm (run )?test\b/.test(line))).toBe(true);
   });
 
-  it('installs, builds and starts, prints the first admin secret, which works on GET /program', async () => {
-    expect(copyTrackedTree(clone.path)).toBeGreaterThan(50);
-    for (const absent of ['data', 'dist', 'node_modules', '.env']) expect(existsSync(join(clone.path, absent))).toBe(false);
+  it(
+    'installs, builds and starts, prints the first admin secret, which works on GET /program',
+    async () => {
+      expect(copyTrackedTree(clone.path)).toBeGreaterThan(50);
+      for (const absent of ['data', 'dist', 'node_modules', '.env']) expect(existsSync(join(clone.path, absent))).toBe(false);
 
-    // A free port rather than 3000, which a developer's own service may hold while the suite runs.
-    const port = await freePort();
-    service = startProcess('sh', ['-c', start!], { cwd: clone.path, env: newcomerEnv({ PORT: String(port) }) });
+      // A free port rather than 3000, which a developer's own service may hold while the suite runs.
+      const port = await freePort();
+      service = startProcess('sh', ['-c', start!], { cwd: clone.path, env: newcomerEnv({ PORT: String(port) }) });
 
-    // npm ci compiles better-sqlite3 from source: minutes, not seconds, on two cores.
-    const [, address] = await service.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 9 * 60_000);
-    expect(address).toBe(`http://127.0.0.1:${port}`);
-    // stdout is a pipe here, so the logs are JSON lines: the secret is in one of their messages.
-    const secret = firstAdminSecret(service.output());
+      // npm ci compiles better-sqlite3 from source: minutes, not seconds, on two cores.
+      const [, address] = await service.waitFor(/listening on (http:\/\/[\d.]+:\d+)/, 9 * 60_000);
+      expect(address).toBe(`http://127.0.0.1:${port}`);
+      // stdout is a pipe here, so the logs are JSON lines: the secret is in one of their messages.
+      const secret = firstAdminSecret(service.output());
 
-    const ready = await fetch(`${address}/health/ready`);
-    expect(ready.status).toBe(200);
-    const withoutKey = await fetch(`${address}/program`);
-    expect(withoutKey.status).toBe(401);
-    const program = await fetch(`${address}/program`, { headers: { authorization: `Bearer ${secret}` } });
-    expect(program.status).toBe(200);
-    expect(await program.json()).toEqual(expect.objectContaining({ currency: 'USD', pointsPerUnit: '1', version: 1 }));
+      const ready = await fetch(`${address}/health/ready`);
+      expect(ready.status).toBe(200);
+      const withoutKey = await fetch(`${address}/program`);
+      expect(withoutKey.status).toBe(401);
+      const program = await fetch(`${address}/program`, { headers: { authorization: `Bearer ${secret}` } });
+      expect(program.status).toBe(200);
+      expect(await program.json()).toEqual(expect.objectContaining({ currency: 'USD', pointsPerUnit: '1', version: 1 }));
 
-    // ./data was made by the first start, readable by its owner only: it holds the key digests.
-    const data = join(clone.path, 'data');
-    expect(statSync(data).mode & 0o777).toBe(0o700);
-    expect(statSync(join(data, 'api-keys.json')).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(data, 'api-keys.json'), 'utf8')).not.toContain(secret);
+      // ./data was made by the first start, readable by its owner only: it holds the key digests.
+      const data = join(clone.path, 'data');
+      expect(statSync(data).mode & 0o777).toBe(0o700);
+      expect(statSync(join(data, 'api-keys.json')).mode & 0o777).toBe(0o600);
+      expect(readFileSync(join(data, 'api-keys.json'), 'utf8')).not.toContain(secret);
 
-    await service.stop('SIGTERM');
-    await expect(fetch(`${address}/health/live`)).rejects.toThrow();
-  }, 10 * 60_000);
+      await service.stop('SIGTERM');
+      await expect(fetch(`${address}/health/live`)).rejects.toThrow();
+    },
+    10 * 60_000,
+  );
 });

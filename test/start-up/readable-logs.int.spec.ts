@@ -10,6 +10,7 @@ import { freePort, newcomerEnv, programPath, startProcess, type RunningProgram }
  * pseudo-terminal, made by util-linux `script`.
  */
 
+// eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
 const ANSI = /\u001b\[[0-9;]*m/g;
 const plain = (text: string) => text.replace(ANSI, '').replace(/\r/g, '');
 
@@ -68,11 +69,16 @@ describe('API logs on a terminal and off it', () => {
   });
 
   it('JSON lines on a terminal with LEDGER_LOG_FORMAT=json, and in production', async () => {
-    const variants: Array<Record<string, string>> = [{ LEDGER_LOG_FORMAT: 'json' }, { LEDGER_ENV: 'production', LEDGER_API_KEYS: 'ops:admin:a-production-secret-of-enough-length', LEDGER_LOG_FORMAT: 'pretty' }];
+    const variants: Array<Record<string, string>> = [
+      { LEDGER_LOG_FORMAT: 'json' },
+      { LEDGER_ENV: 'production', LEDGER_API_KEYS: 'ops:admin:a-production-secret-of-enough-length', LEDGER_LOG_FORMAT: 'pretty' },
+    ];
     for (const extra of variants) {
       const { api } = await onTerminal(join(dir.path, `json-${Object.keys(extra).length}`), extra);
       try {
-        const lines = plain(api.output()).split('\n').filter((line) => line.trim() !== '');
+        const lines = plain(api.output())
+          .split('\n')
+          .filter((line) => line.trim() !== '');
         expect(lines.length).toBeGreaterThan(2);
         for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       } finally {
@@ -86,7 +92,10 @@ describe('API logs on a terminal and off it', () => {
     const api = startProcess(process.execPath, [programPath('api')], { env });
     try {
       await api.waitFor(/listening on/, 60_000);
-      const lines = api.output().split('\n').filter((line) => line.trim() !== '');
+      const lines = api
+        .output()
+        .split('\n')
+        .filter((line) => line.trim() !== '');
       for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
       expect(lines.some((line) => (JSON.parse(line) as { message?: string }).message?.includes('shown this once'))).toBe(true);
     } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '../../libs/event-store/src/event-store.port';
-import { enrolCustomer, type HttpResult, type RunningLedger } from './ledger-app';
+import type { RecordedEvent } from '#event-store/event-store.port';
+import { enrolCustomer, type HttpResult, type Json, type RunningLedger } from './ledger-app';
 
 /** Every problem `type` is this base plus a slug (see apps/ledger-api/src/http/problem.ts). */
 export const PROBLEM_BASE = 'https://loyalty-ledger.dev/problems/';
@@ -30,7 +30,9 @@ export function expectClientProblem(response: HttpResult): void {
   const summary = `${response.status} ${typeof response.body === 'string' ? response.body.slice(0, 200) : JSON.stringify(response.body)}`;
   expect({ is4xx: response.status >= 400 && response.status < 500, summary }).toEqual({ is4xx: true, summary });
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-  expect(response.body).toEqual(expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) }));
+  expect(response.body).toEqual(
+    expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String) }),
+  );
 }
 
 export const head = (ledger: RunningLedger): Promise<bigint> => ledger.store.headPosition();
@@ -81,7 +83,7 @@ export async function customerWithPoints(ledger: RunningLedger, points: number):
   return customerId;
 }
 
-export async function historyOf(ledger: RunningLedger, customerId: string): Promise<{ customerId: string; balance: number; entries: any[] }> {
+export async function historyOf(ledger: RunningLedger, customerId: string): Promise<{ customerId: string; balance: number; entries: Json[] }> {
   const response = await ledger.request('GET', `/customers/${customerId}/history`);
   if (response.status !== 200) throw new Error(`history failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;

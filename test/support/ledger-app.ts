@@ -1,16 +1,23 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { EventStore } from '../../libs/event-store/src/event-store.port';
+import type { EventStore } from '#event-store/event-store.port';
 import { createApp } from '../../apps/ledger-api/src/app';
-import type { LedgerConfig } from '../../libs/runtime/src/config';
+import type { LedgerConfig } from '#runtime/config';
 import { tempDir } from './temp-dir';
-import { parseApiKeys } from '../../libs/runtime/src/api-keys';
+import { parseApiKeys } from '#runtime/api-keys';
 import { testStore, testStoreKind, type TestStoreKind } from './test-store';
 
 /** The secret of the admin key every test ledger starts with (its name: `back-office`). */
 export const TEST_ADMIN_SECRET = 'test-admin-secret-0123456789abcdef';
 
-export interface HttpResult<T = any> {
+/**
+ * A JSON body as the tests read it: any shape, inspected by the assertions themselves (what the
+ * API promises is pinned by those assertions and by the OpenAPI test, not by a type here).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface HttpResult<T = Json> {
   readonly status: number;
   readonly headers: Headers;
   readonly body: T;
@@ -24,7 +31,7 @@ export interface RunningLedger {
   readonly childEnv: Record<string, string>;
   /** A second handle on the same store, for asserting what was (not) written. */
   readonly store: EventStore;
-  request<T = any>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
+  request<T = Json>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpResult<T>>;
   /** Stops the API (and, unless `keepData`, deletes the data directory). */
   close(options?: { keepData?: boolean }): Promise<void>;
 }
@@ -115,7 +122,7 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
       } catch {
         /* not JSON: keep the text */
       }
-      return { status: response.status, headers: response.headers, body: parsed as any };
+      return { status: response.status, headers: response.headers, body: parsed as Json };
     },
     async close({ keepData = false } = {}) {
       await app.close();

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { EventStore } from '../../libs/event-store/src/event-store.port';
-import { SqliteEventStore } from '../../libs/event-store/src/embedded/sqlite-event-store';
-import { EsdbEventStore } from '../../libs/event-store/src/eventstoredb/esdb-event-store';
-import type { LedgerConfig } from '../../libs/runtime/src/config';
+import type { EventStore } from '#event-store/event-store.port';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { EsdbEventStore } from '#event-store/eventstoredb/esdb-event-store';
+import type { LedgerConfig } from '#runtime/config';
 import { startEsdbTestServer, type EsdbTestServer } from './esdb-test-server';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventStore } from '../../libs/event-store/src/event-store.port';
+import type { EventStore } from '#event-store/event-store.port';
 
 /**
  * The same store without `appendToStreams`, as EventStoreDB (no multi-stream transactions)

@@ -1,7 +1,7 @@
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import pino from 'pino';
 import pinoPretty from 'pino-pretty';
-import type { LedgerConfig } from '../../../libs/runtime/src/config';
+import type { LedgerConfig } from '#runtime/config';
 
 /**
  * How the API writes its logs. JSON lines for machines (log shippers, `jq`); readable lines for a

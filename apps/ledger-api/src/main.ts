@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './app';
-import { loadConfig, type LedgerConfig } from '../../../libs/runtime/src/config';
-import { ensureDataDir } from '../../../libs/runtime/src/data-dir';
-import { OperatorError } from '../../../libs/runtime/src/operator-error';
-import { assertPortFree, listenError } from '../../../libs/runtime/src/port';
-import { serverOf } from '../../../libs/runtime/src/wiring';
+import { loadConfig, type LedgerConfig } from '#runtime/config';
+import { ensureDataDir } from '#runtime/data-dir';
+import { OperatorError } from '#runtime/operator-error';
+import { assertPortFree, listenError } from '#runtime/port';
+import { serverOf } from '#runtime/wiring';
 import { configuredApiKeys } from './app.module';
 import { resolveLogFormat } from './logging';
 
@@ -38,7 +38,8 @@ async function preflight(config: LedgerConfig): Promise<void> {
 }
 
 function whereTheDataLives(config: LedgerConfig): string {
-  const store = config.store.kind === 'eventstoredb' ? `events in EventStoreDB at ${serverOf(config.store.connectionString)}` : `events in ${config.dataDir}/events.sqlite`;
+  const store =
+    config.store.kind === 'eventstoredb' ? `events in EventStoreDB at ${serverOf(config.store.connectionString)}` : `events in ${config.dataDir}/events.sqlite`;
   const reads = config.readDbUrl === undefined ? `read models in ${config.dataDir}/read-models.sqlite` : 'read models in PostgreSQL (LEDGER_READ_DB_URL)';
   return `${store}; ${reads}`;
 }

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
-import { estimateTotalEvents } from '../../../libs/event-store/src/log-progress';
-import { ConfigError, loadConfig } from '../../../libs/runtime/src/config';
-import { connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
-import { OperatorError } from '../../../libs/runtime/src/operator-error';
-import { LEDGER_PROJECTION, readCheckpoint } from '../../../libs/read-models/src/projector';
-import { rebuildReadModels, type RebuildProgress } from '../../../libs/read-models/src/rebuild';
-import { migrate } from '../../../libs/read-models/src/schema';
-import { verifyChain } from '../../../libs/audit/src/verify-chain';
-import { reconcile } from '../../../libs/audit/src/reconcile';
-import { exportRows, serialise } from '../../../libs/audit/src/export';
-import { parseInstant } from '../../../libs/ledger-domain/src/shared/time';
-import { accountStream } from '../../../libs/runtime/src/streams';
+import { estimateTotalEvents } from '#event-store/log-progress';
+import { ConfigError, loadConfig } from '#runtime/config';
+import { connectEventStore, openReadModels } from '#runtime/wiring';
+import { OperatorError } from '#runtime/operator-error';
+import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
+import { rebuildReadModels, type RebuildProgress } from '#read-models/rebuild';
+import { migrate } from '#read-models/schema';
+import { verifyChain } from '#audit/verify-chain';
+import { reconcile } from '#audit/reconcile';
+import { exportRows, serialise } from '#audit/export';
+import { parseInstant } from '#ledger-domain/shared/time';
+import { accountStream } from '#runtime/streams';
 
 /**
  * `npm run ledger -- <command>` (or the `ledger` bin). Same configuration variables as the API.
@@ -69,7 +69,9 @@ Streams one row per ledger entry to stdout (columns in docs/audit.md), with the 
 
 export async function run(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   // Option values (`--customer ID`) are not command words.
-  const words = argv.filter((a, i) => !a.startsWith('--') && !(i > 0 && ['--customer', '--batch-size', '--format', '--as-of', '--basis'].includes(argv[i - 1]!)));
+  const words = argv.filter(
+    (a, i) => !a.startsWith('--') && !(i > 0 && ['--customer', '--batch-size', '--format', '--as-of', '--basis'].includes(argv[i - 1]!)),
+  );
   const command = words.slice(0, 2).join(' ');
   if (argv.includes('--help') || argv.includes('-h')) {
     out.write(`${HELP[command] ?? USAGE}\n`);
@@ -86,7 +88,9 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
     await migrate(database.db);
     if (command === 'projections status') {
       const [head, checkpoint] = await Promise.all([store.headPosition(), readCheckpoint(database.db, LEDGER_PROJECTION)]);
-      out.write(`${JSON.stringify({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: checkpoint.toString(), lag: (head - checkpoint).toString() }] }, null, 2)}\n`);
+      out.write(
+        `${JSON.stringify({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: checkpoint.toString(), lag: (head - checkpoint).toString() }] }, null, 2)}\n`,
+      );
       return 0;
     }
     if (command === 'audit verify-chain') {
@@ -139,7 +143,9 @@ export async function run(argv: readonly string[], out: NodeJS.WritableStream = 
     const progress = progressLine(err);
     const result = await rebuildReadModels(store, database, { batchSize, onProgress: progress.update });
     progress.done();
-    out.write(`${JSON.stringify({ rebuilt: LEDGER_PROJECTION, position: result.position.toString(), events: result.events, seconds: Number(result.seconds.toFixed(2)), eventsPerSecond: Math.round(result.events / Math.max(result.seconds, 0.001)) })}\n`);
+    out.write(
+      `${JSON.stringify({ rebuilt: LEDGER_PROJECTION, position: result.position.toString(), events: result.events, seconds: Number(result.seconds.toFixed(2)), eventsPerSecond: Math.round(result.events / Math.max(result.seconds, 0.001)) })}\n`,
+    );
     return 0;
   } finally {
     await database.close();

@@ -1,8 +1,8 @@
-import { loadConfig } from '../../../libs/runtime/src/config';
-import { OperatorError } from '../../../libs/runtime/src/operator-error';
-import { connectEventStore, openReadModels } from '../../../libs/runtime/src/wiring';
-import { Projector } from '../../../libs/read-models/src/projector';
-import { migrate } from '../../../libs/read-models/src/schema';
+import { loadConfig } from '#runtime/config';
+import { OperatorError } from '#runtime/operator-error';
+import { connectEventStore, openReadModels } from '#runtime/wiring';
+import { Projector } from '#read-models/projector';
+import { migrate } from '#read-models/schema';
 import { projectorOptions } from './projector-options';
 import { ProjectorLock, projectorLockKey } from './projector-lock';
 
@@ -54,7 +54,9 @@ async function main(): Promise<void> {
       try {
         held = await lock.tryAcquire((reason) => lost!(reason));
       } catch (error) {
-        log(`cannot reach PostgreSQL for the projector lock (${error instanceof Error ? error.message : String(error)}); retrying in ${lockRetryMs} ms`, { role: 'standby' });
+        log(`cannot reach PostgreSQL for the projector lock (${error instanceof Error ? error.message : String(error)}); retrying in ${lockRetryMs} ms`, {
+          role: 'standby',
+        });
       }
       if (stopping) break;
       if (held) {

@@ -38,7 +38,12 @@ export class ProjectorLock {
    */
   async tryAcquire(onLost: (reason: string) => void): Promise<boolean> {
     // TCP keepalive from 10 s of silence, so a connection whose peer vanished is noticed.
-    const client = new pg.Client({ connectionString: this.connectionString, keepAlive: true, keepAliveInitialDelayMillis: 10_000, application_name: 'ledger-projector' });
+    const client = new pg.Client({
+      connectionString: this.connectionString,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+      application_name: 'ledger-projector',
+    });
     // Errors of an open connection arrive as events; they end the session, reported through 'end'.
     client.on('error', () => {});
     try {

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../libs/runtime/src/config';
+import { ConfigError } from '#runtime/config';
 import { projectorOptions } from './projector-options';
 import { projectorLockKey } from './projector-lock';
 
@@ -18,7 +18,9 @@ describe('projectorOptions', () => {
   it('names every bad variable without echoing its value', () => {
     const attempt = () => projectorOptions({ LEDGER_PROJECTOR_BATCH_SIZE: '0', LEDGER_PROJECTOR_POLL_MS: 'fast-secret', LEDGER_PROJECTOR_LOCK_RETRY_MS: '5' });
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow(/LEDGER_PROJECTOR_BATCH_SIZE: expected an integer from 1 to 100000\n {2}LEDGER_PROJECTOR_POLL_MS: .*\n {2}LEDGER_PROJECTOR_LOCK_RETRY_MS: expected an integer from 10/);
+    expect(attempt).toThrow(
+      /LEDGER_PROJECTOR_BATCH_SIZE: expected an integer from 1 to 100000\n {2}LEDGER_PROJECTOR_POLL_MS: .*\n {2}LEDGER_PROJECTOR_LOCK_RETRY_MS: expected an integer from 10/,
+    );
     expect(attempt).not.toThrow(/fast-secret/);
   });
 });

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../../libs/runtime/src/config';
+import { ConfigError } from '#runtime/config';
 
 export interface ProjectorProcessOptions {
   /** Events read and applied per transaction. */

@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/Either';
-import type { RecordedEvent } from '../../event-store/src/event-store.port';
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
-import { reportErrors } from '../../ledger-domain/src/shared/codecs';
+import type { RecordedEvent } from '#event-store/event-store.port';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 
 /**
  * A customer's ledger as of an instant, on one of two time axes (shared by the history route and
@@ -27,7 +27,13 @@ export class UndecodableEventError extends Error {
 
 export function decodeCustomerEvent(stored: RecordedEvent): CustomerEvent {
   const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-  if (E.isLeft(decoded)) throw new UndecodableEventError(stored, reportErrors(decoded.left).map((e) => `${e.path}: ${e.message}`).join('; '));
+  if (E.isLeft(decoded))
+    throw new UndecodableEventError(
+      stored,
+      reportErrors(decoded.left)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; '),
+    );
   return decoded.right;
 }
 

@@ -1,5 +1,5 @@
-import type { EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
-import { pointsDelta, type CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
+import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
 import { decodeCustomerEvent, entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from './as-of';
 
 /**

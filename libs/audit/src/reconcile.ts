@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/Either';
-import type { EventStore } from '../../event-store/src/event-store.port';
-import { evolveCustomer, initialCustomerState, type CustomerState } from '../../ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
-import type { ReadModelDatabase } from '../../read-models/src/database';
-import { LEDGER_PROJECTION, readCheckpoint } from '../../read-models/src/projector';
-import { positionFromText } from '../../read-models/src/schema';
+import type { EventStore } from '#event-store/event-store.port';
+import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import type { ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
+import { positionFromText } from '#read-models/schema';
 
 /**
  * Reconciliation: replays every customer's ledger from the event store and compares balances and

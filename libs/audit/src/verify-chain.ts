@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
-import { eventHash } from '../../event-store/src/hash-chain';
+import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
+import { eventHash } from '#event-store/hash-chain';
 
 /** What verify-chain can find wrong with a stream. */
 export type ChainFindingKind =

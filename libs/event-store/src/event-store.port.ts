@@ -110,11 +110,7 @@ export interface EventStore {
    * Appending the very same event ids again at the revision they were first written
    * (a retried request) succeeds without writing anything twice.
    */
-  appendToStream(
-    streamName: string,
-    expected: ExpectedRevision,
-    events: readonly NewEvent[],
-  ): Promise<Either<WrongExpectedRevision, AppendResult>>;
+  appendToStream(streamName: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<Either<WrongExpectedRevision, AppendResult>>;
 
   /**
    * Optional: appends to several streams atomically, all or nothing, each at its own expected

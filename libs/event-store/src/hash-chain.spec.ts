@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from './event-store.port';
 import { canonicalJson, chainEvents, chainHeadOf, emptyChain, eventHash } from './hash-chain';
 
-const event = (type: string, data: NewEvent['data'] = { n: 1 }): NewEvent => ({ id: randomUUID(), type, data, metadata: { actor: 'test', recordedAt: '2026-11-23T10:00:00.000Z' } });
+const event = (type: string, data: NewEvent['data'] = { n: 1 }): NewEvent => ({
+  id: randomUUID(),
+  type,
+  data,
+  metadata: { actor: 'test', recordedAt: '2026-11-23T10:00:00.000Z' },
+});
 
 describe('hash chain', () => {
   it('links each event to the previous one and starts a new stream at null', () => {

@@ -21,7 +21,10 @@ describe('estimating the events in the log from positions', () => {
 describe('counting the events after a checkpoint', () => {
   const log = (positions: bigint[]) => ({
     readAll: async ({ after = 0n, maxCount }: { after?: bigint; maxCount: number }) =>
-      positions.filter((p) => p > after).slice(0, maxCount).map((position) => ({ position }) as RecordedEvent),
+      positions
+        .filter((p) => p > after)
+        .slice(0, maxCount)
+        .map((position) => ({ position }) as RecordedEvent),
   });
 
   it('counts by reading, so gaps in positions do not count', async () => {

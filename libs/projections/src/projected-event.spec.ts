@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '../../event-store/src/event-store.port';
+import type { RecordedEvent } from '#event-store/event-store.port';
 import { toProjected } from './projected-event';
 
 const stored = (streamName: string, type: string, data: Record<string, unknown>, metadata: Record<string, unknown> = {}): RecordedEvent =>
@@ -7,10 +7,18 @@ const stored = (streamName: string, type: string, data: Record<string, unknown>,
 describe('toProjected: what projections see of a stored event', () => {
   it('decodes a customer event with its place in the log and the metadata reporting needs', () => {
     const projected = toProjected(
-      stored('loyaltyAccount-cus-1', 'VisitCreated', { visitId: 'v1', customerId: 'cus-1', locationId: 'l1', occurredAt: '2026-11-23T10:00:00.000Z', kind: 'browse', source: 'scan' }, { recordedAt: '2026-11-23T10:00:01.000Z', actor: 'till:1', commandId: 'c-1' }),
+      stored(
+        'loyaltyAccount-cus-1',
+        'VisitCreated',
+        { visitId: 'v1', customerId: 'cus-1', locationId: 'l1', occurredAt: '2026-11-23T10:00:00.000Z', kind: 'browse', source: 'scan' },
+        { recordedAt: '2026-11-23T10:00:01.000Z', actor: 'till:1', commandId: 'c-1' },
+      ),
     );
     expect(projected).toEqual({
-      event: { type: 'VisitCreated', data: { visitId: 'v1', customerId: 'cus-1', locationId: 'l1', occurredAt: '2026-11-23T10:00:00.000Z', kind: 'browse', source: 'scan' } },
+      event: {
+        type: 'VisitCreated',
+        data: { visitId: 'v1', customerId: 'cus-1', locationId: 'l1', occurredAt: '2026-11-23T10:00:00.000Z', kind: 'browse', source: 'scan' },
+      },
       eventId: 'evt-1',
       streamName: 'loyaltyAccount-cus-1',
       revision: 3n,
@@ -21,7 +29,15 @@ describe('toProjected: what projections see of a stored event', () => {
   });
 
   it('decodes a program configuration', () => {
-    const data = { programId: 'default', version: 2, effectiveFrom: '2026-11-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1.5', timezone: 'Australia/Sydney', negativeBalance: 'deny' };
+    const data = {
+      programId: 'default',
+      version: 2,
+      effectiveFrom: '2026-11-01T00:00:00.000Z',
+      currency: 'USD',
+      pointsPerUnit: '1.5',
+      timezone: 'Australia/Sydney',
+      negativeBalance: 'deny',
+    };
     expect(toProjected(stored('loyaltyProgram-default', 'ProgramConfigured', data))?.event).toEqual({ type: 'ProgramConfigured', data });
   });
 
@@ -36,7 +52,9 @@ describe('toProjected: what projections see of a stored event', () => {
   });
 
   it('reads a missing recorded time as empty and a missing actor as null', () => {
-    const projected = toProjected(stored('loyaltyAccount-cus-1', 'CustomerEnrolled', { customerId: 'cus-1', enrolledAt: '2026-11-01T00:00:00.000Z', email: 'a@b.co' }));
+    const projected = toProjected(
+      stored('loyaltyAccount-cus-1', 'CustomerEnrolled', { customerId: 'cus-1', enrolledAt: '2026-11-01T00:00:00.000Z', email: 'a@b.co' }),
+    );
     expect(projected).toMatchObject({ recordedAt: '', actor: null });
   });
 });

@@ -1,9 +1,9 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { RecordedEvent } from '../../event-store/src/event-store.port';
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../ledger-domain/src/customer/customer.decider';
-import { ProgramConfiguredDataC, type ProgramEvent } from '../../ledger-domain/src/program/program';
+import type { RecordedEvent } from '#event-store/event-store.port';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import { ProgramConfiguredDataC, type ProgramEvent } from '#ledger-domain/program/program';
 
 /**
  * An event as projections see it: the domain event plus where it sits in the log and the
@@ -42,7 +42,7 @@ export function toProjected(stored: RecordedEvent): Projected<LedgerEvent> | und
   const recordedAt = stored.metadata['recordedAt'];
   const actor = stored.metadata['actor'];
   return {
-    event: decoded.right as LedgerEvent,
+    event: decoded.right,
     eventId: stored.id,
     streamName: stored.streamName,
     revision: stored.revision,

@@ -1,6 +1,6 @@
-import type { PaymentRecorded } from '../../ledger-domain/src/customer/record-payment';
-import type { VisitCreated } from '../../ledger-domain/src/customer/record-visit';
-import { CUSTOMER_ID, paymentRecorded, visitCreated } from '../../ledger-domain/src/testing/customer-fixtures';
+import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import { CUSTOMER_ID, paymentRecorded, visitCreated } from '#ledger-domain/testing/customer-fixtures';
 import type { Projected } from './projected-event';
 import {
   countLocationPayment,
@@ -168,7 +168,12 @@ describe('location_daily_payments projection (countLocationPayment)', () => {
 
   it('adds up payments, revenue in minor units and points', () => {
     const first = countLocationPayment(undefined, paymentAt(1, 'p1', 10, { amountMinor: 1050 }), '2026-03-01');
-    expect(countLocationPayment(first, paymentAt(2, 'p2', 3, { amountMinor: 399 }), '2026-03-01')).toMatchObject({ payments: 2, revenueMinor: 1449, pointsEarned: 13, position: 2n });
+    expect(countLocationPayment(first, paymentAt(2, 'p2', 3, { amountMinor: 399 }), '2026-03-01')).toMatchObject({
+      payments: 2,
+      revenueMinor: 1449,
+      pointsEarned: 13,
+      position: 2n,
+    });
   });
 
   it('ignores a payment at or below the position the row reflects', () => {

@@ -1,5 +1,5 @@
-import type { PaymentRecorded } from '../../ledger-domain/src/customer/record-payment';
-import type { VisitCreated } from '../../ledger-domain/src/customer/record-visit';
+import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import type { Projected } from './projected-event';
 
 /**

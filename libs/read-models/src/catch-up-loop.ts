@@ -68,7 +68,9 @@ export class CatchUpLoop {
 
   /** The last error the loop met (it retries); undefined when healthy. */
   get health(): { ok: boolean; error?: string } {
-    return this.lastError === undefined ? { ok: true } : { ok: false, error: this.lastError instanceof Error ? this.lastError.message : String(this.lastError) };
+    return this.lastError === undefined
+      ? { ok: true }
+      : { ok: false, error: this.lastError instanceof Error ? this.lastError.message : String(this.lastError) };
   }
 
   private async loop(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { CustomerAchievements } from '../../projections/src/achievements.projection';
-import type { CustomerBalance, TimelineEntry } from '../../projections/src/customer-ledger.projection';
+import type { CustomerAchievements } from '#projections/customer-achievements.projection';
+import type { CustomerBalance } from '#projections/customer-balances.projection';
+import type { TimelineEntry } from '#projections/customer-timeline.projection';
 import {
   keysOf,
   locationCustomerKey,
@@ -10,15 +11,16 @@ import {
   type BatchResult,
   type ProgramRow,
   type ReadModelRows,
-} from '../../projections/src/ledger-read-models';
-import type { LedgerEvent, Projected } from '../../projections/src/projected-event';
-import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '../../projections/src/visit-reports.projection';
-import { positionFromText, positionText, type ProjectedTable, type ReadModelTables } from './schema';
+} from '#projections/project-batch';
+import type { LedgerEvent, Projected } from '#projections/projected-event';
+import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '#projections/visit-reports.projection';
+import { positionFromText, positionText, type ProjectedTable, type ReadModelTables, type UntypedDb } from './schema';
 import type { SqliteBulk } from './sqlite-bulk';
 
 type Db = Kysely<ReadModelTables> | Transaction<ReadModelTables>;
 // Tables may carry a rebuild suffix; Kysely's typing knows them by their base name.
-type AnyDb = Kysely<any> | Transaction<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = UntypedDb | Transaction<any>;
 
 /**
  * Loads and writes the rows of one batch (see `projectBatch`) in the tables named by `suffix`
@@ -64,7 +66,9 @@ export class LedgerReadModelStore {
       locationPayments: new Map(
         (paymentRows as ReadModelTables['location_daily_payments'][]).map((r) => [locationPaymentKey(r.location_id, r.day, r.currency), toLocationPayments(r)]),
       ),
-      locationCustomers: new Set((memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id))),
+      locationCustomers: new Set(
+        (memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id)),
+      ),
     };
   }
 
@@ -78,7 +82,12 @@ export class LedgerReadModelStore {
     await this.upsert(db, 'visits', ['visit_id'], pick(rows.visits, changed.visits).map(fromVisit));
     await this.upsert(db, 'customer_visit_stats', ['customer_id'], pick(rows.customerVisits, changed.customerVisits).map(fromStats));
     await this.upsert(db, 'location_daily_visits', ['location_id', 'day'], pick(rows.locationVisits, changed.locationVisits).map(fromLocationDay));
-    await this.upsert(db, 'location_daily_payments', ['location_id', 'day', 'currency'], pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments));
+    await this.upsert(
+      db,
+      'location_daily_payments',
+      ['location_id', 'day', 'currency'],
+      pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments),
+    );
     await this.insert(
       db,
       'location_daily_customers',
@@ -126,7 +135,11 @@ export class LedgerReadModelStore {
     const perChunk = Math.max(1, Math.floor(this.maxParameters / Object.keys(rows[0]!).length));
     for (const chunk of chunks(rows, perChunk)) {
       // A row already there is the same event projected before: keep the first.
-      await db.insertInto(this.table(table)).values(chunk as never).onConflict((oc) => oc.doNothing()).execute();
+      await db
+        .insertInto(this.table(table))
+        .values(chunk as never)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   }
 
@@ -140,9 +153,7 @@ export class LedgerReadModelStore {
       await db
         .insertInto(this.table(table))
         .values(chunk as never)
-        .onConflict((oc) =>
-          oc.columns(key as never).doUpdateSet((eb) => Object.fromEntries(updates.map((c) => [c, eb.ref(`excluded.${c}` as never)])) as never),
-        )
+        .onConflict((oc) => oc.columns(key).doUpdateSet((eb) => Object.fromEntries(updates.map((c) => [c, eb.ref(`excluded.${c}` as never)]))))
         .execute();
     }
   }
@@ -161,7 +172,13 @@ const toProgram = (r: ReadModelTables['program_settings']): ProgramRow => ({
   timezone: r.timezone,
   position: positionFromText(r.position),
 });
-const fromProgram = (p: ProgramRow) => ({ program_id: p.programId, version: p.version, currency: p.currency, timezone: p.timezone, position: positionText(p.position) });
+const fromProgram = (p: ProgramRow) => ({
+  program_id: p.programId,
+  version: p.version,
+  currency: p.currency,
+  timezone: p.timezone,
+  position: positionText(p.position),
+});
 
 /** A `customer_balances` row as the projection's row type (also what the balance query serves). */
 export const toBalance = (r: ReadModelTables['customer_balances']): CustomerBalance => ({

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { AllSubscription, EventStore, RecordedEvent } from '../../event-store/src/event-store.port';
+import type { AllSubscription, EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { CatchUpLoop, Pause } from './catch-up-loop';
-import { projectBatch } from '../../projections/src/ledger-read-models';
-import { toProjected, type LedgerEvent, type Projected } from '../../projections/src/projected-event';
+import { projectBatch } from '#projections/project-batch';
+import { toProjected, type LedgerEvent, type Projected } from '#projections/projected-event';
 import type { ReadModelDatabase } from './database';
 import { LedgerReadModelStore } from './ledger-read-model-store';
 import { positionFromText, positionText, type ReadModelTables } from './schema';
@@ -150,7 +150,9 @@ export class Projector {
   /** The last error the background loop met (it retries); undefined when healthy. */
   get health(): { ok: boolean; error?: string } {
     if (this.store.subscribeToAll === undefined) return this.polling.health;
-    return this.lastError === undefined ? { ok: true } : { ok: false, error: this.lastError instanceof Error ? this.lastError.message : String(this.lastError) };
+    return this.lastError === undefined
+      ? { ok: true }
+      : { ok: false, error: this.lastError instanceof Error ? this.lastError.message : String(this.lastError) };
   }
 
   /**
@@ -187,7 +189,6 @@ export class Projector {
     await this.feed?.subscription.close();
     this.feed = undefined;
   }
-
 }
 
 export async function readCheckpoint(db: Kysely<ReadModelTables>, name: string): Promise<bigint> {

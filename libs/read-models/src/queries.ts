@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import type { CustomerAchievements } from '../../projections/src/achievements.projection';
-import type { CustomerBalance } from '../../projections/src/customer-ledger.projection';
+import type { CustomerAchievements } from '#projections/customer-achievements.projection';
+import type { CustomerBalance } from '#projections/customer-balances.projection';
 import { toAchievements, toBalance } from './ledger-read-model-store';
-import { positionFromText, positionText, type ReadModelTables } from './schema';
+import { positionFromText, positionText, type ReadModelTables, type UntypedDb } from './schema';
 
 /** Reads for the back-office screens and reports: straight from the read models, never a replay. */
 
@@ -22,7 +22,7 @@ async function customerRow<T extends 'customer_balances' | 'customer_achievement
   customerId: string,
   map: (row: ReadModelTables[T]) => R,
 ): Promise<(Omit<R, 'position'> & { readonly position: string }) | undefined> {
-  const row = await (db as Kysely<any>).selectFrom(table).selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  const row = await (db as UntypedDb).selectFrom(table).selectAll().where('customer_id', '=', customerId).executeTakeFirst();
   if (row === undefined) return undefined;
   const mapped = map(row as ReadModelTables[T]);
   return { ...mapped, position: mapped.position.toString() };
@@ -70,7 +70,10 @@ export async function customerTimeline(
 ): Promise<TimelinePage> {
   let query = db.selectFrom('customer_timeline').selectAll().where('customer_id', '=', customerId);
   if (options.cursor !== undefined) query = query.where('position', options.order === 'desc' ? '<' : '>', positionText(options.cursor));
-  const rows = await query.orderBy('position', options.order).limit(options.limit + 1).execute();
+  const rows = await query
+    .orderBy('position', options.order)
+    .limit(options.limit + 1)
+    .execute();
   const page = rows.slice(0, options.limit);
   const last = page[page.length - 1];
   return {
@@ -112,10 +115,7 @@ export interface LocationDayReport {
 }
 
 /** Per location per day, for `from`..`to` inclusive (days in the program's timezone). */
-export async function visitReport(
-  db: Kysely<ReadModelTables>,
-  options: { from: string; to: string; locationId?: string },
-): Promise<LocationDayReport[]> {
+export async function visitReport(db: Kysely<ReadModelTables>, options: { from: string; to: string; locationId?: string }): Promise<LocationDayReport[]> {
   let visits = db.selectFrom('location_daily_visits').selectAll().where('day', '>=', options.from).where('day', '<=', options.to);
   let payments = db.selectFrom('location_daily_payments').selectAll().where('day', '>=', options.from).where('day', '<=', options.to);
   if (options.locationId !== undefined) {
@@ -128,7 +128,18 @@ export async function visitReport(
     const key = `${day}\u0000${locationId}`;
     let row = report.get(key);
     if (row === undefined) {
-      row = { locationId, day, visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, distinctCustomers: 0, payments: 0, revenue: [], pointsEarned: 0 };
+      row = {
+        locationId,
+        day,
+        visits: 0,
+        visitsWithPurchase: 0,
+        visitsWithoutPurchase: 0,
+        conversion: null,
+        distinctCustomers: 0,
+        payments: 0,
+        revenue: [],
+        pointsEarned: 0,
+      };
       report.set(key, row);
     }
     return row;
@@ -145,7 +156,10 @@ export async function visitReport(
     const row = entry(p.location_id, p.day);
     row.payments += Number(p.payments);
     row.pointsEarned += Number(p.points_earned);
-    row.revenue = [...row.revenue, { currency: p.currency, payments: Number(p.payments), amountMinor: Number(p.revenue_minor), pointsEarned: Number(p.points_earned) }];
+    row.revenue = [
+      ...row.revenue,
+      { currency: p.currency, payments: Number(p.payments), amountMinor: Number(p.revenue_minor), pointsEarned: Number(p.points_earned) },
+    ];
   }
   return [...report.values()].sort((a, b) => (a.day === b.day ? a.locationId.localeCompare(b.locationId) : a.day.localeCompare(b.day)));
 }
@@ -162,7 +176,8 @@ export interface CustomerVisitReport {
 
 export async function customerVisitReport(db: Kysely<ReadModelTables>, customerId: string): Promise<CustomerVisitReport> {
   const r = await db.selectFrom('customer_visit_stats').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
-  if (r === undefined) return { customerId, visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, firstVisitAt: null, lastVisitAt: null };
+  if (r === undefined)
+    return { customerId, visits: 0, visitsWithPurchase: 0, visitsWithoutPurchase: 0, conversion: null, firstVisitAt: null, lastVisitAt: null };
   const visits = Number(r.visits);
   return {
     customerId,

@@ -1,6 +1,6 @@
-import { estimateTotalEvents } from '../../event-store/src/log-progress';
+import { estimateTotalEvents } from '#event-store/log-progress';
 import { sql } from 'kysely';
-import type { EventStore } from '../../event-store/src/event-store.port';
+import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from './database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint, writeCheckpoint } from './projector';
 import { createProjectedTables, createSecondaryIndexes, PROJECTED_TABLES } from './schema';
@@ -75,7 +75,11 @@ export async function dropAbandonedRebuilds(database: ReadModelDatabase): Promis
   const names =
     database.dialect === 'sqlite'
       ? (await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%\\_\\_r%' ESCAPE '\\'`.execute(database.db)).rows
-      : (await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '%\\_\\_r%'`.execute(database.db)).rows;
+      : (
+          await sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE '%\\_\\_r%'`.execute(
+            database.db,
+          )
+        ).rows;
   const abandoned = names.map((r) => r.name).filter((n) => PROJECTED_TABLES.some((t) => n.startsWith(`${t}__r`)));
   for (const table of abandoned) await database.db.schema.dropTable(table).ifExists().execute();
   return abandoned;

@@ -1,6 +1,13 @@
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 /**
+ * Kysely without the typed schema: the tables a migration creates, and a rebuild's tables with
+ * their suffix, are not in `ReadModelTables`'s keys (Kysely's documented way for dynamic schemas).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type UntypedDb = Kysely<any>;
+
+/**
  * The read-model tables: a public interface for reporting jobs (documented column by column in
  * docs/read-models.md). One schema for SQLite and PostgreSQL:
  * - global positions are TEXT, zero-padded to 40 digits, so they sort and compare as text in
@@ -137,7 +144,7 @@ export const positionFromText = (text: string): bigint => BigInt(text);
  * collide with the ones of the table it replaces.
  */
 export async function createProjectedTables(
-  db: Kysely<any>,
+  db: UntypedDb,
   suffix: string,
   generation: string,
   options: { indexes: boolean } = { indexes: true },
@@ -148,7 +155,7 @@ export async function createProjectedTables(
 }
 
 /** The tables of migration 1 (everything but the achievements, which migration 2 added). */
-async function createLedgerTables(db: Kysely<any>, suffix: string, generation: string): Promise<void> {
+async function createLedgerTables(db: UntypedDb, suffix: string, generation: string): Promise<void> {
   const t = (name: ProjectedTable) => `${name}${suffix}`;
   const text = 'text';
   const big = 'bigint';
@@ -256,7 +263,7 @@ async function createLedgerTables(db: Kysely<any>, suffix: string, generation: s
     .execute();
 }
 
-async function createAchievementsTable(db: Kysely<any>, suffix: string): Promise<void> {
+async function createAchievementsTable(db: UntypedDb, suffix: string): Promise<void> {
   await db.schema
     .createTable(`customer_achievements${suffix}`)
     .addColumn('customer_id', 'text', (c) => c.primaryKey())
@@ -273,7 +280,7 @@ async function createAchievementsTable(db: Kysely<any>, suffix: string): Promise
  * The indexes queries need beyond the primary keys. A rebuild creates them after loading every
  * row: one sorted build is far cheaper than keeping them up to date through a million inserts.
  */
-export async function createSecondaryIndexes(db: Kysely<any>, suffix: string, generation: string): Promise<void> {
+export async function createSecondaryIndexes(db: UntypedDb, suffix: string, generation: string): Promise<void> {
   const t = (name: ProjectedTable) => `${name}${suffix}`;
   await db.schema.createIndex(`customer_timeline_customer_position_${generation}`).on(t('customer_timeline')).columns(['customer_id', 'position']).execute();
   await db.schema.createIndex(`visits_location_day_${generation}`).on(t('visits')).columns(['location_id', 'day']).execute();
@@ -283,7 +290,7 @@ export async function createSecondaryIndexes(db: Kysely<any>, suffix: string, ge
 }
 
 /** Versioned migrations, applied in order at start-up, each once, recorded in `read_model_migrations`. */
-export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kysely<any>) => Promise<void> }[] = [
+export const MIGRATIONS: readonly { version: number; name: string; up: (db: UntypedDb) => Promise<void> }[] = [
   {
     version: 1,
     name: 'ledger read models: balances, timeline, visits and visit-count aggregates',
@@ -329,7 +336,9 @@ export const MIGRATIONS: readonly { version: number; name: string; up: (db: Kyse
         ...PROJECTED_TABLES.filter((t) => t !== 'location_daily_customers').map((t): [string, string] => [t, 'position']),
       ];
       for (const [table, column] of columns) {
-        await sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${'0'.repeat(20)} || ${sql.ref(column)} WHERE length(${sql.ref(column)}) = 20`.execute(db);
+        await sql`UPDATE ${sql.table(table)} SET ${sql.ref(column)} = ${'0'.repeat(20)} || ${sql.ref(column)} WHERE length(${sql.ref(column)}) = 20`.execute(
+          db,
+        );
       }
     },
   },
@@ -375,8 +384,11 @@ async function applyMigrations(db: Kysely<ReadModelTables>): Promise<void> {
     if (applied.has(migration.version)) continue;
     try {
       await db.transaction().execute(async (trx) => {
-        await migration.up(trx as Kysely<any>);
-        await trx.insertInto('read_model_migrations').values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() }).execute();
+        await migration.up(trx as UntypedDb);
+        await trx
+          .insertInto('read_model_migrations')
+          .values({ version: migration.version, name: migration.name, applied_at: new Date().toISOString() })
+          .execute();
       });
     } catch (error) {
       // The API and the projector start together: the other may have applied it first (its

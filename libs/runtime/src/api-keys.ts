@@ -72,7 +72,13 @@ export function readKeysFile(dataDir: string): ApiKey[] {
   if (!Array.isArray(parsed)) throw new ApiKeyConfigError(`${file}: expected a JSON array of keys`);
   return parsed.map((entry, index) => {
     const { name, role, secretSha256 } = (entry ?? {}) as Record<string, unknown>;
-    if (typeof name !== 'string' || !NAME.test(name) || !(ROLES as readonly unknown[]).includes(role) || typeof secretSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(secretSha256)) {
+    if (
+      typeof name !== 'string' ||
+      !NAME.test(name) ||
+      !(ROLES as readonly unknown[]).includes(role) ||
+      typeof secretSha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(secretSha256)
+    ) {
       throw new ApiKeyConfigError(`${file}: entry ${index + 1} is not {name, role, secretSha256}`);
     }
     return { name, role: role as Role, secretSha256 };

@@ -3,7 +3,20 @@ import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
   it('defaults to port 3000 on loopback, ./data and the demo program', () => {
-    expect(loadConfig({})).toEqual({ port: 3000, host: '127.0.0.1', dataDir: resolve('./data'), demoProgram: true, readDbUrl: undefined, projector: 'inline', reactions: 'inline', apiKeys: [], environment: 'development', rateLimitPerSecond: 500, logFormat: 'auto', store: { kind: 'embedded' } });
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      dataDir: resolve('./data'),
+      demoProgram: true,
+      readDbUrl: undefined,
+      projector: 'inline',
+      reactions: 'inline',
+      apiKeys: [],
+      environment: 'development',
+      rateLimitPerSecond: 500,
+      logFormat: 'auto',
+      store: { kind: 'embedded' },
+    });
   });
 
   it('reads PORT, HOST, LEDGER_DATA_DIR and LEDGER_DEMO_PROGRAM', () => {
@@ -68,7 +81,9 @@ describe('configuration from the environment', () => {
     });
     expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb' })).toThrow(/EVENTSTORE_CONNECTION_STRING: required when LEDGER_STORE=eventstoredb/);
     expect(() => loadConfig({ LEDGER_STORE: 'mongodb' })).toThrow(/LEDGER_STORE/);
-    expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).toThrow(/EVENTSTORE_CONNECTION_STRING: expected esdb/);
+    expect(() => loadConfig({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).toThrow(
+      /EVENTSTORE_CONNECTION_STRING: expected esdb/,
+    );
     expect(() => loadConfig({ EVENTSTORE_CONNECTION_STRING: 'http://canary-host' })).not.toThrow(/canary/);
   });
   it('reads LEDGER_LOG_FORMAT (auto, json, pretty) and names a bad one', () => {

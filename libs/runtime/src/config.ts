@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { resolve } from 'node:path';
-import { reportErrors } from '../../ledger-domain/src/shared/codecs';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 import { ApiKeyConfigError, parseApiKeys, type ApiKey } from './api-keys';
 import { OperatorError } from './operator-error';
 

@@ -24,7 +24,9 @@ export function listenError(error: unknown, host: string, port: number): Error {
     case 'EADDRINUSE':
       return new PortError(`Port ${port} on ${host} is already in use (is loyalty-ledger already running?). Stop that process, or set PORT to a free port.`);
     case 'EACCES':
-      return new PortError(`Port ${port} on ${host} cannot be opened: EACCES (permission denied; ports below 1024 need privileges). Set PORT to a port above 1023.`);
+      return new PortError(
+        `Port ${port} on ${host} cannot be opened: EACCES (permission denied; ports below 1024 need privileges). Set PORT to a port above 1023.`,
+      );
     case 'EADDRNOTAVAIL':
       return new PortError(`Cannot listen on ${host}: EADDRNOTAVAIL (not an address of this machine). Set HOST to one of its addresses, such as 127.0.0.1.`);
     case 'ENOTFOUND':

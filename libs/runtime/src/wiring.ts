@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { EventStore } from '../../event-store/src/event-store.port';
-import { SqliteEventStore } from '../../event-store/src/embedded/sqlite-event-store';
-import { EsdbEventStore } from '../../event-store/src/eventstoredb/esdb-event-store';
-import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '../../read-models/src/database';
+import type { EventStore } from '#event-store/event-store.port';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { EsdbEventStore } from '#event-store/eventstoredb/esdb-event-store';
+import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
 import type { LedgerConfig } from './config';
 import { ensureDataDir } from './data-dir';
 import { OperatorError } from './operator-error';

@@ -3,7 +3,7 @@
  * client half-closes. Validation and error trailers follow KurrentDB's Streams.Append and RpcExceptions.
  */
 import { status, type sendUnaryData, type ServerReadableStream } from '@grpc/grpc-js';
-import { AppendReq, AppendResp } from '@eventstore/db-client/generated/streams_pb';
+import { AppendReq, type AppendResp } from '@eventstore/db-client/generated/streams_pb';
 import type { EventLog, ExpectedRevision, ProposedEvent } from './store';
 import { appendSuccess, appendWrongExpectedVersion, rpcError, streamNameOf, u64, uuidOf, type RpcError } from './wire';
 

@@ -20,12 +20,7 @@ export function parseFilter(options: ReadReq.Options.FilterOptions): EventFilter
   const on = options.getFilterCase();
   const expression = on === FilterCase.STREAM_IDENTIFIER ? options.getStreamIdentifier() : options.getEventType();
   if (on === FilterCase.FILTER_NOT_SET || !expression) return 'filter: stream_identifier or event_type is required';
-  const window =
-    options.getWindowCase() === WindowCase.MAX
-      ? options.getMax()
-      : options.getWindowCase() === WindowCase.COUNT
-        ? READ_BATCH_SIZE
-        : undefined;
+  const window = options.getWindowCase() === WindowCase.MAX ? options.getMax() : options.getWindowCase() === WindowCase.COUNT ? READ_BATCH_SIZE : undefined;
   if (window === undefined || window <= 0) return 'filter: a window (max > 0, or count) is required';
   const multiplier = options.getCheckpointintervalmultiplier();
   if (multiplier <= 0) return 'filter: checkpointIntervalMultiplier must be greater than 0';

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status, type ServerWritableStream } from '@grpc/grpc-js';
-import { ReadReq, ReadResp } from '@eventstore/db-client/generated/streams_pb';
+import { ReadReq, type ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import { parseFilter, READ_BATCH_SIZE, type EventFilter } from './filter';
 import { lowerBound, type EventLog, type StoredEvent } from './store';
 import {
@@ -143,8 +143,7 @@ export interface ReadHooks {
 export function handleRead(call: ReadCall, log: EventLog, hooks: ReadHooks): ResponseSink {
   const sink = new ResponseSink(call);
   const request = call.request.getOptions();
-  const structuredIds =
-    request?.getUuidOption()?.getContentCase() === ReadReq.Options.UUIDOption.ContentCase.STRUCTURED;
+  const structuredIds = request?.getUuidOption()?.getContentCase() === ReadReq.Options.UUIDOption.ContentCase.STRUCTURED;
   const plan = request ? planRead(request) : 'options are required';
   if (typeof plan === 'string') {
     sink.fail(rpcError(status.INVALID_ARGUMENT, plan));
@@ -169,9 +168,7 @@ export function handleRead(call: ReadCall, log: EventLog, hooks: ReadHooks): Res
       }
     }
   };
-  run().catch((error: unknown) =>
-    sink.fail(rpcError(status.UNKNOWN, `test server failure: ${error instanceof Error ? error.message : String(error)}`)),
-  );
+  run().catch((error: unknown) => sink.fail(rpcError(status.UNKNOWN, `test server failure: ${error instanceof Error ? error.message : String(error)}`)));
   return sink;
 }
 
@@ -271,12 +268,7 @@ function toIndex(revision: bigint): number {
   return revision > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(revision);
 }
 
-async function readStream(
-  sink: ResponseSink,
-  log: EventLog,
-  plan: Extract<ReadPlan, { kind: 'read-stream' }>,
-  structuredIds: boolean,
-): Promise<void> {
+async function readStream(sink: ResponseSink, log: EventLog, plan: Extract<ReadPlan, { kind: 'read-stream' }>, structuredIds: boolean): Promise<void> {
   const events = log.stream(plan.stream);
   if (!events) {
     // Not an error status: the real server answers with a stream_not_found message and ends the call.
@@ -294,12 +286,7 @@ async function readStream(
   sink.end();
 }
 
-async function readAll(
-  sink: ResponseSink,
-  log: EventLog,
-  plan: Extract<ReadPlan, { kind: 'read-all' }>,
-  structuredIds: boolean,
-): Promise<void> {
+async function readAll(sink: ResponseSink, log: EventLog, plan: Extract<ReadPlan, { kind: 'read-all' }>, structuredIds: boolean): Promise<void> {
   const events = log.all;
   const from = plan.from;
   let index: number;
@@ -308,8 +295,7 @@ async function readAll(
     index = from === 'start' ? 0 : from === 'end' ? events.length : lowerBound(events, (e) => atOrAfter(e.position, from));
   } else {
     // Backwards: positions are post-positions, so an event starting at exactly `from` is not returned.
-    index =
-      from === 'start' ? -1 : from === 'end' ? events.length - 1 : lowerBound(events, (e) => !endsWithin(e.nextPosition, from)) - 1;
+    index = from === 'start' ? -1 : from === 'end' ? events.length - 1 : lowerBound(events, (e) => !endsWithin(e.nextPosition, from)) - 1;
   }
   const step = plan.forwards ? 1 : -1;
   let sent = 0n;

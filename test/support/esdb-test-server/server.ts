@@ -85,9 +85,7 @@ export class InMemoryEsdbServer {
         respond(rpcError(status.UNIMPLEMENTED, 'GetSupportedMethods is not implemented')),
     });
     this.boundPort = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`127.0.0.1:${this.boundPort}`, ServerCredentials.createInsecure(), (error, port) =>
-        error ? reject(error) : resolve(port),
-      ),
+      server.bindAsync(`127.0.0.1:${this.boundPort}`, ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
     );
     this.server = server;
   }
@@ -163,6 +161,5 @@ export class InMemoryEsdbServer {
 }
 
 function unimplemented(method: string) {
-  return (_call: unknown, respond: (error: RpcError) => void) =>
-    respond(rpcError(status.UNIMPLEMENTED, `${method} is not modelled by the test server`));
+  return (_call: unknown, respond: (error: RpcError) => void) => respond(rpcError(status.UNIMPLEMENTED, `${method} is not modelled by the test server`));
 }

@@ -35,10 +35,7 @@ export interface ProposedEvent {
 }
 
 export type ExpectedRevision =
-  | { readonly kind: 'revision'; readonly revision: bigint }
-  | { readonly kind: 'no_stream' }
-  | { readonly kind: 'any' }
-  | { readonly kind: 'stream_exists' };
+  { readonly kind: 'revision'; readonly revision: bigint } | { readonly kind: 'no_stream' } | { readonly kind: 'any' } | { readonly kind: 'stream_exists' };
 
 export type AppendResult =
   | {
@@ -196,10 +193,6 @@ export class EventLog {
 }
 
 function recordSize(streamName: string, event: ProposedEvent): bigint {
-  const bytes =
-    Buffer.byteLength(streamName, 'utf8') +
-    Buffer.byteLength(event.type, 'utf8') +
-    event.data.byteLength +
-    event.customMetadata.byteLength;
+  const bytes = Buffer.byteLength(streamName, 'utf8') + Buffer.byteLength(event.type, 'utf8') + event.data.byteLength + event.customMetadata.byteLength;
   return RECORD_HEADER_BYTES + BigInt(bytes);
 }

@@ -3,7 +3,7 @@
  * decimal strings in these classes (jstype = JS_STRING), so values go through bigint and never through
  * a JS number.
  */
-import { Metadata, status } from '@grpc/grpc-js';
+import { Metadata, type status } from '@grpc/grpc-js';
 import { Empty, StreamIdentifier, UUID } from '@eventstore/db-client/generated/shared_pb';
 import { AppendResp, ReadResp } from '@eventstore/db-client/generated/streams_pb';
 import type { ExpectedRevision, StoredEvent } from './store';

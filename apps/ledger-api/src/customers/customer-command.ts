@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
-import { Uuid } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { CustomerState } from '#ledger-domain/customer/customer';
+import { Uuid } from '#ledger-domain/shared/codecs';
 import type { Command, CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { CommandContext } from '../ledger/command-context';

@@ -1,4 +1,4 @@
-import type { CustomerState, Enrolled } from '../../../../libs/ledger-domain/src/customer/customer';
+import type { CustomerState, Enrolled } from '#ledger-domain/customer/customer';
 
 /** A customer as the back-office sees it, straight from the customer's ledger stream. */
 export interface CustomerView {

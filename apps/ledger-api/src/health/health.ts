@@ -2,8 +2,8 @@ import { Controller, Get, Inject, Injectable, Logger, Module, ServiceUnavailable
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import { sql } from 'kysely';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import type { EventStore } from '#event-store/event-store.port';
+import type { LedgerConfig } from '#runtime/config';
 import { Public } from '../http/access';
 import { ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';
@@ -152,7 +152,10 @@ export class HealthController {
         detail: 'Not ready: eventStore is down.',
         info: { readModels: { status: 'up', projection: { projector: 'inline', healthy: true } } },
         error: { eventStore: { status: 'down', message: 'no answer within 1000 ms' } },
-        details: { eventStore: { status: 'down', message: 'no answer within 1000 ms' }, readModels: { status: 'up', projection: { projector: 'inline', healthy: true } } },
+        details: {
+          eventStore: { status: 'down', message: 'no answer within 1000 ms' },
+          readModels: { status: 'up', projection: { projector: 'inline', healthy: true } },
+        },
       },
     },
   })

@@ -2,15 +2,15 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { Access } from '../http/access';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
-import { pointsDelta, type CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
-import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from '../../../../libs/audit/src/as-of';
-import { Instant, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
+import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
+import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from '#audit/as-of';
+import { Instant, strictObject } from '#ledger-domain/shared/codecs';
 import { CustomerPathC } from '../customers/customer-command';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
-import { accountStream } from '../../../../libs/runtime/src/streams';
+import { accountStream } from '#runtime/streams';
 
 /** One ledger entry as an auditor reads it: the event's own fields plus its effect on the balance. */
 export interface HistoryEntry {
@@ -92,7 +92,12 @@ export class HistoryController {
   @Access('auditor')
   @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
   @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 instant with offset; default: now' })
-  @ApiQuery({ name: 'basis', required: false, enum: ['recorded', 'occurred'], description: 'recorded (default): what the ledger said then; occurred: what we now know had happened by then' })
+  @ApiQuery({
+    name: 'basis',
+    required: false,
+    enum: ['recorded', 'occurred'],
+    description: 'recorded (default): what the ledger said then; occurred: what we now know had happened by then',
+  })
   @ApiResponse({ status: 200, description: '{customerId, asOf, basis, balance, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}]}' })
   async history(@Param() params: unknown, @Query() query: unknown): Promise<CustomerHistory> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);

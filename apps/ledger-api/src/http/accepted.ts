@@ -16,5 +16,6 @@ export function respond<View>(reply: FastifyReply, accepted: Accepted<View>): Vi
 export const IDEMPOTENCY_HEADER = {
   name: 'Idempotency-Key',
   required: false,
-  description: 'Makes the request safe to retry: the same key and body return the first response and write nothing; the same key with a different request is 422. Keys are kept permanently.',
+  description:
+    'Makes the request safe to retry: the same key and body return the first response and write nothing; the same key with a different request is 422. Keys are kept permanently.',
 };

@@ -1,8 +1,8 @@
 import { Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { keyFor, type ApiKey, type Role } from '../../../../libs/runtime/src/api-keys';
-import type { RateLimiter } from '../../../../libs/runtime/src/rate-limit';
+import { keyFor, type ApiKey, type Role } from '#runtime/api-keys';
+import type { RateLimiter } from '#runtime/rate-limit';
 import { httpProblem, ProblemException } from './problem';
 
 export const API_KEYS = Symbol('API_KEYS');
@@ -39,10 +39,16 @@ export class AccessGuard implements CanActivate {
     const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(request.headers.authorization ?? '');
     const key = match === null ? undefined : keyFor(this.keys, match[1]!);
     if (key === undefined) {
-      throw new ProblemException({ ...httpProblem(401, 'Unauthorized', 'Send a valid API key as "Authorization: Bearer <secret>".'), type: 'https://loyalty-ledger.dev/problems/unauthorized' });
+      throw new ProblemException({
+        ...httpProblem(401, 'Unauthorized', 'Send a valid API key as "Authorization: Bearer <secret>".'),
+        type: 'https://loyalty-ledger.dev/problems/unauthorized',
+      });
     }
     if (key.role !== 'admin' && !(allowed ?? []).includes(key.role)) {
-      throw new ProblemException({ ...httpProblem(403, 'Forbidden', `The ${key.role} role may not use this route.`), type: 'https://loyalty-ledger.dev/problems/forbidden' });
+      throw new ProblemException({
+        ...httpProblem(403, 'Forbidden', `The ${key.role} role may not use this route.`),
+        type: 'https://loyalty-ledger.dev/problems/forbidden',
+      });
     }
     const wait = this.limiter?.take(key.name) ?? 0;
     if (wait > 0) {

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../ledger/command-context';
-import { canonicalJson } from '../../../../libs/event-store/src/hash-chain';
+import { canonicalJson } from '#event-store/hash-chain';
 import { commandIdFor } from '../ledger/ids';
 import { apiKeyOf } from './access';
 import { httpProblem, ProblemException } from './problem';

@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import { reportErrors } from '../../../../libs/ledger-domain/src/shared/codecs';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 import type { CommandError } from '../ledger/command-runner';
 import { invalidInputProblem, ProblemException, toProblem } from './problem';
 

@@ -28,8 +28,12 @@ export function problemFor(exception: unknown, logger: Logger): Problem {
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return httpProblem(status, titleFor(status), clientErrorDetail(exception, status));
   }
-  logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-  return httpProblem(500, 'Internal error', 'The request could not be completed. Nothing was written unless a success response was returned earlier for the same Idempotency-Key.');
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return httpProblem(
+    500,
+    'Internal error',
+    'The request could not be completed. Nothing was written unless a success response was returned earlier for the same Idempotency-Key.',
+  );
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): void {

@@ -1,4 +1,4 @@
-import type { FieldError } from '../../../../libs/ledger-domain/src/shared/errors';
+import type { FieldError } from '#ledger-domain/shared/errors';
 import type { CommandError } from '../ledger/command-runner';
 
 /**
@@ -34,37 +34,73 @@ export function toProblem(error: CommandError): Problem {
     case 'CustomerAlreadyEnrolled':
       return problem('customer-already-enrolled', 409, 'Customer already enrolled', 'This customer is enrolled already.', { customerId: error.customerId });
     case 'ContactTaken':
-      return problem(`${error.field}-taken`, 409, `${error.field === 'email' ? 'E-mail' : 'Phone'} already in use`, `Another customer is enrolled with this ${error.field === 'email' ? 'e-mail address' : 'phone number'}.`, { field: error.field });
+      return problem(
+        `${error.field}-taken`,
+        409,
+        `${error.field === 'email' ? 'E-mail' : 'Phone'} already in use`,
+        `Another customer is enrolled with this ${error.field === 'email' ? 'e-mail address' : 'phone number'}.`,
+        { field: error.field },
+      );
     case 'DuplicatePurchase':
-      return problem('duplicate-purchase', 409, 'Duplicate purchase', 'A payment with this purchase identifier was already recorded at this location; no points were credited again.', {
-        locationId: error.locationId,
-        purchaseIdentifier: error.purchaseIdentifier,
-      });
+      return problem(
+        'duplicate-purchase',
+        409,
+        'Duplicate purchase',
+        'A payment with this purchase identifier was already recorded at this location; no points were credited again.',
+        {
+          locationId: error.locationId,
+          purchaseIdentifier: error.purchaseIdentifier,
+        },
+      );
     case 'VisitNotFound':
       return problem('visit-not-found', 422, 'Visit not found', 'The visitId is not a visit of this customer.', { visitId: error.visitId });
     case 'InsufficientPoints':
-      return problem('insufficient-points', 422, 'Insufficient points', `The available balance is ${error.available} points; ${error.requested} were requested.`, {
-        available: error.available,
-        requested: error.requested,
-      });
+      return problem(
+        'insufficient-points',
+        422,
+        'Insufficient points',
+        `The available balance is ${error.available} points; ${error.requested} were requested.`,
+        {
+          available: error.available,
+          requested: error.requested,
+        },
+      );
     case 'CurrencyMismatch':
-      return problem('currency-mismatch', 422, 'Currency mismatch', `The program's currency is ${error.expected}.`, { expected: error.expected, actual: error.actual });
-    case 'OccurredInFuture':
-      return problem('occurred-in-future', 422, 'Time in the future', `occurredAt may be at most 5 minutes ahead of the server clock (latest allowed ${error.latestAllowed}).`, {
-        latestAllowed: error.latestAllowed,
-      });
-    case 'ProgramNotConfigured':
-      return problem('program-not-configured', 422, 'Program not configured', 'Configure the program (PUT /program) before recording payments.');
-    case 'ProgramVersionMismatch':
-      return problem('program-version-mismatch', 412, 'Program version changed', `If-Match named version ${error.expected}; the current version is ${error.actual}.`, {
+      return problem('currency-mismatch', 422, 'Currency mismatch', `The program's currency is ${error.expected}.`, {
         expected: error.expected,
         actual: error.actual,
       });
+    case 'OccurredInFuture':
+      return problem(
+        'occurred-in-future',
+        422,
+        'Time in the future',
+        `occurredAt may be at most 5 minutes ahead of the server clock (latest allowed ${error.latestAllowed}).`,
+        {
+          latestAllowed: error.latestAllowed,
+        },
+      );
+    case 'ProgramNotConfigured':
+      return problem('program-not-configured', 422, 'Program not configured', 'Configure the program (PUT /program) before recording payments.');
+    case 'ProgramVersionMismatch':
+      return problem(
+        'program-version-mismatch',
+        412,
+        'Program version changed',
+        `If-Match named version ${error.expected}; the current version is ${error.actual}.`,
+        {
+          expected: error.expected,
+          actual: error.actual,
+        },
+      );
     case 'IdempotencyKeyReused':
       return problem('idempotency-key-reused', 422, 'Idempotency-Key reused', 'This Idempotency-Key was already used with a different request.');
     case 'Contention':
       // Retry-After: the answer is "not now", and a client should be told when to try again.
-      return { ...problem('contention', 503, 'Too much contention', 'The ledger was changed concurrently too many times; retry with the same Idempotency-Key.'), retryAfterSeconds: 1 };
+      return {
+        ...problem('contention', 503, 'Too much contention', 'The ledger was changed concurrently too many times; retry with the same Idempotency-Key.'),
+        retryAfterSeconds: 1,
+      };
     case 'CommandTimedOut':
       return { ...problem('timeout', 503, 'Command timed out', 'The command was not written; retry with the same Idempotency-Key.'), retryAfterSeconds: 1 };
   }
@@ -73,8 +109,7 @@ export function toProblem(error: CommandError): Problem {
 export const invalidInputProblem = (errors: readonly FieldError[]): Problem =>
   problem('invalid-input', 400, 'Invalid input', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
 
-export const httpProblem = (status: number, title: string, detail: string): Problem =>
-  problem(slugFor(status), status, title, detail);
+export const httpProblem = (status: number, title: string, detail: string): Problem => problem(slugFor(status), status, title, detail);
 
 function slugFor(status: number): string {
   switch (status) {

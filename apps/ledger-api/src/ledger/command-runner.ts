@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
-import type { AppendResult, EventStore, JsonObject, NewEvent, StreamAppend, WrongExpectedRevision } from '../../../../libs/event-store/src/event-store.port';
-import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
-import { chainEvents } from '../../../../libs/event-store/src/hash-chain';
+import type { AppendResult, EventStore, JsonObject, NewEvent, StreamAppend, WrongExpectedRevision } from '#event-store/event-store.port';
+import type { LedgerError } from '#ledger-domain/shared/errors';
+import { chainEvents } from '#event-store/hash-chain';
 import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
 import { eventId } from './ids';
 import { KeyedLock } from './keyed-lock';
@@ -9,9 +9,7 @@ import type { Reservation, Reservations } from './reservations';
 import type { DomainEvent, LoadedStream, StreamRepository } from './stream-repository';
 
 /** Failures of the machinery rather than of the business rules. */
-export type ApplicationError =
-  | { readonly _tag: 'Contention'; readonly streamName: string }
-  | { readonly _tag: 'CommandTimedOut' };
+export type ApplicationError = { readonly _tag: 'Contention'; readonly streamName: string } | { readonly _tag: 'CommandTimedOut' };
 
 export type CommandError = LedgerError | ApplicationError;
 
@@ -98,7 +96,11 @@ export class CommandRunner {
 
       // 4. Append at the revision we decided on, with the claims.
       if (this.clock().getTime() - context.now.getTime() > COMMAND_DEADLINE_MS) return E.left({ _tag: 'CommandTimedOut' });
-      const envelopes = chainEvents(streamName, loaded.chain, events.map((event, index) => envelope(event, streamName, index, context)));
+      const envelopes = chainEvents(
+        streamName,
+        loaded.chain,
+        events.map((event, index) => envelope(event, streamName, index, context)),
+      );
       const ledgerAppend: StreamAppend = { streamName, expected: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, events: envelopes };
       const appended = await this.append(claims, ledgerAppend);
       if (E.isRight(appended)) {

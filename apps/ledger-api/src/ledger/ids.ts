@@ -27,5 +27,4 @@ export const entityId = (commandId: string, role: string): string => determinist
 export const reactionCommandId = (triggerEventId: string, key: string): string => deterministicUuid('reaction', triggerEventId, key);
 
 /** The id of the n-th event a command appends to a stream. */
-export const eventId = (commandId: string, streamName: string, index: number): string =>
-  deterministicUuid('event', commandId, streamName, String(index));
+export const eventId = (commandId: string, streamName: string, index: number): string => deterministicUuid('event', commandId, streamName, String(index));

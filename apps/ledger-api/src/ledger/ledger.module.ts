@@ -1,7 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
+import type { EventStore } from '#event-store/event-store.port';
+import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
+import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
 import {
   DEFAULT_PROGRAM_ID,
   evolveProgram,
@@ -10,14 +10,14 @@ import {
   type ProgramEvent,
   type ProgramSnapshot,
   type ProgramState,
-} from '../../../../libs/ledger-domain/src/program/program';
+} from '#ledger-domain/program/program';
 import * as t from 'io-ts';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
-import { connectEventStore } from '../../../../libs/runtime/src/wiring';
+import type { LedgerConfig } from '#runtime/config';
+import { connectEventStore } from '#runtime/wiring';
 import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
 import { StreamRepository } from './stream-repository';
-import { programStream } from '../../../../libs/runtime/src/streams';
+import { programStream } from '#runtime/streams';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
 export const CLOCK = Symbol('CLOCK');

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { EventStore, RecordedEvent, StreamAppend } from '../../../../libs/event-store/src/event-store.port';
-import { chainEvents, chainHeadOf, emptyChain } from '../../../../libs/event-store/src/hash-chain';
+import type { EventStore, RecordedEvent, StreamAppend } from '#event-store/event-store.port';
+import { chainEvents, chainHeadOf, emptyChain } from '#event-store/hash-chain';
 import type { CommandContext } from './command-context';
 import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
-import { reservationStream, type ReservationScope } from '../../../../libs/runtime/src/streams';
+import { reservationStream, type ReservationScope } from '#runtime/streams';
 
 /**
  * Uniqueness across customers (e-mail, phone, purchase identifier per location) without a
@@ -87,7 +87,15 @@ export class Reservations {
       type: 'UniqueValueReserved',
       data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
     });
-    return E.right({ streamName, expected: revision, events: chainEvents(streamName, head, events.map((e, i) => envelope(e, streamName, i, context))) });
+    return E.right({
+      streamName,
+      expected: revision,
+      events: chainEvents(
+        streamName,
+        head,
+        events.map((e, i) => envelope(e, streamName, i, context)),
+      ),
+    });
   }
 
   /** Gives a value back after the command that reserved it was refused. Only the owner may. */

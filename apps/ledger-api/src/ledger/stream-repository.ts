@@ -1,8 +1,8 @@
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import type { EventStore, RecordedEvent, StreamRevision } from '../../../../libs/event-store/src/event-store.port';
-import { chainHeadOf, emptyChain, type ChainHead } from '../../../../libs/event-store/src/hash-chain';
-import { reportErrors } from '../../../../libs/ledger-domain/src/shared/codecs';
+import type { EventStore, RecordedEvent, StreamRevision } from '#event-store/event-store.port';
+import { chainHeadOf, emptyChain, type ChainHead } from '#event-store/hash-chain';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 
 /** A domain event as the deciders see it: a type tag and data. Metadata stays in the envelope. */
 export interface DomainEvent {
@@ -117,7 +117,9 @@ export class StreamRepository<S, Ev extends DomainEvent> {
   private decode(stored: RecordedEvent): Ev {
     const decoded = this.model.codec.decode({ type: stored.type, data: stored.data });
     if (E.isLeft(decoded)) {
-      const detail = reportErrors(decoded.left).map((e) => `${e.path}: ${e.message}`).join('; ');
+      const detail = reportErrors(decoded.left)
+        .map((e) => `${e.path}: ${e.message}`)
+        .join('; ');
       throw new CorruptStreamError(stored.streamName, stored.revision, detail);
     }
     return decoded.right;

@@ -1,9 +1,9 @@
-import { countEventsAfter } from '../../../../libs/event-store/src/log-progress';
+import { countEventsAfter } from '#event-store/log-progress';
 import { Controller, Get, Inject, Injectable, Module, Res, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
+import type { EventStore } from '#event-store/event-store.port';
 import { Access } from '../http/access';
 import { EVENT_STORE } from '../ledger/ledger.module';
 import { ReadSide } from '../read-models/read-side';

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import type { LedgerConfig } from '#runtime/config';
 import { CLOCK, LEDGER_CONFIG, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { deterministicUuid } from '../ledger/ids';
-import { ConfigureProgramCommand } from './configure-program';
+import { ConfigureProgramCommand } from './configure-program.handler';
 
 /**
  * On first start (no program yet) configures the demo program: USD, 1 point per 1.00, UTC,
@@ -28,6 +28,8 @@ export class DemoProgram implements OnApplicationBootstrap {
     const context = { commandId, correlationId: commandId, actor: 'system:first-start', now: this.clock() };
     const outcome = await this.commandBus.execute(new ConfigureProgramCommand({}, undefined, context));
     if (E.isLeft(outcome)) throw new Error(`could not configure the demo program: ${outcome.left._tag}`);
-    this.logger.log(`Configured the demo program (version ${outcome.right.view.version}): ${outcome.right.view.currency}, ${outcome.right.view.pointsPerUnit} point(s) per unit`);
+    this.logger.log(
+      `Configured the demo program (version ${outcome.right.view.version}): ${outcome.right.view.currency}, ${outcome.right.view.pointsPerUnit} point(s) per unit`,
+    );
   }
 }

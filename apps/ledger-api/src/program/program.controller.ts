@@ -3,14 +3,14 @@ import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DEFAULT_PROGRAM_ID } from '../../../../libs/ledger-domain/src/program/program';
+import { DEFAULT_PROGRAM_ID } from '#ledger-domain/program/program';
 import { respond } from '../http/accepted';
 import { commandContextFor } from '../http/command-context.factory';
 import { decodeOrThrow, orThrow } from '../http/decode';
 import { httpProblem, ProblemException, toProblem } from '../http/problem';
 import { CLOCK, ProgramStreams, type Clock } from '../ledger/ledger.module';
-import { programStream } from '../../../../libs/runtime/src/streams';
-import { ConfigureProgramCommand, ProgramSettingsPatchC, programView } from './configure-program';
+import { programStream } from '#runtime/streams';
+import { ConfigureProgramCommand, ProgramSettingsPatchC, programView } from './configure-program.handler';
 
 const settingsSchema = {
   type: 'object',
@@ -23,7 +23,8 @@ const settingsSchema = {
     visitRewards: {
       type: 'array',
       maxItems: 20,
-      description: 'Replaces the visit reward rules ([] removes them). Every `everyVisits`-th visit the rule counts earns `points` (PointsAdjusted kind reward).',
+      description:
+        'Replaces the visit reward rules ([] removes them). Every `everyVisits`-th visit the rule counts earns `points` (PointsAdjusted kind reward).',
       items: {
         type: 'object',
         additionalProperties: false,
@@ -32,15 +33,24 @@ const settingsSchema = {
           ruleId: { type: 'string', example: 'visits-5', description: 'names the rule across versions; unique among all rules' },
           everyVisits: { type: 'integer', minimum: 1, maximum: 10000, example: 5 },
           points: { type: 'integer', minimum: 1, example: 50 },
-          kinds: { type: 'array', items: { type: 'string', enum: ['browse', 'service', 'event', 'pickup', 'purchase'] }, description: 'visit kinds counted (default: all)' },
-          sources: { type: 'array', items: { type: 'string', enum: ['manual', 'scan', 'online'] }, description: 'visit sources counted (default: all, manual included)' },
+          kinds: {
+            type: 'array',
+            items: { type: 'string', enum: ['browse', 'service', 'event', 'pickup', 'purchase'] },
+            description: 'visit kinds counted (default: all)',
+          },
+          sources: {
+            type: 'array',
+            items: { type: 'string', enum: ['manual', 'scan', 'online'] },
+            description: 'visit sources counted (default: all, manual included)',
+          },
         },
       },
     },
     cashback: {
       type: 'array',
       maxItems: 20,
-      description: 'Replaces the cashback rules ([] removes them). floor(amount × percent / 100 × the payment’s pointsPerUnit) points (PointsAdjusted kind cashback); never for a manual payment.',
+      description:
+        'Replaces the cashback rules ([] removes them). floor(amount × percent / 100 × the payment’s pointsPerUnit) points (PointsAdjusted kind cashback); never for a manual payment.',
       items: {
         type: 'object',
         additionalProperties: false,

@@ -1,11 +1,11 @@
 import * as E from 'fp-ts/Either';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
-import { CustomerEventC } from '../../../../libs/ledger-domain/src/customer/customer.decider';
-import { DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState, ProgramConfiguredDataC } from '../../../../libs/ledger-domain/src/program/program';
-import type { ProgramVersionAt } from '../../../../libs/ledger-domain/src/reactions/react';
-import { emptyVisitTally, tallyVisit, type VisitTally } from '../../../../libs/ledger-domain/src/reactions/visit-tally';
-import { programStream } from '../../../../libs/runtime/src/streams';
+import type { EventStore } from '#event-store/event-store.port';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import { DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState, ProgramConfiguredDataC } from '#ledger-domain/program/program';
+import type { ProgramVersionAt } from '#ledger-domain/reactions/react';
+import { emptyVisitTally, tallyVisit, type VisitTally } from '#ledger-domain/reactions/visit-tally';
+import { programStream } from '#runtime/streams';
 
 /**
  * What the reactions read besides the triggering event, from the event store itself (never from

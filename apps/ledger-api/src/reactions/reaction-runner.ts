@@ -1,13 +1,13 @@
 import * as E from 'fp-ts/Either';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/event-store.port';
-import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
-import { programAt, type Reaction, type ReactionContext } from '../../../../libs/ledger-domain/src/reactions/react';
-import { emptyVisitTally } from '../../../../libs/ledger-domain/src/reactions/visit-tally';
-import { toProjected } from '../../../../libs/projections/src/projected-event';
-import { CatchUpLoop } from '../../../../libs/read-models/src/catch-up-loop';
-import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import { CheckpointMoved, advanceCheckpoint, readCheckpoint } from '../../../../libs/read-models/src/projector';
-import { positionText, type ReadModelTables } from '../../../../libs/read-models/src/schema';
+import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { programAt, type Reaction, type ReactionContext } from '#ledger-domain/reactions/react';
+import { emptyVisitTally } from '#ledger-domain/reactions/visit-tally';
+import { toProjected } from '#projections/projected-event';
+import { CatchUpLoop } from '#read-models/catch-up-loop';
+import type { ReadModelDatabase } from '#read-models/database';
+import { CheckpointMoved, advanceCheckpoint, readCheckpoint } from '#read-models/projector';
+import { positionText, type ReadModelTables } from '#read-models/schema';
 import type { CommandError } from '../ledger/command-runner';
 import { ProgramHistory, VisitTallies } from './reaction-inputs';
 
@@ -47,7 +47,6 @@ export interface ReactionRunnerOptions {
 
 /** Failures of the machinery (a retry may succeed), as opposed to business refusals. */
 export const isTransient = (error: CommandError): boolean => error._tag === 'Contention' || error._tag === 'CommandTimedOut';
-
 
 /**
  * Reads the persisted event log in global order after its own checkpoint, asks the program's
@@ -105,7 +104,12 @@ export class ReactionRunner {
       try {
         await this.database.db.transaction().execute(async (trx) => {
           if (!(await advanceCheckpoint(trx, REACTIONS_CHECKPOINT, from, page[page.length - 1]!.position))) throw new CheckpointMoved();
-          if (refused.length > 0) await trx.insertInto('reaction_refusals').values(refused.map(refusalRow)).onConflict((oc) => oc.doNothing()).execute();
+          if (refused.length > 0)
+            await trx
+              .insertInto('reaction_refusals')
+              .values(refused.map(refusalRow))
+              .onConflict((oc) => oc.doNothing())
+              .execute();
         });
       } catch (error) {
         // Another runner (a second API process) moved it first: its commands were ours too.

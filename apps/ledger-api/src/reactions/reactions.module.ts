@@ -1,18 +1,18 @@
-import { countEventsAfter } from '../../../../libs/event-store/src/log-progress';
+import { countEventsAfter } from '#event-store/log-progress';
 import { Controller, Get, Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { CommandBus, EventBus, EventsHandler, type IEvent, type IEventHandler } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import * as E from 'fp-ts/Either';
 import { Counter, Gauge } from 'prom-client';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import { migrate } from '../../../../libs/read-models/src/schema';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import type { EventStore } from '#event-store/event-store.port';
+import type { ReadModelDatabase } from '#read-models/database';
+import { migrate } from '#read-models/schema';
+import type { LedgerConfig } from '#runtime/config';
 import { Access } from '../http/access';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../ledger/ledger.module';
 import { Metrics, MetricsModule } from '../metrics/metrics';
 import { READ_MODELS } from '../read-models/read-side';
-import { IssueRewardHandler, issueReactions } from './issue-reward';
+import { IssueRewardHandler, issueReactions } from './issue-reward.handler';
 import { isTransient, REACTIONS_CHECKPOINT, ReactionRunner, type ReactionOutcome, type ReactionRequest } from './reaction-runner';
 
 /**
@@ -70,7 +70,10 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
-      onRefused: (o) => this.logger.warn(`reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`),
+      onRefused: (o) =>
+        this.logger.warn(
+          `reaction ${o.reaction.key} to event ${o.request.eventId} refused (${E.isLeft(o.result) ? o.result.left._tag : ''}); recorded in reaction_refusals`,
+        ),
     });
     const runner = this.runner;
     new Gauge({
@@ -136,7 +139,10 @@ export class ReactionsController {
     const { database, config, runner } = this.reactions;
     const [{ checkpoint, head, lag }, refused] = await Promise.all([
       this.reactions.progress(),
-      database.db.selectFrom('reaction_refusals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst(),
+      database.db
+        .selectFrom('reaction_refusals')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirst(),
     ]);
     return {
       name: REACTIONS_CHECKPOINT,

@@ -2,10 +2,10 @@ import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { Access } from '../http/access';
 import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import { Identifier, IntInRange, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
-import { LEDGER_PROJECTION } from '../../../../libs/read-models/src/projector';
-import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport } from '../../../../libs/read-models/src/queries';
+import type { EventStore } from '#event-store/event-store.port';
+import { Identifier, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { LEDGER_PROJECTION } from '#read-models/projector';
+import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport } from '#read-models/queries';
 import { CustomerPathC } from '../customers/customer-command';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
@@ -37,15 +37,23 @@ const Day = new t.Type<string, string, unknown>(
 );
 
 const ConsistencyQueryC = strictObject('query', {}, { minPosition: PositionParam });
-const TimelineQueryC = strictObject('timeline query', {}, {
-  minPosition: PositionParam,
-  cursor: PositionParam,
-  limit: IntParam(1, 200),
-  order: t.keyof({ asc: null, desc: null }),
-});
+const TimelineQueryC = strictObject(
+  'timeline query',
+  {},
+  {
+    minPosition: PositionParam,
+    cursor: PositionParam,
+    limit: IntParam(1, 200),
+    order: t.keyof({ asc: null, desc: null }),
+  },
+);
 const VisitReportQueryC = strictObject('visit report query', { from: Day, to: Day }, { locationId: Identifier(), minPosition: PositionParam });
 
-const MIN_POSITION_DOC = { name: 'minPosition', required: false, description: 'wait (up to 5 s, then 503 + Retry-After) until the read models reflect this global position, e.g. the `position` of a command response' };
+const MIN_POSITION_DOC = {
+  name: 'minPosition',
+  required: false,
+  description: 'wait (up to 5 s, then 503 + Retry-After) until the read models reflect this global position, e.g. the `position` of a command response',
+};
 
 @ApiTags('read models')
 @Controller()
@@ -72,7 +80,11 @@ export class ReadModelQueriesController {
   }
 
   /** A customer's row of one projection, once it reflects `?minPosition=`; 404 when the customer has none. */
-  private async customerRow<R>(params: unknown, query: unknown, read: (db: ReadSide['database']['db'], customerId: string) => Promise<R | undefined>): Promise<R> {
+  private async customerRow<R>(
+    params: unknown,
+    query: unknown,
+    read: (db: ReadSide['database']['db'], customerId: string) => Promise<R | undefined>,
+  ): Promise<R> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { minPosition } = decodeOrThrow(ConsistencyQueryC, query);
     await this.readSide.reach(minPosition);

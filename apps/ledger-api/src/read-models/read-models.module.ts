@@ -1,7 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
-import { openReadModels } from '../../../../libs/runtime/src/wiring';
+import type { ReadModelDatabase } from '#read-models/database';
+import type { LedgerConfig } from '#runtime/config';
+import { openReadModels } from '#runtime/wiring';
 import { ProjectionsController, ReadModelQueriesController } from './read-models.controller';
 import { READ_MODELS, ReadSide } from './read-side';
 

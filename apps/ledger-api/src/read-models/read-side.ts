@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { EventStore } from '../../../../libs/event-store/src/event-store.port';
-import type { ReadModelDatabase } from '../../../../libs/read-models/src/database';
-import { LEDGER_PROJECTION, Projector, readCheckpoint } from '../../../../libs/read-models/src/projector';
-import { migrate } from '../../../../libs/read-models/src/schema';
-import type { LedgerConfig } from '../../../../libs/runtime/src/config';
+import type { EventStore } from '#event-store/event-store.port';
+import type { ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
+import { migrate } from '#read-models/schema';
+import type { LedgerConfig } from '#runtime/config';
 import { httpProblem, ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';
 
@@ -79,4 +79,3 @@ export class ReadSide implements OnApplicationBootstrap, OnApplicationShutdown {
     });
   }
 }
-

@@ -64,7 +64,6 @@ type WriterReply =
   | { readonly kind: 'failed'; readonly message: string }
   | { readonly kind: 'inspected'; readonly journalMode: string; readonly synchronous: bigint };
 
-
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position    INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -123,9 +122,7 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
 
-    this.selectStreamRevision = this.db.prepare(
-      'SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1',
-    );
+    this.selectStreamRevision = this.db.prepare('SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1');
     // Rows as arrays (raw mode), and data and metadata parsed in one JSON.parse: reads of long
     // streams and of the whole log (replays, rebuilds, audits) spend most of their time here.
     this.selectStream = this.db
@@ -192,11 +189,7 @@ export class SqliteEventStore implements EventStore {
     return { events, revision: last !== undefined && last.revision > revision ? last.revision : revision };
   }
 
-  appendToStream(
-    streamName: string,
-    expected: ExpectedRevision,
-    events: readonly NewEvent[],
-  ): Promise<AppendOutcome> {
+  appendToStream(streamName: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendOutcome> {
     return this.enqueue(() => writeItem(streamName, expected, events)) as Promise<AppendOutcome>;
   }
 
@@ -331,4 +324,3 @@ function toRecorded(row: StoredTuple): RecordedEvent {
   const [data, metadata] = JSON.parse(payload) as [RecordedEvent['data'], RecordedEvent['metadata']];
   return { id, type, data, metadata, streamName, revision, position };
 }
-

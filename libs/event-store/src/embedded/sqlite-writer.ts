@@ -1,3 +1,5 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type * as WorkerThreads from 'node:worker_threads';
 /**
  * The writer thread of the embedded store. It owns the only write connection, commits each
  * batch it is sent in one IMMEDIATE transaction (one fsync) and answers with one outcome per
@@ -8,9 +10,11 @@
  * self-contained: no imports, no references to anything outside its body.
  */
 export function writerMain(): void {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { parentPort, workerData } = require('node:worker_threads') as typeof import('node:worker_threads');
-  const Database = require(workerData.betterSqlite3Path) as typeof import('better-sqlite3');
+  // require, not import: this body runs on its own in the worker (the types above are erased).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parentPort, workerData } = require('node:worker_threads') as typeof WorkerThreads;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Database = require(workerData.betterSqlite3Path) as typeof BetterSqlite3;
   const db = new Database(workerData.filename as string);
   db.defaultSafeIntegers(true);
   db.pragma('journal_mode = WAL');
@@ -90,7 +94,11 @@ export function writerMain(): void {
       return;
     }
     if (message.kind === 'inspect') {
-      parentPort!.postMessage({ kind: 'inspected', journalMode: db.pragma('journal_mode', { simple: true }), synchronous: db.pragma('synchronous', { simple: true }) });
+      parentPort!.postMessage({
+        kind: 'inspected',
+        journalMode: db.pragma('journal_mode', { simple: true }),
+        synchronous: db.pragma('synchronous', { simple: true }),
+      });
       return;
     }
     try {

@@ -93,13 +93,9 @@ export class EsdbEventStore implements EventStore {
     return { events, revision: fromRevision === 0n ? 'no_stream' : await this.streamRevision(streamName) };
   }
 
-  async appendToStream(
-    streamName: string,
-    expected: ExpectedRevision,
-    events: readonly NewEvent[],
-  ): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
+  async appendToStream(streamName: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
     if (events.length === 0) throw new Error('appendToStream needs at least one event');
-    const proposed = events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as Record<string, unknown>, metadata: e.metadata as Record<string, unknown> }));
+    const proposed = events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
     for (let attempt = 0; ; attempt++) {
       try {
         const result = await this.client.appendToStream(streamName, proposed, { expectedRevision: expectedRevisionOf(expected) });
@@ -129,7 +125,9 @@ export class EsdbEventStore implements EventStore {
     // A page of system events (or other applications' events) alone is not the end of the log:
     // keep reading until this page has events of ours, or the server has no more.
     for (;;) {
-      const raw: AllStreamResolvedEvent[] = await collect(this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: BigInt(options.maxCount + 1) }));
+      const raw: AllStreamResolvedEvent[] = await collect(
+        this.client.readAll({ fromPosition: from, direction: FORWARDS, maxCount: BigInt(options.maxCount + 1) }),
+      );
       let last: EsdbPosition | undefined;
       for (const resolved of raw) {
         const recorded = resolved.event;

@@ -100,9 +100,7 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
 
     it('lets exactly one of many concurrent appends at the same revision win', async () => {
       right(await store.appendToStream(stream, 'no_stream', [anEvent('Start')]));
-      const outcomes = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => store.appendToStream(stream, 0n, [anEvent(`Racer${i}`)])),
-      );
+      const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => store.appendToStream(stream, 0n, [anEvent(`Racer${i}`)])));
       expect(outcomes.filter(E.isRight)).toHaveLength(1);
       expect(outcomes.filter(E.isLeft)).toHaveLength(19);
       expect((await store.readStream(stream)).events).toHaveLength(2);
@@ -118,7 +116,13 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
     });
 
     it('reads a stream from a revision and with a bound, reporting the full revision', async () => {
-      right(await store.appendToStream(stream, 'no_stream', ['A', 'B', 'C', 'D'].map((t) => anEvent(t))));
+      right(
+        await store.appendToStream(
+          stream,
+          'no_stream',
+          ['A', 'B', 'C', 'D'].map((t) => anEvent(t)),
+        ),
+      );
       const page = await store.readStream(stream, { fromRevision: 1n, maxCount: 2 });
       expect(page.events.map((e) => e.type)).toEqual(['B', 'C']);
       expect(page.revision).toBe(3n);
@@ -214,8 +218,8 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
             atomic()([{ streamName: `${stream}-busy`, expected: 'no_stream', events: [anEvent('No')] }]),
             atomic()([{ streamName: `${stream}-free`, expected: 'no_stream', events: [anEvent('Yes')] }]),
           ]);
-          expect(E.isLeft(failed!)).toBe(true);
-          expect(E.isRight(fine!)).toBe(true);
+          expect(E.isLeft(failed)).toBe(true);
+          expect(E.isRight(fine)).toBe(true);
         });
 
         it('refuses the same stream twice in one multi-stream append', async () => {
@@ -232,9 +236,7 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
     if (fixture.reopen) {
       const reopen = fixture.reopen;
       it('keeps every acknowledged append after the store is closed and reopened', async () => {
-        const appended = await Promise.all(
-          Array.from({ length: 30 }, (_, i) => store.appendToStream(`${stream}-${i}`, 'no_stream', [anEvent('Kept')])),
-        );
+        const appended = await Promise.all(Array.from({ length: 30 }, (_, i) => store.appendToStream(`${stream}-${i}`, 'no_stream', [anEvent('Kept')])));
         expect(appended.every(E.isRight)).toBe(true);
         store = await reopen(store);
         for (let i = 0; i < 30; i++) {

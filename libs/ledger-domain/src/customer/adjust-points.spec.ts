@@ -26,7 +26,14 @@ describe('Adjusting points manually', () => {
       .then([
         {
           type: 'PointsAdjusted',
-          data: { adjustmentId: 'adj-0001', customerId: CUSTOMER_ID, kind: 'manual', points: 25, reason: 'missed receipt', occurredAt: '2026-03-10T12:00:00.000Z' },
+          data: {
+            adjustmentId: 'adj-0001',
+            customerId: CUSTOMER_ID,
+            kind: 'manual',
+            points: 25,
+            reason: 'missed receipt',
+            occurredAt: '2026-03-10T12:00:00.000Z',
+          },
         },
       ]);
   });
@@ -44,11 +51,15 @@ describe('Adjusting points manually', () => {
   });
 
   it('refuses a debit below zero under the deny policy', () => {
-    given(withFiftyPoints).when(adjust({ points: -51 })).thenFails('InsufficientPoints', { available: 50, requested: 51 });
+    given(withFiftyPoints)
+      .when(adjust({ points: -51 }))
+      .thenFails('InsufficientPoints', { available: 50, requested: 51 });
   });
 
   it('applies deny when no program is configured', () => {
-    given(withFiftyPoints).when(adjust({ points: -51, program: undefined })).thenFails('InsufficientPoints', { available: 50, requested: 51 });
+    given(withFiftyPoints)
+      .when(adjust({ points: -51, program: undefined }))
+      .thenFails('InsufficientPoints', { available: 50, requested: 51 });
   });
 
   it('lets a debit take the balance below zero under the allow policy (clawback after points were spent)', () => {
@@ -80,7 +91,9 @@ describe('Adjusting points manually', () => {
   });
 
   it('refuses an adjustment for a customer who is not enrolled', () => {
-    given([]).when(adjust({ customerId: 'cus-unknown' })).thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
+    given([])
+      .when(adjust({ customerId: 'cus-unknown' }))
+      .thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
   });
 
   it.each([0, 1.5, -0.5, Number.NaN, Number.POSITIVE_INFINITY, MAX_POINTS_PER_ENTRY + 1, -MAX_POINTS_PER_ENTRY - 1])(

@@ -41,4 +41,4 @@ export const CustomerEventC: t.Type<CustomerEvent, CustomerEvent, unknown> = t.u
   t.type({ type: t.literal('VisitCreated'), data: VisitCreatedDataC }),
   t.type({ type: t.literal('PaymentRecorded'), data: PaymentRecordedDataC }),
   t.type({ type: t.literal('PointsAdjusted'), data: PointsAdjustedDataC }),
-]) as t.Type<CustomerEvent, CustomerEvent, unknown>;
+]);

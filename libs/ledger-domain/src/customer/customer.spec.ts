@@ -1,15 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { DeciderSpecification } from '../testing/decider-specification';
-import {
-  aProgram,
-  CUSTOMER_ID,
-  customerEnrolled,
-  manualAdjustment,
-  NOW,
-  paymentRecorded,
-  redemption,
-  visitCreated,
-} from '../testing/customer-fixtures';
+import { aProgram, CUSTOMER_ID, customerEnrolled, manualAdjustment, NOW, paymentRecorded, redemption, visitCreated } from '../testing/customer-fixtures';
 import { availableBalance, evolveCustomer, initialCustomerState, pointsDelta, type CustomerEvent, type CustomerState } from './customer';
 import { CustomerEventC, customerDecider, decideCustomer, type CustomerCommand } from './customer.decider';
 
@@ -57,7 +48,13 @@ describe('The customer account (evolve)', () => {
   });
 
   it('lets lifetime totals only grow while the available balance goes up and down', () => {
-    const events = [customerEnrolled(), paymentRecorded('pay-0001', 40), redemption('red-0001', 40), manualAdjustment('adj-0001', -10), manualAdjustment('adj-0002', 10)];
+    const events = [
+      customerEnrolled(),
+      paymentRecorded('pay-0001', 40),
+      redemption('red-0001', 40),
+      manualAdjustment('adj-0001', -10),
+      manualAdjustment('adj-0002', 10),
+    ];
     const states = events.map((_, i) => enrolledState(events.slice(0, i + 1)));
     for (const [before, after] of states.slice(0, -1).map((s, i) => [s, states[i + 1]!] as const)) {
       expect(after.lifetime.earned).toBeGreaterThanOrEqual(before.lifetime.earned);
@@ -116,7 +113,16 @@ describe('The customer account (evolve)', () => {
 describe('The customer decider', () => {
   const commands: readonly CustomerCommand[] = [
     { type: 'EnrolCustomer', customerId: CUSTOMER_ID, email: 'ada@example.com', now: NOW },
-    { type: 'RecordVisit', customerId: CUSTOMER_ID, visitId: 'vis-0001', locationId: 'loc-1', occurredAt: '2026-03-10T11:00:00.000Z', kind: 'event', source: 'manual', now: NOW },
+    {
+      type: 'RecordVisit',
+      customerId: CUSTOMER_ID,
+      visitId: 'vis-0001',
+      locationId: 'loc-1',
+      occurredAt: '2026-03-10T11:00:00.000Z',
+      kind: 'event',
+      source: 'manual',
+      now: NOW,
+    },
     {
       type: 'RecordPayment',
       customerId: CUSTOMER_ID,

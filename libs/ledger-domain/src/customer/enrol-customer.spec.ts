@@ -50,11 +50,15 @@ describe('Enrolling a customer', () => {
   });
 
   it('refuses to enrol a customer who is already enrolled', () => {
-    given([customerEnrolled()]).when(enrol({ email: 'other@example.com' })).thenFails('CustomerAlreadyEnrolled', { customerId: CUSTOMER_ID });
+    given([customerEnrolled()])
+      .when(enrol({ email: 'other@example.com' }))
+      .thenFails('CustomerAlreadyEnrolled', { customerId: CUSTOMER_ID });
   });
 
   it('refuses a second enrolment even when it carries no contact at all (already enrolled wins)', () => {
-    given([customerEnrolled()]).when(enrol({ email: undefined })).thenFails('CustomerAlreadyEnrolled');
+    given([customerEnrolled()])
+      .when(enrol({ email: undefined }))
+      .thenFails('CustomerAlreadyEnrolled');
   });
 
   it('opens the account with zero balances, zero lifetime totals and no visits or payments', () => {

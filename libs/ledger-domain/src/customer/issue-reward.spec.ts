@@ -57,12 +57,16 @@ describe('Issuing a reward or cashback (reaction to a visit or payment)', () => 
     given([]).when(reward()).thenFails('CustomerNotFound', { customerId: CUSTOMER_ID });
   });
 
-  it('refuses a trigger that is not this customer\'s visit or payment', () => {
+  it("refuses a trigger that is not this customer's visit or payment", () => {
     given([customerEnrolled()]).when(reward()).thenFails('VisitNotFound', { visitId: 'vis-5' });
-    given([customerEnrolled()]).when(reward({ kind: 'cashback', trigger: { paymentId: 'pay-9' } })).thenFails('InvalidInput');
+    given([customerEnrolled()])
+      .when(reward({ kind: 'cashback', trigger: { paymentId: 'pay-9' } }))
+      .thenFails('InvalidInput');
   });
 
   it.each([0, -5, 1.5])('refuses %p points', (points) => {
-    given([customerEnrolled(), visitCreated('vis-5')]).when(reward({ points })).thenFails('InvalidInput');
+    given([customerEnrolled(), visitCreated('vis-5')])
+      .when(reward({ points }))
+      .thenFails('InvalidInput');
   });
 });

@@ -131,14 +131,16 @@ describe('Recording a payment', () => {
         });
     });
 
-    it('refuses a visitId this customer never had (unknown, or another customer\'s visit)', () => {
+    it("refuses a visitId this customer never had (unknown, or another customer's visit)", () => {
       given([customerEnrolled(), visitCreated('vis-0007')])
         .when(recordPayment({ visitId: 'vis-of-someone-else' }))
         .thenFails('VisitNotFound', { visitId: 'vis-of-someone-else' });
     });
 
     it('refuses an unknown visitId on an online payment as well', () => {
-      given([customerEnrolled()]).when(recordPayment({ visitId: 'vis-0404', source: 'online' })).thenFails('VisitNotFound', { visitId: 'vis-0404' });
+      given([customerEnrolled()])
+        .when(recordPayment({ visitId: 'vis-0404', source: 'online' }))
+        .thenFails('VisitNotFound', { visitId: 'vis-0404' });
     });
   });
 
@@ -193,7 +195,9 @@ describe('Recording a payment', () => {
 
   describe('a repeated paymentId', () => {
     it('yields no events: a retry is not a second credit', () => {
-      given([customerEnrolled(), paymentRecorded('pay-0001', 49)]).when(recordPayment({ source: 'online' })).thenNothingHappened();
+      given([customerEnrolled(), paymentRecorded('pay-0001', 49)])
+        .when(recordPayment({ source: 'online' }))
+        .thenNothingHappened();
     });
 
     it('creates no second visit when an in-store payment is retried', () => {
@@ -206,15 +210,21 @@ describe('Recording a payment', () => {
 
   describe('refusals', () => {
     it('refuses a payment for a customer who is not enrolled', () => {
-      given([]).when(recordPayment({ customerId: 'cus-unknown' })).thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
+      given([])
+        .when(recordPayment({ customerId: 'cus-unknown' }))
+        .thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
     });
 
     it('refuses a payment while no program is configured', () => {
-      given([customerEnrolled()]).when(recordPayment({ program: undefined })).thenFails('ProgramNotConfigured');
+      given([customerEnrolled()])
+        .when(recordPayment({ program: undefined }))
+        .thenFails('ProgramNotConfigured');
     });
 
-    it('refuses a payment in another currency than the program\'s', () => {
-      given([customerEnrolled()]).when(recordPayment({ currency: 'EUR' })).thenFails('CurrencyMismatch', { expected: 'USD', actual: 'EUR' });
+    it("refuses a payment in another currency than the program's", () => {
+      given([customerEnrolled()])
+        .when(recordPayment({ currency: 'EUR' }))
+        .thenFails('CurrencyMismatch', { expected: 'USD', actual: 'EUR' });
     });
 
     it('refuses more decimals than the currency has, naming the amount field', () => {
@@ -230,7 +240,9 @@ describe('Recording a payment', () => {
     });
 
     it.each(['0', '0.00', '-5.00', 'abc', '', '1e3', '49,99'])('refuses the amount %p with InvalidInput on amount', (amount) => {
-      given([customerEnrolled()]).when(recordPayment({ amount })).thenFails('InvalidInput', { errors: [{ path: 'amount', message: expect.any(String) }] });
+      given([customerEnrolled()])
+        .when(recordPayment({ amount }))
+        .thenFails('InvalidInput', { errors: [{ path: 'amount', message: expect.any(String) }] });
     });
 
     it('refuses a payment more than 5 minutes in the future of the server clock', () => {
@@ -252,11 +264,15 @@ describe('Recording a payment', () => {
     });
 
     it('checks the customer before the program', () => {
-      given([]).when(recordPayment({ program: undefined })).thenFails('CustomerNotFound');
+      given([])
+        .when(recordPayment({ program: undefined }))
+        .thenFails('CustomerNotFound');
     });
 
     it('checks the currency before the amount precision', () => {
-      given([customerEnrolled()]).when(recordPayment({ currency: 'JPY', amount: '1.50' })).thenFails('CurrencyMismatch', { expected: 'USD', actual: 'JPY' });
+      given([customerEnrolled()])
+        .when(recordPayment({ currency: 'JPY', amount: '1.50' }))
+        .thenFails('CurrencyMismatch', { expected: 'USD', actual: 'JPY' });
     });
   });
 });

@@ -5,7 +5,9 @@ import type { LedgerError } from '../shared/errors';
 import { minorUnits, parseAmount } from '../shared/money';
 import { parseRatio, pointsEarned } from '../shared/points';
 import type { CustomerState } from './customer';
-import { checkNotInFuture, SourceC, type Source, type VisitCreated } from './record-visit';
+import { SourceC, type Source } from '../shared/source';
+import { checkNotInFuture } from '../shared/time';
+import type { VisitCreated } from './record-visit';
 
 /**
  * A payment: money spent at a location, identified by the receipt or purchase identifier.
@@ -59,10 +61,7 @@ export interface PaymentRecorded {
   readonly data: t.TypeOf<typeof PaymentRecordedDataC>;
 }
 
-export function recordPayment(
-  command: RecordPayment,
-  state: CustomerState,
-): E.Either<LedgerError, readonly (VisitCreated | PaymentRecorded)[]> {
+export function recordPayment(command: RecordPayment, state: CustomerState): E.Either<LedgerError, readonly (VisitCreated | PaymentRecorded)[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
   const program = command.program;
   if (program === undefined) return E.left({ _tag: 'ProgramNotConfigured' });

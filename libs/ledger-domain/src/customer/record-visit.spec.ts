@@ -51,7 +51,9 @@ describe('Recording a visit', () => {
   });
 
   it('refuses a visit for a customer who is not enrolled', () => {
-    given([]).when(recordVisit({ customerId: 'cus-unknown' })).thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
+    given([])
+      .when(recordVisit({ customerId: 'cus-unknown' }))
+      .thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
   });
 
   it('refuses a visit more than 5 minutes in the future of the server clock', () => {
@@ -61,7 +63,9 @@ describe('Recording a visit', () => {
   });
 
   it('refuses a visit an hour in the future', () => {
-    given([customerEnrolled()]).when(recordVisit({ occurredAt: '2026-03-10T13:00:00.000Z' })).thenFails('OccurredInFuture');
+    given([customerEnrolled()])
+      .when(recordVisit({ occurredAt: '2026-03-10T13:00:00.000Z' }))
+      .thenFails('OccurredInFuture');
   });
 
   it('accepts a visit exactly 5 minutes ahead of the server clock (till clock skew)', () => {

@@ -1,7 +1,8 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { LedgerError } from '../shared/errors';
-import { FUTURE_SKEW_MS } from '../shared/time';
+import { SourceC, type Source } from '../shared/source';
+import { checkNotInFuture } from '../shared/time';
 import type { CustomerState } from './customer';
 
 /**
@@ -11,10 +12,6 @@ import type { CustomerState } from './customer';
  */
 export const VisitKindC = t.keyof({ browse: null, service: null, event: null, pickup: null, purchase: null });
 export type VisitKind = t.TypeOf<typeof VisitKindC>;
-
-/** How the visit or payment reached us: typed in by staff, scanned at the till, or an online order. */
-export const SourceC = t.keyof({ manual: null, scan: null, online: null });
-export type Source = t.TypeOf<typeof SourceC>;
 
 export interface RecordVisit {
   readonly type: 'RecordVisit';
@@ -50,15 +47,5 @@ export function recordVisit(command: RecordVisit, state: CustomerState): E.Eithe
   const notInFuture = checkNotInFuture(command.occurredAt, command.now);
   if (E.isLeft(notInFuture)) return notInFuture;
   const { visitId, customerId, locationId, occurredAt, kind, source, notes } = command;
-  return E.right([
-    { type: 'VisitCreated', data: { visitId, customerId, locationId, occurredAt, kind, source, ...(notes !== undefined && { notes }) } },
-  ]);
-}
-
-/** Business time may be backdated freely, but at most FUTURE_SKEW_MS ahead of the server clock. */
-export function checkNotInFuture(occurredAt: string, now: Date): E.Either<LedgerError, void> {
-  const latest = now.getTime() + FUTURE_SKEW_MS;
-  return Date.parse(occurredAt) > latest
-    ? E.left({ _tag: 'OccurredInFuture', occurredAt, latestAllowed: new Date(latest).toISOString() })
-    : E.right(undefined);
+  return E.right([{ type: 'VisitCreated', data: { visitId, customerId, locationId, occurredAt, kind, source, ...(notes !== undefined && { notes }) } }]);
 }

@@ -62,11 +62,15 @@ describe('Redeeming points', () => {
   });
 
   it('refuses a redemption larger than the available balance', () => {
-    given(withFiftyPoints).when(redeem({ points: 51 })).thenFails('InsufficientPoints', { available: 50, requested: 51 });
+    given(withFiftyPoints)
+      .when(redeem({ points: 51 }))
+      .thenFails('InsufficientPoints', { available: 50, requested: 51 });
   });
 
   it('refuses any redemption from a customer with no points', () => {
-    given([customerEnrolled()]).when(redeem({ points: 1 })).thenFails('InsufficientPoints', { available: 0, requested: 1 });
+    given([customerEnrolled()])
+      .when(redeem({ points: 1 }))
+      .thenFails('InsufficientPoints', { available: 0, requested: 1 });
   });
 
   it('never overdraws, even when staff have taken the balance negative under the allow policy', () => {
@@ -87,10 +91,14 @@ describe('Redeeming points', () => {
   });
 
   it('refuses a redemption for a customer who is not enrolled', () => {
-    given([]).when(redeem({ customerId: 'cus-unknown' })).thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
+    given([])
+      .when(redeem({ customerId: 'cus-unknown' }))
+      .thenFails('CustomerNotFound', { customerId: 'cus-unknown' });
   });
 
   it.each([0, -30, 2.5, Number.NaN, MAX_POINTS_PER_ENTRY + 1])('refuses a redemption of %p points as invalid input on points', (points) => {
-    given(withFiftyPoints).when(redeem({ points })).thenFails('InvalidInput', { errors: [{ path: 'points', message: expect.any(String) }] });
+    given(withFiftyPoints)
+      .when(redeem({ points }))
+      .thenFails('InvalidInput', { errors: [{ path: 'points', message: expect.any(String) }] });
   });
 });

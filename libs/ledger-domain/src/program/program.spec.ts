@@ -62,15 +62,21 @@ describe('Configuring the program', () => {
     ['timezone', { timezone: 'Europe/Dublin' }],
     ['negative balance policy', { negativeBalance: 'allow' }],
   ])('treats a change of %s alone as a new version', (_field, change) => {
-    given([configured(1)]).when(configure(change)).then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 2, ...change }) }]);
+    given([configured(1)])
+      .when(configure(change))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 2, ...change }) }]);
   });
 
   it('records nothing when the same settings are saved again', () => {
-    given([configured(1, { pointsPerUnit: '2' })]).when(configure({ pointsPerUnit: '2' })).thenNothingHappened();
+    given([configured(1, { pointsPerUnit: '2' })])
+      .when(configure({ pointsPerUnit: '2' }))
+      .thenNothingHappened();
   });
 
   it('compares with the current settings, not the first ones', () => {
-    given([configured(1), configured(2, { timezone: 'Asia/Tokyo' })]).when(configure({ timezone: 'Asia/Tokyo' }, 2)).thenNothingHappened();
+    given([configured(1), configured(2, { timezone: 'Asia/Tokyo' })])
+      .when(configure({ timezone: 'Asia/Tokyo' }, 2))
+      .thenNothingHappened();
     given([configured(1), configured(2, { timezone: 'Asia/Tokyo' })])
       .when(configure())
       .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 3, timezone: 'UTC' }) }]);
@@ -83,7 +89,9 @@ describe('Configuring the program', () => {
   });
 
   it('accepts If-Match version 0 for the first configuration', () => {
-    given([]).when(configure({}, 0)).then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 1 }) }]);
+    given([])
+      .when(configure({}, 0))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 1 }) }]);
   });
 
   it('refuses an If-Match naming a version that is no longer current', () => {
@@ -97,7 +105,9 @@ describe('Configuring the program', () => {
   });
 
   it('refuses a stale If-Match even when the settings would not change', () => {
-    given([configured(1), configured(2)]).when(configure({}, 1)).thenFails('ProgramVersionMismatch', { expected: 1, actual: 2 });
+    given([configured(1), configured(2)])
+      .when(configure({}, 1))
+      .thenFails('ProgramVersionMismatch', { expected: 1, actual: 2 });
   });
 
   it('makes the new settings and version current', () => {
@@ -143,18 +153,40 @@ describe('Program rules', () => {
   });
 
   it('reads back a version recorded before rules existed, and treats it as having none', () => {
-    const old = { programId: 'default', version: 1, effectiveFrom: '2026-01-01T00:00:00.000Z', currency: 'USD', pointsPerUnit: '1', timezone: 'UTC', negativeBalance: 'deny' };
+    const old = {
+      programId: 'default',
+      version: 1,
+      effectiveFrom: '2026-01-01T00:00:00.000Z',
+      currency: 'USD',
+      pointsPerUnit: '1',
+      timezone: 'UTC',
+      negativeBalance: 'deny',
+    };
     expect(E.isRight(ProgramConfiguredDataC.decode(old))).toBe(true);
-    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }]).when(configure()).thenNothingHappened();
-    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }]).when(configure({ visitRewards: [] })).thenNothingHappened();
+    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }])
+      .when(configure())
+      .thenNothingHappened();
+    given([{ type: 'ProgramConfigured', data: old as ProgramConfigured['data'] }])
+      .when(configure({ visitRewards: [] }))
+      .thenNothingHappened();
   });
 
   it('stores rules in one canonical order: the same rules written another way are not a change', () => {
     const written = { ruleId: 'r', everyVisits: 3, points: 9, sources: ['online', 'manual'], kinds: ['service', 'browse'] } as VisitRewardRule;
     given([configured(1)])
       .when(configure({ visitRewards: [written] }))
-      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }] }) }]);
-    given([configured(1), configured(2, { visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }] })])
+      .then([
+        {
+          type: 'ProgramConfigured',
+          data: expect.objectContaining({
+            visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }],
+          }),
+        },
+      ]);
+    given([
+      configured(1),
+      configured(2, { visitRewards: [{ ruleId: 'r', everyVisits: 3, points: 9, kinds: ['browse', 'service'], sources: ['manual', 'online'] }] }),
+    ])
       .when(configure({ visitRewards: [written] }))
       .thenNothingHappened();
   });

@@ -39,10 +39,7 @@ export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
 /** The one program this service runs; the id is in the stream name so more can follow. */
 export const DEFAULT_PROGRAM_ID = 'default';
 
-export const ProgramConfiguredDataC = t.intersection([
-  t.type({ programId: t.string, version: t.number, effectiveFrom: t.string }),
-  ProgramSettingsC,
-]);
+export const ProgramConfiguredDataC = t.intersection([t.type({ programId: t.string, version: t.number, effectiveFrom: t.string }), ProgramSettingsC]);
 export interface ProgramConfigured {
   readonly type: 'ProgramConfigured';
   readonly data: t.TypeOf<typeof ProgramConfiguredDataC>;
@@ -50,8 +47,7 @@ export interface ProgramConfigured {
 export type ProgramEvent = ProgramConfigured;
 
 export type ProgramState =
-  | { readonly status: 'Unconfigured' }
-  | { readonly status: 'Configured'; readonly version: number; readonly settings: ProgramSettings };
+  { readonly status: 'Unconfigured' } | { readonly status: 'Configured'; readonly version: number; readonly settings: ProgramSettings };
 
 /** A program as a command sees it: the settings and the version they belong to. */
 export interface ProgramSnapshot {

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { SourceC, VisitKindC, type Source, type VisitKind } from '../customer/record-visit';
+import { VisitKindC, type VisitKind } from '../customer/record-visit';
+import { SourceC, type Source } from '../shared/source';
 import { CheckedArray, DistinctValues, Identifier, IntInRange, refine, strictObject } from '../shared/codecs';
 import type { InvalidInput } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY, parseRatio } from '../shared/points';
@@ -56,7 +57,12 @@ export type CashbackRule = t.TypeOf<typeof CashbackRuleC>;
 const MAX_RULES = 20;
 const distinctIds = (rules: readonly { ruleId: string }[]) => new Set(rules.map((r) => r.ruleId)).size === rules.length;
 
-export const VisitRewardRulesC = CheckedArray(VisitRewardRuleC, `list of at most ${MAX_RULES} visit reward rules with distinct ruleIds`, MAX_RULES, distinctIds);
+export const VisitRewardRulesC = CheckedArray(
+  VisitRewardRuleC,
+  `list of at most ${MAX_RULES} visit reward rules with distinct ruleIds`,
+  MAX_RULES,
+  distinctIds,
+);
 export const CashbackRulesC = CheckedArray(CashbackRuleC, `list of at most ${MAX_RULES} cashback rules with distinct ruleIds`, MAX_RULES, distinctIds);
 
 /** The rule settings of a program; both optional, so programs configured before rules existed read back unchanged. */
@@ -89,18 +95,18 @@ const inOrder = <A>(order: readonly A[], values: readonly A[]): A[] => order.fil
  * reads the same however the request was written.
  */
 export function normaliseRules(rules: ProgramRules): ProgramRules {
-  const visitRewards = (rules.visitRewards ?? []).map(
-    (r): VisitRewardRule => ({
-      ruleId: r.ruleId,
-      everyVisits: r.everyVisits,
-      points: r.points,
-      ...(r.kinds !== undefined && { kinds: inOrder(KIND_ORDER, r.kinds) }),
-      ...(r.sources !== undefined && { sources: inOrder(SOURCE_ORDER, r.sources) }),
-    }),
-  );
-  const cashback = (rules.cashback ?? []).map(
-    (r): CashbackRule => ({ ruleId: r.ruleId, percent: r.percent, ...(r.sources !== undefined && { sources: inOrder<CashbackSource>(['scan', 'online'], r.sources) }) }),
-  );
+  const visitRewards = (rules.visitRewards ?? []).map((r): VisitRewardRule => ({
+    ruleId: r.ruleId,
+    everyVisits: r.everyVisits,
+    points: r.points,
+    ...(r.kinds !== undefined && { kinds: inOrder(KIND_ORDER, r.kinds) }),
+    ...(r.sources !== undefined && { sources: inOrder(SOURCE_ORDER, r.sources) }),
+  }));
+  const cashback = (rules.cashback ?? []).map((r): CashbackRule => ({
+    ruleId: r.ruleId,
+    percent: r.percent,
+    ...(r.sources !== undefined && { sources: inOrder<CashbackSource>(['scan', 'online'], r.sources) }),
+  }));
   return { ...(visitRewards.length > 0 && { visitRewards }), ...(cashback.length > 0 && { cashback }) };
 }
 

@@ -42,7 +42,10 @@ describe('Visit rewards', () => {
           occurredAt: '2026-03-01T10:00:00.000Z',
         },
       },
-      expect.objectContaining({ key: 'reward:visits-5', command: expect.objectContaining({ reason: 'visit reward: 10th visit', trigger: { visitId: 'vis-10' } }) }),
+      expect.objectContaining({
+        key: 'reward:visits-5',
+        command: expect.objectContaining({ reason: 'visit reward: 10th visit', trigger: { visitId: 'vis-10' } }),
+      }),
     ]);
   });
 
@@ -89,7 +92,7 @@ describe('Visit rewards', () => {
     ]);
   });
 
-  it('applies the rule version in force at each visit\'s position: a change mid-stream applies from its position on', () => {
+  it("applies the rule version in force at each visit's position: a change mid-stream applies from its position on", () => {
     // Visits at positions 1..12; version 2 (every 3 visits, 30 points) in force for events after position 6 (from the 7th visit).
     const history: ProgramVersionAt[] = [
       { position: 0n, program: withRules([everyFifth], [], 1) },
@@ -110,7 +113,22 @@ describe('Visit rewards', () => {
   });
 
   it('spells ordinals in English', () => {
-    expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(ordinal)).toEqual(['1st', '2nd', '3rd', '4th', '10th', '11th', '12th', '13th', '21st', '22nd', '23rd', '101st', '111th', '112th']);
+    expect([1, 2, 3, 4, 10, 11, 12, 13, 21, 22, 23, 101, 111, 112].map(ordinal)).toEqual([
+      '1st',
+      '2nd',
+      '3rd',
+      '4th',
+      '10th',
+      '11th',
+      '12th',
+      '13th',
+      '21st',
+      '22nd',
+      '23rd',
+      '101st',
+      '111th',
+      '112th',
+    ]);
   });
 });
 
@@ -118,9 +136,10 @@ describe('Cashback', () => {
   const fivePercent: CashbackRule = { ruleId: 'cashback-5', percent: '5' };
   const payment = (source: 'manual' | 'scan' | 'online', amountMinor = 4999, pointsPerUnit = '1') =>
     paymentRecorded('pay-1', 49, { source, amountMinor, pointsPerUnit });
-  const cashbackFor = (event: CustomerEvent, rules: CashbackRule[] = [fivePercent]) => react(event, { program: withRules([], rules, 4), visits: emptyVisitTally });
+  const cashbackFor = (event: CustomerEvent, rules: CashbackRule[] = [fivePercent]) =>
+    react(event, { program: withRules([], rules, 4), visits: emptyVisitTally });
 
-  it('pays a percentage of a scanned payment, as points at the payment\'s own ratio, rounded down once', () => {
+  it("pays a percentage of a scanned payment, as points at the payment's own ratio, rounded down once", () => {
     // 5 % of 49.99 USD = 2.4995 → 2 points at 1 point per 1.00.
     expect(cashbackFor(payment('scan'))).toEqual([
       {

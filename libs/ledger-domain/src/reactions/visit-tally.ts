@@ -1,4 +1,5 @@
-import type { VisitCreated, VisitKind, Source } from '../customer/record-visit';
+import type { VisitCreated, VisitKind } from '../customer/record-visit';
+import type { Source } from '../shared/source';
 import type { VisitRewardRule } from '../program/rules';
 
 /**

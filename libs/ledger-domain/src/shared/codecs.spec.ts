@@ -159,7 +159,12 @@ describe('Identifier and Uuid', () => {
     expect(Identifier().decode('loc-dublin_1.a:b')).toEqual(E.right('loc-dublin_1.a:b'));
     expect(E.isRight(Identifier().decode('x'.repeat(100)))).toBe(true);
     expect(['', 'x'.repeat(101), 'has space', 'slash/not', 'émile', 7].map((v) => E.isLeft(Identifier().decode(v)))).toEqual([
-      true, true, true, true, true, true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
     ]);
   });
 

@@ -11,7 +11,12 @@ import { parseInstant } from './time';
  */
 
 export const refine = <A>(base: t.Type<A, A, unknown>, name: string, ok: (a: A) => boolean) =>
-  new t.Type<A, A, unknown>(name, (u): u is A => base.is(u) && ok(u), (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c)), t.identity);
+  new t.Type<A, A, unknown>(
+    name,
+    (u): u is A => base.is(u) && ok(u),
+    (u, c) => (base.is(u) && ok(u) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  );
 
 /**
  * A list decoded item by item (so a bad item reports its own path, e.g. `visitRewards[1].points`),
@@ -40,6 +45,7 @@ export const DistinctValues = <A extends string>(item: t.Type<A, A, unknown>, na
  * line breaks: a lone surrogate changes when encoded (two values, one stored key), and NUL is
  * refused by PostgreSQL, where the read models may live.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is what this does
 export const isCleanText = (s: string): boolean => s.isWellFormed() && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s);
 
 /** A string of `min`..`max` characters (after trimming when `trim`), returned trimmed. */
@@ -128,12 +134,10 @@ function canonicalTimezone(tz: string): string | undefined {
 }
 
 /** Integer in [min, max], never NaN or a float. */
-export const IntInRange = (min: number, max: number, name: string) =>
-  refine(t.number, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max);
+export const IntInRange = (min: number, max: number, name: string) => refine(t.number, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max);
 
 /** An identifier we hand out or accept: 1..100 characters of letters, digits and `-_.:`. */
-export const Identifier = (name = 'identifier of 1 to 100 characters [A-Za-z0-9-_.:]') =>
-  refine(t.string, name, (s) => /^[A-Za-z0-9\-_.:]{1,100}$/.test(s));
+export const Identifier = (name = 'identifier of 1 to 100 characters [A-Za-z0-9-_.:]') => refine(t.string, name, (s) => /^[A-Za-z0-9\-_.:]{1,100}$/.test(s));
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** UUID in any case, decoded to lower case: the form ids are issued and stored in. */
@@ -171,9 +175,12 @@ function pathOf(context: t.Context): string {
     const entry = context[i]!;
     const parent = context[i - 1]!.type as t.Mixed & { _tag?: string };
     if (parent._tag === 'UnionType' || parent._tag === 'IntersectionType') continue;
-    path += /^\d+$/.test(entry.key) && parent._tag !== 'InterfaceType' && parent._tag !== 'PartialType' && parent._tag !== 'ExactType'
-      ? `[${entry.key}]`
-      : path === '' ? entry.key : `.${entry.key}`;
+    path +=
+      /^\d+$/.test(entry.key) && parent._tag !== 'InterfaceType' && parent._tag !== 'PartialType' && parent._tag !== 'ExactType'
+        ? `[${entry.key}]`
+        : path === ''
+          ? entry.key
+          : `.${entry.key}`;
   }
   return path === '' ? '(root)' : path;
 }
@@ -197,11 +204,13 @@ export function strictObject<R extends t.Props, O extends t.Props>(
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected a JSON object (${name})`);
       const unknownKeys = Object.keys(u).filter((k) => !known.has(k));
       if (unknownKeys.length > 0) {
-        return t.failures(unknownKeys.map((key) => ({
-          value: undefined,
-          context: [...c, { key, type: t.never, actual: undefined }],
-          message: 'unknown field',
-        })));
+        return t.failures(
+          unknownKeys.map((key) => ({
+            value: undefined,
+            context: [...c, { key, type: t.never, actual: undefined }],
+            message: 'unknown field',
+          })),
+        );
       }
       // Optional fields sent as null are treated as absent: JSON clients often send null for "none".
       const withoutNulls = Object.fromEntries(Object.entries(u).filter(([k, v]) => !(v === null && k in optional)));
@@ -210,7 +219,7 @@ export function strictObject<R extends t.Props, O extends t.Props>(
       // were refused above, so there is nothing left for `t.exact` to strip.
       const last = c[c.length - 1];
       const context: t.Context = last === undefined ? [{ key: '', type: members, actual: withoutNulls }] : [...c.slice(0, -1), { ...last, type: members }];
-      return members.validate(withoutNulls, context) as t.Validation<t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>>>;
+      return members.validate(withoutNulls, context);
     },
     (a) => a,
   );

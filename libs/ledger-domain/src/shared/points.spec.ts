@@ -61,7 +61,7 @@ describe('pointsEarned', () => {
     expect(earned(amount, perUnit)).toBe(points);
   });
 
-  it('uses the currency\'s minor digits: JPY has none, KWD has three', () => {
+  it("uses the currency's minor digits: JPY has none, KWD has three", () => {
     expect(earned('1500', '1', 'JPY')).toBe(1500);
     expect(earned('1499', '0.01', 'JPY')).toBe(14);
     expect(earned('12.345', '2', 'KWD')).toBe(24);

@@ -1,9 +1,11 @@
+import * as E from 'fp-ts/Either';
+import type { LedgerError } from './errors';
+
 /**
  * ISO 8601 date-time with an explicit offset ("2026-11-23T10:15:00+01:00" or "...Z").
  * A time without offset is ambiguous across branches and timezones, so it is refused.
  */
-const ISO_WITH_OFFSET =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](\d{2}):(\d{2}))$/;
+const ISO_WITH_OFFSET = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-](\d{2}):(\d{2}))$/;
 
 /** Normalises an ISO 8601 date-time with offset to a UTC instant (`toISOString`), or undefined. */
 export function parseInstant(value: string): string | undefined {
@@ -22,3 +24,9 @@ export function parseInstant(value: string): string | undefined {
 
 /** How far ahead of the server clock a business time may be (clock skew between tills and server). */
 export const FUTURE_SKEW_MS = 5 * 60 * 1000;
+
+/** Business time may be backdated freely, but at most FUTURE_SKEW_MS ahead of the server clock. */
+export function checkNotInFuture(occurredAt: string, now: Date): E.Either<LedgerError, void> {
+  const latest = now.getTime() + FUTURE_SKEW_MS;
+  return Date.parse(occurredAt) > latest ? E.left({ _tag: 'OccurredInFuture', occurredAt, latestAllowed: new Date(latest).toISOString() }) : E.right(undefined);
+}

@@ -1,7 +1,7 @@
-import type { CustomerEvent } from '../../../ledger-domain/src/customer/customer';
-import type { PaymentRecorded } from '../../../ledger-domain/src/customer/record-payment';
-import type { VisitCreated } from '../../../ledger-domain/src/customer/record-visit';
-import type { ProgramConfigured } from '../../../ledger-domain/src/program/program';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import type { ProgramConfigured } from '#ledger-domain/program/program';
 import type { LedgerEvent, Projected } from '../projected-event';
 
 /**
@@ -144,7 +144,22 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
     customer.balance += points;
     push(
       accountStreamOf(customer.id),
-      [{ type: 'PointsAdjusted', data: { adjustmentId: `${kind}-${nextSerial()}`, customerId: customer.id, kind, points, reason: `${kind} for ${reference}`, reference, ruleId: `${kind}-rule`, programVersion: program.version, occurredAt } }],
+      [
+        {
+          type: 'PointsAdjusted',
+          data: {
+            adjustmentId: `${kind}-${nextSerial()}`,
+            customerId: customer.id,
+            kind,
+            points,
+            reason: `${kind} for ${reference}`,
+            reference,
+            ruleId: `${kind}-rule`,
+            programVersion: program.version,
+            occurredAt,
+          },
+        },
+      ],
       'system:reactions',
     );
   };
@@ -187,7 +202,15 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
       const paid = payment(customer, { source: pick(['manual', 'scan'] as const), visitId });
       const visit: VisitCreated = {
         type: 'VisitCreated',
-        data: { visitId, customerId: customer.id, locationId: paid.data.locationId, occurredAt: paid.data.occurredAt, kind: 'purchase', source: paid.data.source, paymentId: paid.data.paymentId },
+        data: {
+          visitId,
+          customerId: customer.id,
+          locationId: paid.data.locationId,
+          occurredAt: paid.data.occurredAt,
+          kind: 'purchase',
+          source: paid.data.source,
+          paymentId: paid.data.paymentId,
+        },
       };
       customer.visits.push(visitId);
       push(stream, [visit, paid], 'till:42');
@@ -208,7 +231,14 @@ export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand
       push(stream, [
         {
           type: 'PointsAdjusted',
-          data: { adjustmentId: `adj-${nextSerial()}`, customerId: customer.id, kind: 'manual', points, occurredAt: businessTime(), reason: points > 0 ? 'goodwill' : 'clawback' },
+          data: {
+            adjustmentId: `adj-${nextSerial()}`,
+            customerId: customer.id,
+            kind: 'manual',
+            points,
+            occurredAt: businessTime(),
+            reason: points > 0 ? 'goodwill' : 'clawback',
+          },
         },
       ]);
     } else if (customer.balance > 0) {

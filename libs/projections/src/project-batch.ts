@@ -1,10 +1,11 @@
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import type { PaymentRecorded } from '../../ledger-domain/src/customer/record-payment';
-import type { VisitCreated } from '../../ledger-domain/src/customer/record-visit';
-import type { ProgramConfigured } from '../../ledger-domain/src/program/program';
-import { evolveAchievements, type CustomerAchievements } from './achievements.projection';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import type { ProgramConfigured } from '#ledger-domain/program/program';
+import { evolveAchievements, type CustomerAchievements } from './customer-achievements.projection';
 import { dayIn } from './calendar';
-import { evolveBalance, timelineEntry, type CustomerBalance, type TimelineEntry } from './customer-ledger.projection';
+import { evolveBalance, type CustomerBalance } from './customer-balances.projection';
+import { timelineEntry, type TimelineEntry } from './customer-timeline.projection';
 import type { LedgerEvent, Projected } from './projected-event';
 import {
   countLocationPayment,
@@ -197,7 +198,13 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
         changed.locationCustomers.add(memberKey);
       }
       const dayKey = locationDayKey(visit.locationId, visit.day);
-      put(locationVisits, changed.locationVisits, dayKey, locationVisits.get(dayKey), countLocationVisit(locationVisits.get(dayKey), visit, firstThatDay, projected));
+      put(
+        locationVisits,
+        changed.locationVisits,
+        dayKey,
+        locationVisits.get(dayKey),
+        countLocationVisit(locationVisits.get(dayKey), visit, firstThatDay, projected),
+      );
     } else if (event.type === 'PaymentRecorded') {
       const paymentProjected = projected as Projected<PaymentRecorded>;
       const payKey = locationPaymentKey(event.data.locationId, dayIn(timezone, event.data.occurredAt), event.data.currency);

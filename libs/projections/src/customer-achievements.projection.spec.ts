@@ -1,6 +1,6 @@
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { customerEnrolled, manualAdjustment, paymentRecorded, redemption, ruleIssued, visitCreated } from '../../ledger-domain/src/testing/customer-fixtures';
-import { evolveAchievements, type CustomerAchievements } from './achievements.projection';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { customerEnrolled, manualAdjustment, paymentRecorded, redemption, ruleIssued, visitCreated } from '#ledger-domain/testing/customer-fixtures';
+import { evolveAchievements, type CustomerAchievements } from './customer-achievements.projection';
 import type { Projected } from './projected-event';
 
 const at = (event: CustomerEvent, position: number): Projected<CustomerEvent> => ({
@@ -21,7 +21,15 @@ const fold = (events: readonly CustomerEvent[]): CustomerAchievements | undefine
 
 describe('customer_achievements projection', () => {
   it('starts at enrolment with no visits and level 0', () => {
-    expect(fold([customerEnrolled()])).toEqual({ customerId: 'cus-0001', visits: 0, level: 0, rewardPoints: 0, lastVisitAt: null, lastRewardAt: null, position: 1n });
+    expect(fold([customerEnrolled()])).toEqual({
+      customerId: 'cus-0001',
+      visits: 0,
+      level: 0,
+      rewardPoints: 0,
+      lastVisitAt: null,
+      lastRewardAt: null,
+      position: 1n,
+    });
   });
 
   it('counts every visit whatever its kind or source, and the latest business time of a visit', () => {
@@ -35,11 +43,20 @@ describe('customer_achievements projection', () => {
   });
 
   it('goes up a level per visit reward, never for cashback, adjustments, redemptions or payments', () => {
-    const row = fold([customerEnrolled(), visitCreated('v1'), reward(50, '2026-03-01T10:00:00.000Z'), cashback, manualAdjustment('a', 5), paymentRecorded('p', 10), redemption('r', 5), reward(20, '2026-02-01T10:00:00.000Z')]);
+    const row = fold([
+      customerEnrolled(),
+      visitCreated('v1'),
+      reward(50, '2026-03-01T10:00:00.000Z'),
+      cashback,
+      manualAdjustment('a', 5),
+      paymentRecorded('p', 10),
+      redemption('r', 5),
+      reward(20, '2026-02-01T10:00:00.000Z'),
+    ]);
     expect(row).toMatchObject({ visits: 1, level: 2, rewardPoints: 70, lastRewardAt: '2026-03-01T10:00:00.000Z', position: 8n });
   });
 
-  it('ignores an event at or below the row\'s position: a repeated delivery never counts twice', () => {
+  it("ignores an event at or below the row's position: a repeated delivery never counts twice", () => {
     const once = fold([customerEnrolled(), visitCreated('v1'), reward(50, '2026-03-01T10:00:00.000Z')])!;
     expect(evolveAchievements(once, at(visitCreated('v1'), 2))).toBe(once);
     expect(evolveAchievements(once, at(reward(50, '2026-03-01T10:00:00.000Z'), 3))).toBe(once);

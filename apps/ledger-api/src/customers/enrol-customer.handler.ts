@@ -1,25 +1,29 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
-import type { StreamAppend } from '../../../../libs/event-store/src/event-store.port';
+import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
-import { enrolCustomer } from '../../../../libs/ledger-domain/src/customer/enrol-customer';
-import { BoundedString, Email, Phone, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
-import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
+import { enrolCustomer } from '#ledger-domain/customer/enrol-customer';
+import { BoundedString, Email, Phone, strictObject } from '#ledger-domain/shared/codecs';
+import type { LedgerError } from '#ledger-domain/shared/errors';
 import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CustomerStreams } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
-import { accountStream } from '../../../../libs/runtime/src/streams';
+import { accountStream } from '#runtime/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
 
-export const EnrolCustomerBodyC = strictObject('customer enrolment', {}, {
-  email: Email,
-  phone: Phone,
-  name: BoundedString(1, 200),
-});
+export const EnrolCustomerBodyC = strictObject(
+  'customer enrolment',
+  {},
+  {
+    email: Email,
+    phone: Phone,
+    name: BoundedString(1, 200),
+  },
+);
 export type EnrolCustomerBody = t.TypeOf<typeof EnrolCustomerBodyC>;
 
 export class EnrolCustomerCommand extends Command<E.Either<CommandError, Accepted<CustomerView>>> {
@@ -51,8 +55,12 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
       ...(phone !== undefined && { phone }),
       ...(name !== undefined && { name }),
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => enrolCustomer(command, state), () =>
-      this.reserveContacts(customerId, email, phone, context),
+    const outcome = await this.runner.run(
+      this.customers,
+      accountStream(customerId),
+      context,
+      (state) => enrolCustomer(command, state),
+      () => this.reserveContacts(customerId, email, phone, context),
     );
     return E.map((o: { state: Parameters<typeof customerView>[0] | { status: 'NotEnrolled' }; position: bigint; replayed: boolean }) => {
       if (!isEnrolled(o.state)) throw new Error('enrolment succeeded but the customer is not enrolled');

@@ -1,20 +1,17 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { Access } from '../http/access';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as t from 'io-ts';
-import { adjustPoints } from '../../../../libs/ledger-domain/src/customer/adjust-points';
-import { BoundedString, IntInRange, strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
-import { MAX_POINTS_PER_ENTRY } from '../../../../libs/ledger-domain/src/shared/points';
-import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
+import { adjustPoints } from '#ledger-domain/customer/adjust-points';
+import { BoundedString, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
+import { type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
-import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
-import { accountStream } from '../../../../libs/runtime/src/streams';
-import { balanceOf, runCustomerCommand, toAccepted } from '../customers/customer-command';
+import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
+import { accountStream } from '#runtime/streams';
+import { balanceOf, toAccepted } from '../customers/customer-command';
 
 const NonZeroPoints = new t.Type<number, number, unknown>(
   `non-zero integer between -${MAX_POINTS_PER_ENTRY} and ${MAX_POINTS_PER_ENTRY}`,
@@ -67,36 +64,5 @@ export class AdjustPointsHandler implements ICommandHandler<AdjustPointsCommand>
       balance: balanceOf(o.state),
       position: o.position.toString(),
     }))(outcome);
-  }
-}
-
-@ApiTags('adjustments')
-@Controller('customers/:customerId/adjustments')
-export class AdjustmentsController {
-  constructor(
-    private readonly commandBus: CommandBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  @Post()
-  @Access('operator')
-  @HttpCode(201)
-  @ApiOperation({ summary: 'Manual ± points adjustment with a reason (PointsAdjusted, kind manual)' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['points', 'reason'],
-      properties: {
-        points: { type: 'integer', example: -20, description: `non-zero, |points| ≤ ${MAX_POINTS_PER_ENTRY}` },
-        reason: { type: 'string', maxLength: 500, example: 'Goodwill: delayed order' },
-      },
-    },
-  })
-  @ApiResponse({ status: 201, description: '{adjustmentId, points, balance}' })
-  @ApiResponse({ status: 422, description: 'insufficient points under the "deny" policy' })
-  async adjust(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return runCustomerCommand({ request, reply, params, body }, AdjustPointsBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new AdjustPointsCommand(customerId, decoded, context));
   }
 }

@@ -1,7 +1,7 @@
 import { generateScenario, projectedSequence } from './testing/ledger-scenario';
-import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '../../ledger-domain/src/customer/customer';
-import type { TimelineEntry } from './customer-ledger.projection';
-import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './ledger-read-models';
+import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import type { TimelineEntry } from './customer-timeline.projection';
+import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
 
 /**
@@ -130,23 +130,34 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     for (const { event } of events) {
       if (event.type === 'ProgramConfigured') continue;
       const id = event.data.customerId;
-      states.set(id, evolveCustomer(states.get(id) ?? initialCustomerState(), event as CustomerEvent));
+      states.set(id, evolveCustomer(states.get(id) ?? initialCustomerState(), event));
     }
     const fromDomain = [...states.values()].map((s) =>
       s.status === 'Enrolled'
-        ? { customerId: s.customerId, available: s.balance.available, lifetimeEarned: s.lifetime.earned, lifetimeRedeemed: s.lifetime.redeemed, adjustedIn: s.lifetime.adjustedIn, adjustedOut: s.lifetime.adjustedOut, visitCount: s.visitCount, purchaseCount: s.paymentCount }
+        ? {
+            customerId: s.customerId,
+            available: s.balance.available,
+            lifetimeEarned: s.lifetime.earned,
+            lifetimeRedeemed: s.lifetime.redeemed,
+            adjustedIn: s.lifetime.adjustedIn,
+            adjustedOut: s.lifetime.adjustedOut,
+            visitCount: s.visitCount,
+            purchaseCount: s.paymentCount,
+          }
         : undefined,
     );
-    const fromProjection = reference.balances.map(({ customerId, available, lifetimeEarned, lifetimeRedeemed, adjustedIn, adjustedOut, visitCount, purchaseCount }) => ({
-      customerId,
-      available,
-      lifetimeEarned,
-      lifetimeRedeemed,
-      adjustedIn,
-      adjustedOut,
-      visitCount,
-      purchaseCount,
-    }));
+    const fromProjection = reference.balances.map(
+      ({ customerId, available, lifetimeEarned, lifetimeRedeemed, adjustedIn, adjustedOut, visitCount, purchaseCount }) => ({
+        customerId,
+        available,
+        lifetimeEarned,
+        lifetimeRedeemed,
+        adjustedIn,
+        adjustedOut,
+        visitCount,
+        purchaseCount,
+      }),
+    );
     expect(fromProjection).toEqual(fromDomain.sort((a, b) => a!.customerId.localeCompare(b!.customerId)));
   });
 
@@ -155,7 +166,9 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(reference.achievements.map((a) => [a.customerId, a.visits, a.level])).toEqual(
       reference.balances.map((b) => [b.customerId, b.visitCount, rewards.filter((r) => r.streamName.endsWith(b.customerId)).length]),
     );
-    expect(reference.achievements.reduce((n, a) => n + a.rewardPoints, 0)).toBe(rewards.reduce((n, r) => n + (r.event.type === 'PointsAdjusted' ? r.event.data.points : 0), 0));
+    expect(reference.achievements.reduce((n, a) => n + a.rewardPoints, 0)).toBe(
+      rewards.reduce((n, r) => n + (r.event.type === 'PointsAdjusted' ? r.event.data.points : 0), 0),
+    );
   });
 
   it('keeps the aggregates consistent with the visit rows they count', () => {
@@ -180,7 +193,9 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     );
     const payments = events.filter((e) => e.event.type === 'PaymentRecorded');
     expect(reference.locationPayments.reduce((n, r) => n + r.payments, 0)).toBe(payments.length);
-    expect(reference.locationPayments.reduce((n, r) => n + r.revenueMinor, 0)).toBe(payments.reduce((n, e) => n + (e.event.type === 'PaymentRecorded' ? e.event.data.amountMinor : 0), 0));
+    expect(reference.locationPayments.reduce((n, r) => n + r.revenueMinor, 0)).toBe(
+      payments.reduce((n, e) => n + (e.event.type === 'PaymentRecorded' ? e.event.data.amountMinor : 0), 0),
+    );
   });
 
   it('gives the same tables when an already-projected stretch of the log is delivered again later', () => {

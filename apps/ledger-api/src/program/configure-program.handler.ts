@@ -9,13 +9,13 @@ import {
   PROGRAM_SETTINGS_PROPS,
   type ProgramSettings,
   type ProgramState,
-} from '../../../../libs/ledger-domain/src/program/program';
-import { strictObject } from '../../../../libs/ledger-domain/src/shared/codecs';
+} from '#ledger-domain/program/program';
+import { strictObject } from '#ledger-domain/shared/codecs';
 import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { ProgramStreams } from '../ledger/ledger.module';
-import { programStream } from '../../../../libs/runtime/src/streams';
+import { programStream } from '#runtime/streams';
 
 /** PUT /program body: any subset of the settings; fields left out keep their current value. */
 export const ProgramSettingsPatchC = strictObject('program settings', {}, PROGRAM_SETTINGS_PROPS);

@@ -1,10 +1,10 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
-import type { CustomerEvent, CustomerState } from '../../../../libs/ledger-domain/src/customer/customer';
-import { issueReward, type IssueReward } from '../../../../libs/ledger-domain/src/customer/issue-reward';
-import { react, type Reaction } from '../../../../libs/ledger-domain/src/reactions/react';
-import { accountStream } from '../../../../libs/runtime/src/streams';
+import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
+import { issueReward, type IssueReward } from '#ledger-domain/customer/issue-reward';
+import { react, type Reaction } from '#ledger-domain/reactions/react';
+import { accountStream } from '#runtime/streams';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError, type CommandOutcome } from '../ledger/command-runner';
 import { entityId, reactionCommandId } from '../ledger/ids';
@@ -52,7 +52,13 @@ export async function issueReactions(
   return Promise.all(
     react(request.event, request.context).map(async (reaction) => {
       const commandId = reactionCommandId(request.eventId, reaction.key);
-      const context: CommandContext = { commandId, correlationId: request.correlationId ?? commandId, causationId: request.eventId, actor: REACTIONS_ACTOR, now: now() };
+      const context: CommandContext = {
+        commandId,
+        correlationId: request.correlationId ?? commandId,
+        causationId: request.eventId,
+        actor: REACTIONS_ACTOR,
+        now: now(),
+      };
       return { request, reaction, commandId, result: await execute(new IssueRewardCommand(reaction.command, context)) };
     }),
   );

@@ -1,6 +1,5 @@
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { pointsDelta } from '../../ledger-domain/src/customer/customer';
-import { isEarnedKind } from '../../ledger-domain/src/customer/adjust-points';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { isEarnedKind } from '#ledger-domain/customer/adjust-points';
 import type { Projected } from './projected-event';
 
 /**
@@ -33,48 +32,28 @@ export interface CustomerBalance {
   readonly position: bigint;
 }
 
-/** `customer_timeline`: one row per ledger entry. */
-export interface TimelineEntry {
-  readonly eventId: string;
-  readonly customerId: string;
-  readonly position: bigint;
-  readonly type: CustomerEvent['type'];
-  /** Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback), payment source. */
-  readonly kind: string | null;
-  readonly occurredAt: string;
-  readonly recordedAt: string;
-  readonly locationId: string | null;
-  readonly amountMinor: number | null;
-  readonly currency: string | null;
-  readonly pointsDelta: number;
-  readonly balanceAfter: number;
-  readonly reason: string | null;
-  readonly reference: string | null;
-  readonly actor: string | null;
-  /** The visit, payment or adjustment id the entry is about. */
-  readonly subjectId: string;
-}
-
 const isNew = (row: { position: bigint } | undefined, at: Projected<unknown>) => row === undefined || at.position > row.position;
 
 export function evolveBalance(row: CustomerBalance | undefined, projected: Projected<CustomerEvent>): CustomerBalance | undefined {
   if (!isNew(row, projected)) return row;
   const { event, position } = projected;
   if (event.type === 'CustomerEnrolled') {
-    return row ?? {
-      customerId: event.data.customerId,
-      available: 0,
-      pending: 0,
-      lifetimeEarned: 0,
-      lifetimeRedeemed: 0,
-      adjustedIn: 0,
-      adjustedOut: 0,
-      visitCount: 0,
-      purchaseCount: 0,
-      lastActivityAt: null,
-      enrolledAt: event.data.enrolledAt,
-      position,
-    };
+    return (
+      row ?? {
+        customerId: event.data.customerId,
+        available: 0,
+        pending: 0,
+        lifetimeEarned: 0,
+        lifetimeRedeemed: 0,
+        adjustedIn: 0,
+        adjustedOut: 0,
+        visitCount: 0,
+        purchaseCount: 0,
+        lastActivityAt: null,
+        enrolledAt: event.data.enrolledAt,
+        position,
+      }
+    );
   }
   if (row === undefined) return undefined; // events before enrolment cannot exist; nothing to attach them to
   const latest = (at: string) => (row.lastActivityAt === null || at > row.lastActivityAt ? at : row.lastActivityAt);
@@ -107,48 +86,5 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
         position,
       };
     }
-  }
-}
-
-/** The timeline entry for an event, given the balance row after it. */
-export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter: number): TimelineEntry {
-  const { event } = projected;
-  // One literal per case, no spreads: this runs for every event of a rebuild.
-  const entry = (
-    kind: string | null,
-    occurredAt: string,
-    locationId: string | null,
-    amountMinor: number | null,
-    currency: string | null,
-    reason: string | null,
-    reference: string | null,
-    subjectId: string,
-  ): TimelineEntry => ({
-    eventId: projected.eventId,
-    customerId: event.data.customerId,
-    position: projected.position,
-    type: event.type,
-    kind,
-    occurredAt,
-    recordedAt: projected.recordedAt,
-    locationId,
-    amountMinor,
-    currency,
-    pointsDelta: pointsDelta(event),
-    balanceAfter,
-    reason,
-    reference,
-    actor: projected.actor,
-    subjectId,
-  });
-  switch (event.type) {
-    case 'CustomerEnrolled':
-      return entry(null, event.data.enrolledAt, null, null, null, null, null, event.data.customerId);
-    case 'VisitCreated':
-      return entry(event.data.kind, event.data.occurredAt, event.data.locationId, null, null, event.data.notes ?? null, event.data.paymentId ?? null, event.data.visitId);
-    case 'PaymentRecorded':
-      return entry(event.data.source, event.data.occurredAt, event.data.locationId, event.data.amountMinor, event.data.currency, null, event.data.purchaseIdentifier, event.data.paymentId);
-    case 'PointsAdjusted':
-      return entry(event.data.kind, event.data.occurredAt, null, null, null, event.data.reason ?? null, event.data.reference ?? null, event.data.adjustmentId);
   }
 }

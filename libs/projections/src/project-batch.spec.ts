@@ -1,6 +1,6 @@
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
-import { customerEnrolled, manualAdjustment, paymentRecorded, redemption, visitCreated } from '../../ledger-domain/src/testing/customer-fixtures';
-import type { ProgramConfigured } from '../../ledger-domain/src/program/program';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { customerEnrolled, manualAdjustment, paymentRecorded, redemption, visitCreated } from '#ledger-domain/testing/customer-fixtures';
+import type { ProgramConfigured } from '#ledger-domain/program/program';
 import {
   DEFAULT_TIMEZONE,
   emptyRows,
@@ -12,7 +12,7 @@ import {
   projectBatch,
   timezoneAt,
   type ReadModelRows,
-} from './ledger-read-models';
+} from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
 
 const ADA = 'cus-ada';
@@ -42,7 +42,13 @@ const visit = (customerId: string, visitId: string, data: Partial<Extract<Custom
 const pay = (customerId: string, paymentId: string, points: number, data: Partial<Extract<CustomerEvent, { type: 'PaymentRecorded' }>['data']> = {}) =>
   as(customerId, paymentRecorded(paymentId, points, { customerId, ...data }));
 /** An in-store payment as the domain writes it: the purchase visit and the payment naming it. */
-const storePayment = (customerId: string, paymentId: string, visitId: string, points: number, data: { locationId?: string; occurredAt?: string } = {}): CustomerEvent[] => [
+const storePayment = (
+  customerId: string,
+  paymentId: string,
+  visitId: string,
+  points: number,
+  data: { locationId?: string; occurredAt?: string } = {},
+): CustomerEvent[] => [
   visit(customerId, visitId, { kind: 'purchase', source: 'scan', paymentId, ...data }),
   pay(customerId, paymentId, points, { source: 'scan', visitId, ...data }),
 ];
@@ -71,7 +77,7 @@ describe('projectBatch: the read models of one batch of events', () => {
       expect(changed.programs).toEqual([]);
     });
 
-    it('takes each event\'s day from the program version in force at its own position, even when delivered late', () => {
+    it("takes each event's day from the program version in force at its own position, even when delivered late", () => {
       const programs = [
         { programId: 'default', version: 1, currency: 'USD', timezone: 'Australia/Sydney', position: 1n },
         { programId: 'default', version: 2, currency: 'USD', timezone: 'America/New_York', position: 10n },
@@ -123,7 +129,11 @@ describe('projectBatch: the read models of one batch of events', () => {
     });
 
     it('moves a browse visit from "without" to "with" a purchase when a later payment names it', () => {
-      const { rows } = project([enrol(ADA), visit(ADA, 'v1', { locationId: 'loc-a' }), pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan', locationId: 'loc-a' })]);
+      const { rows } = project([
+        enrol(ADA),
+        visit(ADA, 'v1', { locationId: 'loc-a' }),
+        pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan', locationId: 'loc-a' }),
+      ]);
       expect(rows.visits.get('v1')).toMatchObject({ kind: 'browse', withPurchase: true, position: 3n });
       expect(rows.customerVisits.get(ADA)).toMatchObject({ visits: 1, visitsWithPurchase: 1, visitsWithoutPurchase: 0 });
       expect(rows.locationVisits.get(locationDayKey('loc-a', '2026-03-01'))).toMatchObject({ visits: 1, visitsWithPurchase: 1 });
@@ -142,14 +152,21 @@ describe('projectBatch: the read models of one batch of events', () => {
     });
 
     it('counts a second payment on a visit created by a store payment as a payment, not as another converted visit', () => {
-      const { rows } = project([enrol(ADA), ...storePayment(ADA, 'p1', 'v1', 20, { locationId: 'loc-a' }), pay(ADA, 'p2', 3, { visitId: 'v1', source: 'scan', locationId: 'loc-a' })]);
+      const { rows } = project([
+        enrol(ADA),
+        ...storePayment(ADA, 'p1', 'v1', 20, { locationId: 'loc-a' }),
+        pay(ADA, 'p2', 3, { visitId: 'v1', source: 'scan', locationId: 'loc-a' }),
+      ]);
       expect(rows.customerVisits.get(ADA)).toMatchObject({ visits: 1, visitsWithPurchase: 1, visitsWithoutPurchase: 0 });
       expect(rows.locationVisits.get(locationDayKey('loc-a', '2026-03-01'))).toMatchObject({ visits: 1, visitsWithPurchase: 1 });
     });
 
-    it('moves a visit projected in an earlier batch, on the visit\'s location and day (not the payment\'s)', () => {
+    it("moves a visit projected in an earlier batch, on the visit's location and day (not the payment's)", () => {
       const first = project([programConfigured('UTC'), enrol(ADA), visit(ADA, 'v1', { locationId: 'loc-a', occurredAt: '2026-11-20T10:00:00.000Z' })]);
-      const second = projectBatch(first.rows, log([pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan', locationId: 'loc-b', occurredAt: '2026-11-22T10:00:00.000Z' })], 4));
+      const second = projectBatch(
+        first.rows,
+        log([pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan', locationId: 'loc-b', occurredAt: '2026-11-22T10:00:00.000Z' })], 4),
+      );
       expect(second.rows.locationVisits.get(locationDayKey('loc-a', '2026-11-20'))).toMatchObject({ visits: 1, visitsWithPurchase: 1, position: 4n });
       expect(second.rows.locationVisits.has(locationDayKey('loc-b', '2026-11-22'))).toBe(false);
       expect(second.rows.locationPayments.get(locationPaymentKey('loc-b', '2026-11-22', 'USD'))).toMatchObject({ payments: 1 });
@@ -230,7 +247,11 @@ describe('projectBatch: the read models of one batch of events', () => {
       ['Australia/Sydney', '2026-11-24'],
       ['America/New_York', '2026-11-23'],
     ])('puts a visit and a payment at 23:30Z on 23 Nov on the %s day %s', (timezone, day) => {
-      const { rows } = project([programConfigured(timezone), enrol(ADA), ...storePayment(ADA, 'p1', 'v1', 10, { locationId: 'loc-a', occurredAt: lateEvening })]);
+      const { rows } = project([
+        programConfigured(timezone),
+        enrol(ADA),
+        ...storePayment(ADA, 'p1', 'v1', 10, { locationId: 'loc-a', occurredAt: lateEvening }),
+      ]);
       expect(rows.visits.get('v1')?.day).toBe(day);
       expect([...rows.locationVisits.keys()]).toEqual([locationDayKey('loc-a', day)]);
       expect([...rows.locationPayments.keys()]).toEqual([locationPaymentKey('loc-a', day, 'USD')]);
@@ -280,7 +301,10 @@ describe('projectBatch: the read models of one batch of events', () => {
     it('applies an event delivered twice in a row once', () => {
       const events = log([enrol(ADA), visit(ADA, 'v1'), pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan' }), redemption('r1', 4)].map((e) => as(ADA, e)));
       const once = projectBatch(emptyRows(), events);
-      const twice = projectBatch(emptyRows(), events.flatMap((e) => [e, e]));
+      const twice = projectBatch(
+        emptyRows(),
+        events.flatMap((e) => [e, e]),
+      );
       expect(twice.rows).toEqual(once.rows);
       expect(twice.timeline).toEqual(once.timeline);
     });
@@ -323,7 +347,13 @@ describe('projectBatch: the read models of one batch of events', () => {
 
   describe('purity', () => {
     it('leaves the loaded rows untouched and reports only the keys it changed', () => {
-      const first = project([programConfigured('UTC'), enrol(ADA), enrol(BOB), visit(ADA, 'v1', { locationId: 'loc-a' }), visit(BOB, 'v2', { locationId: 'loc-b' })]);
+      const first = project([
+        programConfigured('UTC'),
+        enrol(ADA),
+        enrol(BOB),
+        visit(ADA, 'v1', { locationId: 'loc-a' }),
+        visit(BOB, 'v2', { locationId: 'loc-b' }),
+      ]);
       const snapshot = structuredClone(first.rows);
       const second = projectBatch(first.rows, log([pay(ADA, 'p1', 10, { visitId: 'v1', source: 'scan', locationId: 'loc-a' })], 6));
       expect(first.rows).toEqual(snapshot);
@@ -343,24 +373,48 @@ describe('projectBatch: the read models of one batch of events', () => {
 
 describe('keysOf and locationKeysOf: the rows a batch must load', () => {
   it('names every customer of the batch and every visit created or named by a payment', () => {
-    const keys = keysOf(log([programConfigured('UTC'), enrol(ADA), visit(BOB, 'v1'), pay(ADA, 'p1', 1, { visitId: 'v0', source: 'scan' }), pay(BOB, 'p2', 1), redemption('r1', 1)]));
+    const keys = keysOf(
+      log([
+        programConfigured('UTC'),
+        enrol(ADA),
+        visit(BOB, 'v1'),
+        pay(ADA, 'p1', 1, { visitId: 'v0', source: 'scan' }),
+        pay(BOB, 'p2', 1),
+        redemption('r1', 1),
+      ]),
+    );
     expect(keys.customers).toEqual(new Set([ADA, BOB, 'cus-0001']));
     expect(keys.visits).toEqual(new Set(['v1', 'v0']));
   });
 
   it('names location rows by the day in the timezone in effect at each event, and a named visit by its own day', () => {
-    const loadedVisit = { visitId: 'v0', customerId: ADA, locationId: 'loc-old', occurredAt: '2026-11-01T10:00:00.000Z', day: '2026-11-01', kind: 'browse', source: 'scan', withPurchase: false, position: 1n };
+    const loadedVisit = {
+      visitId: 'v0',
+      customerId: ADA,
+      locationId: 'loc-old',
+      occurredAt: '2026-11-01T10:00:00.000Z',
+      day: '2026-11-01',
+      kind: 'browse',
+      source: 'scan',
+      withPurchase: false,
+      position: 1n,
+    };
     const keys = locationKeysOf(
-      log([
-        visit(ADA, 'v1', { locationId: 'loc-a', occurredAt: '2026-11-23T23:30:00.000Z' }),
-        programConfigured('America/New_York', 2),
-        visit(ADA, 'v2', { locationId: 'loc-a', occurredAt: '2026-11-23T23:30:00.000Z' }),
-        pay(ADA, 'p1', 1, { visitId: 'v0', source: 'scan', locationId: 'loc-b', occurredAt: '2026-11-23T23:30:00.000Z', currency: 'EUR' }),
-      ], 2),
+      log(
+        [
+          visit(ADA, 'v1', { locationId: 'loc-a', occurredAt: '2026-11-23T23:30:00.000Z' }),
+          programConfigured('America/New_York', 2),
+          visit(ADA, 'v2', { locationId: 'loc-a', occurredAt: '2026-11-23T23:30:00.000Z' }),
+          pay(ADA, 'p1', 1, { visitId: 'v0', source: 'scan', locationId: 'loc-b', occurredAt: '2026-11-23T23:30:00.000Z', currency: 'EUR' }),
+        ],
+        2,
+      ),
       [{ programId: 'default', version: 1, currency: 'USD', timezone: 'Australia/Sydney', position: 1n }],
       new Map([['v0', loadedVisit]]),
     );
-    expect(keys.locationVisits).toEqual(new Set([locationDayKey('loc-a', '2026-11-24'), locationDayKey('loc-a', '2026-11-23'), locationDayKey('loc-old', '2026-11-01')]));
+    expect(keys.locationVisits).toEqual(
+      new Set([locationDayKey('loc-a', '2026-11-24'), locationDayKey('loc-a', '2026-11-23'), locationDayKey('loc-old', '2026-11-01')]),
+    );
     expect(keys.locationCustomers).toEqual(new Set([locationCustomerKey('loc-a', '2026-11-24', ADA), locationCustomerKey('loc-a', '2026-11-23', ADA)]));
     expect(keys.locationPayments).toEqual(new Set([locationPaymentKey('loc-b', '2026-11-23', 'EUR')]));
   });

@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '../../ledger-domain/src/customer/customer';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
 import type { Projected } from './projected-event';
 
 /**
@@ -38,7 +38,15 @@ export function evolveAchievements(row: CustomerAchievements | undefined, projec
       return row && { ...row, visits: row.visits + 1, lastVisitAt: latest(row.lastVisitAt, event.data.occurredAt), position };
     case 'PointsAdjusted':
       if (event.data.kind !== 'reward') return row && { ...row, position };
-      return row && { ...row, level: row.level + 1, rewardPoints: row.rewardPoints + event.data.points, lastRewardAt: latest(row.lastRewardAt, event.data.occurredAt), position };
+      return (
+        row && {
+          ...row,
+          level: row.level + 1,
+          rewardPoints: row.rewardPoints + event.data.points,
+          lastRewardAt: latest(row.lastRewardAt, event.data.occurredAt),
+          position,
+        }
+      );
     case 'PaymentRecorded':
       // Nothing to count, but the row reflects the customer's events up to here (like customer_balances).
       return row && { ...row, position };

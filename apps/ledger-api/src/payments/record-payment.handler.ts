@@ -1,25 +1,22 @@
-import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { Access } from '../http/access';
-import { Command, CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
-import type { StreamAppend } from '../../../../libs/event-store/src/event-store.port';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
-import type { CustomerEvent } from '../../../../libs/ledger-domain/src/customer/customer';
-import { recordPayment, type PaymentRecorded } from '../../../../libs/ledger-domain/src/customer/record-payment';
-import { SourceC } from '../../../../libs/ledger-domain/src/customer/record-visit';
-import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '../../../../libs/ledger-domain/src/shared/codecs';
-import type { LedgerError } from '../../../../libs/ledger-domain/src/shared/errors';
-import { formatAmount } from '../../../../libs/ledger-domain/src/shared/money';
-import { IDEMPOTENCY_HEADER, type Accepted } from '../http/accepted';
+import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { recordPayment, type PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import { SourceC } from '#ledger-domain/shared/source';
+import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '#ledger-domain/shared/codecs';
+import type { LedgerError } from '#ledger-domain/shared/errors';
+import { formatAmount } from '#ledger-domain/shared/money';
+import { type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
-import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
-import { accountStream, purchaseKey } from '../../../../libs/runtime/src/streams';
-import { balanceOf, runCustomerCommand, toAccepted } from '../customers/customer-command';
+import { accountStream, purchaseKey } from '#runtime/streams';
+import { balanceOf, toAccepted } from '../customers/customer-command';
 
 export const RecordPaymentBodyC = strictObject(
   'payment',
@@ -138,43 +135,4 @@ function paymentView(payment: PaymentRecorded, balance: number, position: bigint
     balance,
     position: position.toString(),
   };
-}
-
-@ApiTags('payments')
-@Controller('customers/:customerId/payments')
-export class PaymentsController {
-  constructor(
-    private readonly commandBus: CommandBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  @Post()
-  @Access('operator')
-  @HttpCode(201)
-  @ApiOperation({
-    summary: 'Record a payment (PaymentRecorded): earns floor(amount × pointsPerUnit). In store without visitId it also records a purchase visit.',
-  })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['locationId', 'amount', 'purchaseIdentifier', 'occurredAt'],
-      properties: {
-        locationId: { type: 'string', example: 'store-042' },
-        amount: { type: 'string', example: '49.99', description: 'decimal string > 0, at most the currency’s minor digits' },
-        currency: { type: 'string', example: 'USD', description: 'defaults to the program’s; must equal it' },
-        purchaseIdentifier: { type: 'string', example: 'R-2026-000123', description: 'receipt number; unique per location' },
-        occurredAt: { type: 'string', format: 'date-time', example: '2026-11-23T10:15:00+01:00' },
-        source: { type: 'string', enum: ['manual', 'scan', 'online'], default: 'manual' },
-        visitId: { type: 'string', format: 'uuid', description: 'an existing visit of this customer' },
-      },
-    },
-  })
-  @ApiResponse({ status: 201, description: '{paymentId, visitId, pointsEarned, balance, …}' })
-  @ApiResponse({ status: 409, description: 'duplicate purchase identifier at this location' })
-  @ApiResponse({ status: 422, description: 'currency mismatch, unknown visit, time in the future' })
-  async record(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
-    return runCustomerCommand({ request, reply, params, body }, RecordPaymentBodyC, this.commandBus, this.clock(), (customerId, decoded, context) => new RecordPaymentCommand(customerId, decoded, context));
-  }
 }
