@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
+import { SafeInteger } from '../shared/codecs';
 import type { ProgramSnapshot } from '../program/program';
 import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
@@ -38,7 +39,7 @@ export const PointsAdjustedDataC = t.intersection([
     customerId: t.string,
     kind: AdjustmentKindC,
     /** Signed change of the available balance: a redemption of 30 points is recorded as -30. */
-    points: t.number,
+    points: SafeInteger,
     occurredAt: t.string,
   }),
   t.partial({
@@ -47,7 +48,7 @@ export const PointsAdjustedDataC = t.intersection([
     reference: t.string,
     /** Reward and cashback: the rule, and the program version it was read from. */
     ruleId: t.string,
-    programVersion: t.number,
+    programVersion: SafeInteger,
   }),
 ]);
 export interface PointsAdjusted {

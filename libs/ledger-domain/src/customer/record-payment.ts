@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
+import { SafeInteger } from '../shared/codecs';
 import type { ProgramSnapshot } from '../program/program';
 import type { LedgerError } from '../shared/errors';
 import { minorUnits, parseAmount } from '../shared/money';
@@ -43,16 +44,16 @@ export const PaymentRecordedDataC = t.intersection([
     customerId: t.string,
     locationId: t.string,
     /** Integer minor units of `currency` (4999 = 49.99 USD). */
-    amountMinor: t.number,
+    amountMinor: SafeInteger,
     currency: t.string,
     purchaseIdentifier: t.string,
     occurredAt: t.string,
     source: SourceC,
     /** Points earned, computed once at recording and never recomputed. */
-    points: t.number,
+    points: SafeInteger,
     /** The ratio and program version that produced `points`: replay never reads today's settings. */
     pointsPerUnit: t.string,
-    programVersion: t.number,
+    programVersion: SafeInteger,
   }),
   t.partial({ visitId: t.string }),
 ]);

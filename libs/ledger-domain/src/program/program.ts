@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { CurrencyCodeC, IanaTimezone, PointsPerUnit } from '../shared/codecs';
+import { CurrencyCodeC, IanaTimezone, PointsPerUnit, SafeInteger } from '../shared/codecs';
 import type { LedgerError } from '../shared/errors';
 import { checkRules, normaliseRules, RULE_SETTINGS, sameRules } from './rules';
 
@@ -39,7 +39,7 @@ export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
 /** The one program this service runs; the id is in the stream name so more can follow. */
 export const DEFAULT_PROGRAM_ID = 'default';
 
-export const ProgramConfiguredDataC = t.intersection([t.type({ programId: t.string, version: t.number, effectiveFrom: t.string }), ProgramSettingsC]);
+export const ProgramConfiguredDataC = t.intersection([t.type({ programId: t.string, version: SafeInteger, effectiveFrom: t.string }), ProgramSettingsC]);
 export interface ProgramConfigured {
   readonly type: 'ProgramConfigured';
   readonly data: t.TypeOf<typeof ProgramConfiguredDataC>;

@@ -133,6 +133,13 @@ function canonicalTimezone(tz: string): string | undefined {
   }
 }
 
+/**
+ * An integer in the safe range (|n| ≤ 2^53 − 1), for the integers events store (points, minor
+ * units, versions): a fraction or an imprecise number read back from a store is a loud decode
+ * error, never a silently rounded balance.
+ */
+export const SafeInteger = refine(t.number, 'safe integer', Number.isSafeInteger);
+
 /** Integer in [min, max], never NaN or a float. */
 export const IntInRange = (min: number, max: number, name: string) => refine(t.number, name, (n) => Number.isSafeInteger(n) && n >= min && n <= max);
 
