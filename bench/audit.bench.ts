@@ -12,6 +12,7 @@ import { rebuildReadModels } from '#read-models/rebuild';
 import { migrate } from '#read-models/schema';
 import { replayHistory } from '../apps/ledger-api/src/history/customer-history';
 import { generateLedger } from './ledger-generator';
+import { accountStream } from '#runtime/streams';
 
 /**
  * npm run bench:audit
@@ -118,7 +119,7 @@ async function heavyCustomer(store: SqliteEventStore, count: number): Promise<st
           },
     );
   }
-  const stream = `loyaltyAccount-${customerId}`;
+  const stream = accountStream(customerId);
   await store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events));
   return customerId;
 }

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent } from '#event-store/event-store.port';
 import { chainEvents, emptyChain } from '#event-store/hash-chain';
+import { DEFAULT_PROGRAM_ID } from '#ledger-domain/program/program';
+import { accountStream, programStream } from '#runtime/streams';
 
 /**
  * A realistic generated ledger for benchmarks and crash tests: a program, then per customer an
@@ -17,9 +19,9 @@ export async function generateLedger(
   const started = performance.now();
   const meta = (at: string) => ({ recordedAt: at, actor: 'bench', commandId: randomUUID() });
   await store.appendToStream(
-    'loyaltyProgram-default',
+    programStream(DEFAULT_PROGRAM_ID),
     'no_stream',
-    chainEvents('loyaltyProgram-default', emptyChain, [
+    chainEvents(programStream(DEFAULT_PROGRAM_ID), emptyChain, [
       {
         id: randomUUID(),
         type: 'ProgramConfigured',
@@ -118,7 +120,7 @@ export async function generateLedger(
       }
     }
     written += events.length;
-    const stream = `loyaltyAccount-${customerId}`;
+    const stream = accountStream(customerId);
     pending.push(store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events)));
     if (pending.length >= 2000) await Promise.all(pending.splice(0));
   }

@@ -14,6 +14,7 @@ import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-s
 import { realEventStoreDb } from '../support/test-store';
 import { tempDir } from '../support/temp-dir';
 import { join } from 'node:path';
+import { STREAM_PREFIX } from '#runtime/streams';
 
 /**
  * The EventStoreDB adapter through the real `@eventstore/db-client` over a real socket: the
@@ -70,7 +71,7 @@ describe('EventStoreDB adapter', () => {
   let store: EsdbEventStore;
   let stream: string;
   beforeEach(() => {
-    store = new EsdbEventStore({ connectionString: connectionString() });
+    store = new EsdbEventStore({ connectionString: connectionString(), streamPrefixes: [STREAM_PREFIX] });
     stream = `loyaltyTest-${randomUUID()}`;
   });
   afterEach(async () => {
@@ -111,7 +112,7 @@ describe('EventStoreDB adapter', () => {
     // A log whose offsets are already past 2^60 (the test server can start there; a real one would take years).
     const far = real === undefined ? await startEsdbTestServer({ firstPosition: 2n ** 60n + 3n }) : undefined;
     const target = far?.connectionString ?? connectionString();
-    const farStore = new EsdbEventStore({ connectionString: target });
+    const farStore = new EsdbEventStore({ connectionString: target, streamPrefixes: [STREAM_PREFIX] });
     const raw = EventStoreDBClient.connectionString(target);
     try {
       right(await farStore.appendToStream(stream, 'no_stream', [event('A'), event('B')]));
@@ -148,7 +149,7 @@ describe('EventStoreDB adapter when the connection fails', () => {
   const onTestServer = real === undefined ? it : it.skip;
   let store: EsdbEventStore;
   beforeEach(() => {
-    store = new EsdbEventStore({ connectionString: connectionString() });
+    store = new EsdbEventStore({ connectionString: connectionString(), streamPrefixes: [STREAM_PREFIX] });
   });
   afterEach(async () => {
     await store.close();
@@ -164,7 +165,7 @@ describe('EventStoreDB adapter when the connection fails', () => {
 
   onTestServer('fails an append with UNAVAILABLE when the server is down, and works again once it is back', async () => {
     const stream = `loyaltyTest-${randomUUID()}`;
-    const lazy = new EsdbEventStore({ connectionString: connectionString(), appendRetries: 0 });
+    const lazy = new EsdbEventStore({ connectionString: connectionString(), streamPrefixes: [STREAM_PREFIX], appendRetries: 0 });
     await server!.stop();
     try {
       await expect(lazy.appendToStream(stream, 'no_stream', [event('A')])).rejects.toMatchObject({ code: 14 });

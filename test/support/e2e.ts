@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '#event-store/event-store.port';
 import { enrolCustomer, type HttpResult, type Json, type RunningLedger } from './ledger-app';
+import { accountStream } from '#runtime/streams';
 
 /** Every problem `type` is this base plus a slug (see apps/ledger-api/src/http/problem.ts). */
 export const PROBLEM_BASE = 'https://loyalty-ledger.dev/problems/';
@@ -58,7 +59,7 @@ export async function eventsAfter(ledger: RunningLedger, position: bigint): Prom
 }
 
 export async function accountEvents(ledger: RunningLedger, customerId: string): Promise<readonly RecordedEvent[]> {
-  return (await ledger.store.readStream(`loyaltyAccount-${customerId}`)).events;
+  return (await ledger.store.readStream(accountStream(customerId))).events;
 }
 
 let counter = 0;

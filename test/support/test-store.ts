@@ -4,6 +4,7 @@ import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { EsdbEventStore } from '#event-store/eventstoredb/esdb-event-store';
 import type { LedgerConfig } from '#runtime/config';
 import { startEsdbTestServer, type EsdbTestServer } from './esdb-test-server';
+import { STREAM_PREFIX } from '#runtime/streams';
 
 /**
  * Which store of record the integration suites run on. `npm test` runs them on the embedded
@@ -55,7 +56,7 @@ export async function testStore(kind: TestStoreKind, dataDir: string, options: {
   const connectionString = real ?? server!.connectionString;
   return {
     config: { kind: 'eventstoredb', connectionString },
-    open: () => new EsdbEventStore({ connectionString }),
+    open: () => new EsdbEventStore({ connectionString, streamPrefixes: [STREAM_PREFIX] }),
     async release({ keepData }) {
       if (keepData || server === undefined || !options.owner) return;
       servers.delete(dataDir);

@@ -1,8 +1,6 @@
-import * as E from 'fp-ts/Either';
 import type { RecordedEvent } from '#event-store/event-store.port';
 import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
-import { reportErrors } from '#ledger-domain/shared/codecs';
+import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 
 /**
  * A customer's ledger as of an instant, on one of two time axes (shared by the history route and
@@ -16,25 +14,6 @@ export type Basis = 'recorded' | 'occurred';
 export interface LedgerEntry {
   readonly stored: RecordedEvent;
   readonly event: CustomerEvent;
-}
-
-/** A stored customer event that does not decode: the store holds something this code cannot explain. */
-export class UndecodableEventError extends Error {
-  constructor(stored: RecordedEvent, detail: string) {
-    super(`event ${stored.streamName}@${stored.revision} does not decode: ${detail}`);
-  }
-}
-
-export function decodeCustomerEvent(stored: RecordedEvent): CustomerEvent {
-  const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-  if (E.isLeft(decoded))
-    throw new UndecodableEventError(
-      stored,
-      reportErrors(decoded.left)
-        .map((e) => `${e.path}: ${e.message}`)
-        .join('; '),
-    );
-  return decoded.right;
 }
 
 export const recordedAtOf = (stored: RecordedEvent): string => (typeof stored.metadata['recordedAt'] === 'string' ? stored.metadata['recordedAt'] : '');

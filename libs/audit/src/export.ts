@@ -1,6 +1,8 @@
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
-import { decodeCustomerEvent, entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from './as-of';
+import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from './as-of';
+import { decodeCustomerEvent } from '#ledger-domain/stored-events';
+import { accountStream, customerIdOf } from '#runtime/streams';
 
 /**
  * The auditors' export: one row per ledger entry, streamed (the whole ledger never sits in
@@ -44,8 +46,6 @@ export interface ExportOptions {
   readonly pageSize?: number;
 }
 
-const ACCOUNT = 'loyaltyAccount-';
-
 /**
  * Ledger entries in export order: per customer, in log order (basis recorded) or business-time
  * order (basis occurred), each with the running balance on that basis. With `asOf`, only entries
@@ -55,7 +55,7 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
   const basis = options.basis ?? 'recorded';
   const asOf = options.asOf === undefined ? undefined : Date.parse(options.asOf);
   if (options.customerId !== undefined) {
-    yield* customerRows((await store.readStream(`${ACCOUNT}${options.customerId}`)).events, basis, asOf);
+    yield* customerRows((await store.readStream(accountStream(options.customerId))).events, basis, asOf);
     return;
   }
   if (basis === 'recorded') {
@@ -67,7 +67,7 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
       if (page.length === 0) return;
       for (const stored of page) {
         after = stored.position;
-        if (!stored.streamName.startsWith(ACCOUNT)) continue;
+        if (customerIdOf(stored.streamName) === undefined) continue;
         if (asOf !== undefined && Date.parse(recordedAtOf(stored)) > asOf) continue;
         const event = decodeCustomerEvent(stored);
         const balance = (balances.get(stored.streamName) ?? 0) + pointsDelta(event);
@@ -82,7 +82,7 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
   for (;;) {
     const page = await store.readAll({ after, maxCount: options.pageSize ?? 5000 });
     if (page.length === 0) break;
-    for (const stored of page) if (stored.streamName.startsWith(ACCOUNT)) customers.add(stored.streamName);
+    for (const stored of page) if (customerIdOf(stored.streamName) !== undefined) customers.add(stored.streamName);
     after = page[page.length - 1]!.position;
   }
   for (const stream of customers) yield* customerRows((await store.readStream(stream)).events, basis, asOf);

@@ -1,10 +1,10 @@
-import * as E from 'fp-ts/Either';
 import type { EventStore } from '#event-store/event-store.port';
 import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
-import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
 import { positionFromText } from '#read-models/schema';
+import { customerIdOf } from '#runtime/streams';
 
 /**
  * Reconciliation: replays every customer's ledger from the event store and compares balances and
@@ -28,8 +28,6 @@ export interface ReconcileReport {
   readonly mismatches: readonly ReconcileMismatch[];
 }
 
-const ACCOUNT = 'loyaltyAccount-';
-
 export async function reconcile(
   store: EventStore,
   database: ReadModelDatabase,
@@ -47,11 +45,9 @@ export async function reconcile(
     for (const stored of page) {
       after = stored.position;
       if (stored.position > checkpoint) break;
-      if (!stored.streamName.startsWith(ACCOUNT)) continue;
-      const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-      if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode`);
-      const id = stored.streamName.slice(ACCOUNT.length);
-      customers.set(id, evolveCustomer(customers.get(id) ?? initialCustomerState(), decoded.right));
+      const id = customerIdOf(stored.streamName);
+      if (id === undefined) continue;
+      customers.set(id, evolveCustomer(customers.get(id) ?? initialCustomerState(), decodeCustomerEvent(stored)));
       events += 1;
     }
     options.onProgress?.(events, after);

@@ -1,9 +1,8 @@
-import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
 import type { RecordedEvent } from '#event-store/event-store.port';
 import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
-import { ProgramConfiguredDataC, type ProgramEvent } from '#ledger-domain/program/program';
+import type { ProgramEvent } from '#ledger-domain/program/program';
+import { decodeCustomerEvent, decodeProgramEvent } from '#ledger-domain/stored-events';
+import { ACCOUNT_CATEGORY, categoryOf, PROGRAM_CATEGORY } from '#runtime/streams';
 
 /**
  * An event as projections see it: the domain event plus where it sits in the log and the
@@ -21,12 +20,8 @@ export interface Projected<Ev> {
 
 export type LedgerEvent = CustomerEvent | ProgramEvent;
 
-const ProgramEventC = t.type({ type: t.literal('ProgramConfigured'), data: ProgramConfiguredDataC });
-
 /** The categories projections read; everything else in the log (reservations) is skipped. */
-export const PROJECTED_CATEGORIES = ['loyaltyAccount', 'loyaltyProgram'] as const;
-
-const categoryOf = (streamName: string): string => streamName.slice(0, Math.max(0, streamName.indexOf('-')));
+export const PROJECTED_CATEGORIES = [ACCOUNT_CATEGORY, PROGRAM_CATEGORY] as const;
 
 /**
  * Decodes a stored event for projection, or `undefined` when it is not a ledger event.
@@ -35,14 +30,12 @@ const categoryOf = (streamName: string): string => streamName.slice(0, Math.max(
  */
 export function toProjected(stored: RecordedEvent): Projected<LedgerEvent> | undefined {
   const category = categoryOf(stored.streamName);
-  if (category !== 'loyaltyAccount' && category !== 'loyaltyProgram') return undefined;
-  const codec = category === 'loyaltyAccount' ? CustomerEventC : ProgramEventC;
-  const decoded = codec.decode({ type: stored.type, data: stored.data });
-  if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} (${stored.type}) does not decode for projection`);
+  if (category !== ACCOUNT_CATEGORY && category !== PROGRAM_CATEGORY) return undefined;
+  const event: LedgerEvent = category === ACCOUNT_CATEGORY ? decodeCustomerEvent(stored) : decodeProgramEvent(stored);
   const recordedAt = stored.metadata['recordedAt'];
   const actor = stored.metadata['actor'];
   return {
-    event: decoded.right,
+    event,
     eventId: stored.id,
     streamName: stored.streamName,
     revision: stored.revision,

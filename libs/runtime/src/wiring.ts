@@ -6,13 +6,14 @@ import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } 
 import type { LedgerConfig } from './config';
 import { ensureDataDir } from './data-dir';
 import { OperatorError } from './operator-error';
+import { STREAM_PREFIX } from './streams';
 
 /**
  * The one place that turns configuration into connections, shared by the API, the projector
  * and the CLI, so all three always agree on where the data is.
  */
 export function openEventStore(config: LedgerConfig, options: { readOnly?: boolean } = {}): EventStore & { readonly filename?: string } {
-  if (config.store.kind === 'eventstoredb') return new EsdbEventStore({ connectionString: config.store.connectionString });
+  if (config.store.kind === 'eventstoredb') return new EsdbEventStore({ connectionString: config.store.connectionString, streamPrefixes: [STREAM_PREFIX] });
   ensureDataDir(config.dataDir);
   const filename = join(config.dataDir, 'events.sqlite');
   return Object.assign(new SqliteEventStore({ filename, ...(options.readOnly === true && { readOnly: true }) }), { filename });

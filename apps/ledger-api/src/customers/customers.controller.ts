@@ -64,7 +64,7 @@ export class CustomersController {
     }
     const holder = email !== undefined ? await this.reservations.holder('email', email) : await this.reservations.holder('phone', phone!);
     if (holder === undefined) return [];
-    const loaded = await this.customers.load(accountStream(holder.customerId));
+    const loaded = await this.customers.load(holder.ownerStream);
     if (!isEnrolled(loaded.state)) return [];
     // The reservation says who holds the value; the ledger must agree (guards an unfinished enrolment).
     const matches = email !== undefined ? loaded.state.email === email : loaded.state.phone === phone;

@@ -75,7 +75,7 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
     phone: string | undefined,
     context: CommandContext,
   ): Promise<E.Either<LedgerError, readonly StreamAppend[]>> {
-    const claim = { customerId, reference: customerId };
+    const claim = { ownerStream: accountStream(customerId), reference: customerId };
     const claims: StreamAppend[] = [];
     if (email !== undefined) {
       const emailClaim = await this.reservations.claim('email', email, claim, context, this.enrolled);
@@ -96,5 +96,5 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
   }
 
   /** A contact reservation is honoured once its customer is enrolled. */
-  private readonly enrolled: HonouredCheck = async (holder) => isEnrolled((await this.customers.load(accountStream(holder.customerId))).state);
+  private readonly enrolled: HonouredCheck = async (holder) => isEnrolled((await this.customers.load(holder.ownerStream)).state);
 }

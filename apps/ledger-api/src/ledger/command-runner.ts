@@ -133,8 +133,8 @@ export class CommandRunner {
     if (key === undefined) return E.right([]);
     const fingerprint = context.requestFingerprint ?? '';
     const honoured = async (holder: Reservation) =>
-      (await this.store.readStream(holder.customerId)).events.some((e) => e.metadata['commandId'] === holder.commandId);
-    const claimed = await this.reservations.claim('idempotency-key', key, { customerId: streamName, reference: fingerprint }, context, honoured);
+      (await this.store.readStream(holder.ownerStream)).events.some((e) => e.metadata['commandId'] === holder.commandId);
+    const claimed = await this.reservations.claim('idempotency-key', key, { ownerStream: streamName, reference: fingerprint }, context, honoured);
     if (E.isLeft(claimed)) return E.left({ _tag: 'IdempotencyKeyReused' });
     return E.right(claimed.right === undefined ? [] : [claimed.right]);
   }

@@ -1,17 +1,15 @@
 import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store/event-store.port';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
-import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
+import { decodeCustomerEvent, decodeProgramEvent } from '#ledger-domain/stored-events';
 import {
   DEFAULT_PROGRAM_ID,
   evolveProgram,
   initialProgramState,
-  ProgramConfiguredDataC,
   type ProgramEvent,
   type ProgramSnapshot,
   type ProgramState,
 } from '#ledger-domain/program/program';
-import * as t from 'io-ts';
 import type { LedgerConfig } from '#runtime/config';
 import { connectEventStore } from '#runtime/wiring';
 import { CommandRunner } from './command-runner';
@@ -28,16 +26,14 @@ export type Clock = () => Date;
 @Injectable()
 export class CustomerStreams extends StreamRepository<CustomerState, CustomerEvent> {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { name: 'customer', codec: CustomerEventC, evolve: evolveCustomer, initialState: initialCustomerState });
+    super(store, { name: 'customer', decode: decodeCustomerEvent, evolve: evolveCustomer, initialState: initialCustomerState });
   }
 }
-
-const ProgramEventC = t.type({ type: t.literal('ProgramConfigured'), data: ProgramConfiguredDataC }) as unknown as t.Type<ProgramEvent, ProgramEvent, unknown>;
 
 @Injectable()
 export class ProgramStreams extends StreamRepository<ProgramState, ProgramEvent> {
   constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { name: 'program', codec: ProgramEventC, evolve: evolveProgram, initialState: initialProgramState }, 16);
+    super(store, { name: 'program', decode: decodeProgramEvent, evolve: evolveProgram, initialState: initialProgramState }, 16);
   }
 
   /** The program as commands see it now; read through to the store, so every replica sees a change at once. */

@@ -1,10 +1,10 @@
 import * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
 import type { EventStore, RecordedEvent, StreamAppend } from '#event-store/event-store.port';
 import { chainEvents, chainHeadOf, emptyChain } from '#event-store/hash-chain';
 import type { CommandContext } from './command-context';
 import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
-import { reservationStream, type ReservationScope } from '#runtime/streams';
+import { decodeReservationEvent } from '#ledger-domain/stored-events';
+import { accountStream, reservationStream, type ReservationScope } from '#runtime/streams';
 
 /**
  * Uniqueness across customers (e-mail, phone, purchase identifier per location) without a
@@ -21,19 +21,10 @@ import { reservationStream, type ReservationScope } from '#runtime/streams';
  *   can slip through;
  * - a command that reserved and was then refused releases what it reserved.
  */
-const ReservedC = t.type({
-  type: t.literal('UniqueValueReserved'),
-  data: t.type({ scope: t.string, customerId: t.string, commandId: t.string, reference: t.string, reservedAt: t.string }),
-});
-const ReleasedC = t.type({
-  type: t.literal('UniqueValueReleased'),
-  data: t.type({ scope: t.string, commandId: t.string, reason: t.string }),
-});
-
 export interface Reservation {
   readonly scope: ReservationScope;
-  /** The owner: the customer, or for an Idempotency-Key the stream the keyed request wrote to. */
-  readonly customerId: string;
+  /** The owner's stream: the customer's account, or for an Idempotency-Key the stream the keyed request wrote to. */
+  readonly ownerStream: string;
   readonly commandId: string;
   /** What holds the value: the customer id for contacts, the payment id for purchases. */
   readonly reference: string;
@@ -68,7 +59,7 @@ export class Reservations {
   async claim(
     scope: ReservationScope,
     value: string,
-    claim: { customerId: string; reference: string },
+    claim: { ownerStream: string; reference: string },
     context: CommandContext,
     honoured: HonouredCheck,
   ): Promise<E.Either<ReservationTaken, StreamAppend | undefined>> {
@@ -79,13 +70,13 @@ export class Reservations {
       const holder = last.reservation;
       // Ours only if the same command claimed it for the same owner: a command id reused for another
       // customer (one Idempotency-Key sent for two customers) is not a retry.
-      if (holder.commandId === context.commandId && holder.customerId === claim.customerId) return E.right(undefined);
+      if (holder.commandId === context.commandId && holder.ownerStream === claim.ownerStream) return E.right(undefined);
       if (!(await this.isOrphan(holder, honoured))) return E.left({ _tag: 'ReservationTaken', holder });
       events.push({ type: 'UniqueValueReleased', data: { scope, commandId: holder.commandId, reason: 'orphaned: owner never completed' } });
     }
     events.push({
       type: 'UniqueValueReserved',
-      data: { scope, customerId: claim.customerId, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
+      data: { scope, ownerStream: claim.ownerStream, commandId: context.commandId, reference: claim.reference, reservedAt: context.now.toISOString() },
     });
     return E.right({
       streamName,
@@ -118,16 +109,20 @@ export class Reservations {
     const { events, revision } = await this.store.readStream(streamName);
     const lastEvent = events[events.length - 1];
     return {
-      last: lastEvent === undefined ? undefined : decodeReservationEvent(lastEvent),
+      last: lastEvent === undefined ? undefined : reservationOf(lastEvent),
       revision: revision === 'no_stream' ? ('no_stream' as const) : revision,
       head: lastEvent === undefined ? emptyChain : chainHeadOf(lastEvent),
     };
   }
 }
 
-function decodeReservationEvent(event: RecordedEvent): { kind: 'reserved'; reservation: Reservation } | { kind: 'released' } {
-  const reserved = ReservedC.decode({ type: event.type, data: event.data });
-  if (E.isRight(reserved)) return { kind: 'reserved', reservation: reserved.right.data as Reservation };
-  if (E.isRight(ReleasedC.decode({ type: event.type, data: event.data }))) return { kind: 'released' };
-  throw new Error(`reservation stream ${event.streamName}@${event.revision} holds an unknown event type`);
+/** A reservation stream's last event as the claim it leaves: held (by whom) or released. */
+function reservationOf(stored: RecordedEvent): { kind: 'reserved'; reservation: Reservation } | { kind: 'released' } {
+  const event = decodeReservationEvent(stored);
+  if (event.type === 'UniqueValueReleased') return { kind: 'released' };
+  const { scope, commandId, reference, reservedAt } = event.data;
+  // Claims written before `ownerStream` existed named a customer (or, for an Idempotency-Key, the stream).
+  const ownerStream =
+    'ownerStream' in event.data ? event.data.ownerStream : scope === 'idempotency-key' ? event.data.customerId : accountStream(event.data.customerId);
+  return { kind: 'reserved', reservation: { scope: scope as ReservationScope, ownerStream, commandId, reference, reservedAt } };
 }

@@ -1,8 +1,6 @@
-import * as E from 'fp-ts/Either';
-import type * as t from 'io-ts';
 import type { EventStore, RecordedEvent, StreamRevision } from '#event-store/event-store.port';
 import { chainHeadOf, emptyChain, type ChainHead } from '#event-store/hash-chain';
-import { reportErrors } from '#ledger-domain/shared/codecs';
+import type { StoredEventDecoder } from '#ledger-domain/stored-events';
 
 /** A domain event as the deciders see it: a type tag and data. Metadata stays in the envelope. */
 export interface DomainEvent {
@@ -13,7 +11,8 @@ export interface DomainEvent {
 /** How to rebuild one kind of stream: decode stored events, fold them. */
 export interface StreamModel<S, Ev extends DomainEvent> {
   readonly name: string;
-  readonly codec: t.Type<Ev, unknown, unknown>;
+  /** The stream kind's one decoder (`#ledger-domain/stored-events`). */
+  readonly decode: StoredEventDecoder<Ev>;
   readonly evolve: (state: S, event: Ev) => S;
   readonly initialState: () => S;
 }
@@ -34,13 +33,6 @@ export interface LoadedStream<S, Ev> {
   /** Global position of the stream's last event (0n for an empty stream). */
   readonly position: bigint;
   readonly commands: ReadonlyMap<string, CommandRecord<S, Ev>>;
-}
-
-/** A stored event that no longer decodes: the store holds something this code cannot explain. */
-export class CorruptStreamError extends Error {
-  constructor(streamName: string, revision: bigint, detail: string) {
-    super(`event ${streamName}@${revision} does not decode: ${detail}`);
-  }
 }
 
 /**
@@ -95,7 +87,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     let position = base.position;
     const commands = new Map(base.commands);
     for (const stored of recorded) {
-      const event = this.decode(stored);
+      const event = this.model.decode(stored);
       state = this.model.evolve(state, event);
       revision = stored.revision;
       chain = chainHeadOf(stored);
@@ -112,16 +104,5 @@ export class StreamRepository<S, Ev extends DomainEvent> {
       });
     }
     return { state, revision, chain, position, commands };
-  }
-
-  private decode(stored: RecordedEvent): Ev {
-    const decoded = this.model.codec.decode({ type: stored.type, data: stored.data });
-    if (E.isLeft(decoded)) {
-      const detail = reportErrors(decoded.left)
-        .map((e) => `${e.path}: ${e.message}`)
-        .join('; ');
-      throw new CorruptStreamError(stored.streamName, stored.revision, detail);
-    }
-    return decoded.right;
   }
 }

@@ -91,7 +91,7 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
       const claimed = await this.reservations.claim(
         'purchase',
         purchaseKey(body.locationId, body.purchaseIdentifier),
-        { customerId, reference: paymentId },
+        { ownerStream: accountStream(customerId), reference: paymentId },
         context,
         this.paymentRecorded,
       );
@@ -106,7 +106,7 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
 
   /** A purchase reservation is honoured once the holder's ledger has the payment. */
   private readonly paymentRecorded: HonouredCheck = async (holder) => {
-    const { state } = await this.customers.load(accountStream(holder.customerId));
+    const { state } = await this.customers.load(holder.ownerStream);
     return state.status === 'Enrolled' && state.payments.has(holder.reference);
   };
 }

@@ -1,8 +1,7 @@
-import * as E from 'fp-ts/Either';
 import type { EventStore } from '#event-store/event-store.port';
 import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
-import { DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState, ProgramConfiguredDataC } from '#ledger-domain/program/program';
+import { DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState } from '#ledger-domain/program/program';
+import { decodeCustomerEvent, decodeProgramEvent } from '#ledger-domain/stored-events';
 import type { ProgramVersionAt } from '#ledger-domain/reactions/react';
 import { emptyVisitTally, tallyVisit, type VisitTally } from '#ledger-domain/reactions/visit-tally';
 import { programStream } from '#runtime/streams';
@@ -28,9 +27,7 @@ export class ProgramHistory {
   async refresh(): Promise<void> {
     const { events } = await this.store.readStream(programStream(DEFAULT_PROGRAM_ID), { fromRevision: this.nextRevision });
     for (const stored of events) {
-      const data = ProgramConfiguredDataC.decode(stored.data);
-      if (E.isLeft(data)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode as ProgramConfigured`);
-      const state = evolveProgram(initialProgramState(), { type: 'ProgramConfigured', data: data.right });
+      const state = evolveProgram(initialProgramState(), decodeProgramEvent(stored));
       if (state.status === 'Configured') this.versions.push({ position: stored.position, program: { version: state.version, settings: state.settings } });
       this.nextRevision = stored.revision + 1n;
     }
@@ -72,9 +69,8 @@ export class VisitTallies {
     const { events } = await this.store.readStream(streamName, { fromRevision: base.revision + 1n, maxCount: Number(revision - base.revision) });
     let tally = base.tally;
     for (const stored of events) {
-      const decoded = CustomerEventC.decode({ type: stored.type, data: stored.data });
-      if (E.isLeft(decoded)) throw new Error(`event ${stored.streamName}@${stored.revision} does not decode`);
-      if (decoded.right.type === 'VisitCreated') tally = tallyVisit(tally, decoded.right.data);
+      const event = decodeCustomerEvent(stored);
+      if (event.type === 'VisitCreated') tally = tallyVisit(tally, event.data);
     }
     const last = events[events.length - 1];
     if (last?.revision !== revision) throw new Error(`${streamName} has no event at revision ${revision}`);

@@ -34,7 +34,7 @@ export interface ReactionOutcome {
   readonly result: E.Either<CommandError, { readonly replayed: boolean }>;
 }
 
-/** Hands requests to whatever issues their commands (the EventBus in the API) and resolves once every command has an outcome. */
+/** Hands requests to whatever issues their commands (the CommandBus in the API) and resolves once every command has an outcome. */
 export type DispatchReactions = (requests: readonly ReactionRequest[]) => Promise<readonly ReactionOutcome[]>;
 
 export interface ReactionRunnerOptions {

@@ -1,6 +1,6 @@
 import { countEventsAfter } from '#event-store/log-progress';
 import { Controller, Get, Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { CommandBus, EventBus, EventsHandler, type IEvent, type IEventHandler } from '@nestjs/cqrs';
+import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import * as E from 'fp-ts/Either';
 import { Counter, Gauge } from 'prom-client';
@@ -16,44 +16,11 @@ import { IssueRewardHandler, issueReactions } from './issue-reward.handler';
 import { isTransient, REACTIONS_CHECKPOINT, ReactionRunner, type ReactionOutcome, type ReactionRequest } from './reaction-runner';
 
 /**
- * A persisted ledger event the reaction runner read from the store, published on the
- * @nestjs/cqrs EventBus. The EventBus does not report when handlers finish, so the event carries
- * its own completion: its handler settles it with the outcomes of the commands it issued, and
- * the runner moves its checkpoint only after that.
- */
-export class LedgerEventRecorded implements IEvent {
-  readonly handled: Promise<readonly ReactionOutcome[]>;
-  private resolve!: (outcomes: readonly ReactionOutcome[]) => void;
-  private reject!: (error: unknown) => void;
-
-  constructor(readonly request: ReactionRequest) {
-    this.handled = new Promise((resolve, reject) => {
-      this.resolve = resolve;
-      this.reject = reject;
-    });
-  }
-
-  settle(outcomes: Promise<readonly ReactionOutcome[]>): void {
-    outcomes.then(this.resolve, this.reject);
-  }
-}
-
-/** The program rules' reactions: rewards at visit thresholds, cashback on payments, issued through the CommandBus. */
-@EventsHandler(LedgerEventRecorded)
-export class ProgramRuleReactions implements IEventHandler<LedgerEventRecorded> {
-  constructor(
-    private readonly commandBus: CommandBus,
-    @Inject(CLOCK) private readonly clock: Clock,
-  ) {}
-
-  handle(recorded: LedgerEventRecorded): void {
-    recorded.settle(issueReactions(recorded.request, (command) => this.commandBus.execute(command), this.clock));
-  }
-}
-
-/**
  * Runs the reaction runner inside the API unless LEDGER_REACTIONS=off, woken by every local
- * append. Its checkpoint lives in the read-model database, next to the projections'.
+ * append. Its checkpoint lives in the read-model database, next to the projections'. The
+ * program rules' commands (rewards at visit thresholds, cashback on payments) go through the
+ * CommandBus to their @nestjs/cqrs handler, like every command, and are awaited there: the
+ * runner moves its checkpoint only once each has an outcome.
  */
 @Injectable()
 export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -66,7 +33,8 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(READ_MODELS) readonly database: ReadModelDatabase,
     @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
-    private readonly eventBus: EventBus,
+    private readonly commandBus: CommandBus,
+    @Inject(CLOCK) private readonly clock: Clock,
     @Inject(Metrics) metrics: Metrics,
   ) {
     this.runner = new ReactionRunner(store, database, (requests) => this.dispatch(requests), {
@@ -114,9 +82,8 @@ export class Reactions implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   private async dispatch(requests: readonly ReactionRequest[]): Promise<readonly ReactionOutcome[]> {
-    const published = requests.map((request) => new LedgerEventRecorded(request));
-    for (const event of published) this.eventBus.publish(event);
-    const outcomes = (await Promise.all(published.map((event) => event.handled))).flat();
+    const issued = requests.map((request) => issueReactions(request, (command) => this.commandBus.execute(command), this.clock));
+    const outcomes = (await Promise.all(issued)).flat();
     for (const { reaction, result } of outcomes) this.commands.inc({ kind: reaction.command.kind, outcome: outcomeOf(result) });
     return outcomes;
   }
@@ -159,6 +126,6 @@ export class ReactionsController {
 @Module({
   imports: [MetricsModule],
   controllers: [ReactionsController],
-  providers: [Reactions, ProgramRuleReactions, IssueRewardHandler],
+  providers: [Reactions, IssueRewardHandler],
 })
 export class ReactionsModule {}

@@ -39,10 +39,10 @@ export interface EsdbEventStoreOptions {
   /**
    * Stream-name prefixes of this service's streams. `$all` reads and subscriptions only hand
    * out events of these streams (subscriptions filter on the server), so system events and other
-   * applications sharing the server never reach the projector. Default: `loyalty`, the prefix of
-   * every category this service writes (see libs/runtime/src/streams.ts).
+   * applications sharing the server never reach the projector. The service passes `STREAM_PREFIX`,
+   * the prefix of every category it writes (libs/runtime/src/streams.ts, where stream names live).
    */
-  readonly streamPrefixes?: readonly string[];
+  readonly streamPrefixes: readonly string[];
   /** How many times an append that failed in transit is sent again (same ids, same revision). */
   readonly appendRetries?: number;
 }
@@ -73,7 +73,7 @@ export class EsdbEventStore implements EventStore {
 
   constructor(options: EsdbEventStoreOptions) {
     this.client = EventStoreDBClient.connectionString(options.connectionString);
-    this.streamPrefixes = options.streamPrefixes ?? ['loyalty'];
+    this.streamPrefixes = options.streamPrefixes;
     this.appendRetries = options.appendRetries ?? 3;
   }
 

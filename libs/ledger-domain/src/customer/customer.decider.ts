@@ -1,11 +1,10 @@
 import type * as E from 'fp-ts/Either';
-import * as t from 'io-ts';
 import type { LedgerError } from '../shared/errors';
-import { adjustPoints, PointsAdjustedDataC, type AdjustPoints } from './adjust-points';
+import { adjustPoints, type AdjustPoints } from './adjust-points';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from './customer';
-import { CustomerEnrolledDataC, enrolCustomer, type EnrolCustomer } from './enrol-customer';
-import { PaymentRecordedDataC, recordPayment, type RecordPayment } from './record-payment';
-import { recordVisit, VisitCreatedDataC, type RecordVisit } from './record-visit';
+import { enrolCustomer, type EnrolCustomer } from './enrol-customer';
+import { recordPayment, type RecordPayment } from './record-payment';
+import { recordVisit, type RecordVisit } from './record-visit';
 import { redeemPoints, type RedeemPoints } from './redeem-points';
 import { issueReward, type IssueReward } from './issue-reward';
 
@@ -34,11 +33,3 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
 }
 
 export const customerDecider = { decide: decideCustomer, evolve: evolveCustomer, initialState: initialCustomerState };
-
-/** Codec for customer events read back from a store: a stored event that does not decode is a defect, not input. */
-export const CustomerEventC: t.Type<CustomerEvent, CustomerEvent, unknown> = t.union([
-  t.type({ type: t.literal('CustomerEnrolled'), data: CustomerEnrolledDataC }),
-  t.type({ type: t.literal('VisitCreated'), data: VisitCreatedDataC }),
-  t.type({ type: t.literal('PaymentRecorded'), data: PaymentRecordedDataC }),
-  t.type({ type: t.literal('PointsAdjusted'), data: PointsAdjustedDataC }),
-]);

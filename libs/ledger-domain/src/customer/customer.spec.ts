@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import { DeciderSpecification } from '../testing/decider-specification';
 import { aProgram, CUSTOMER_ID, customerEnrolled, manualAdjustment, NOW, paymentRecorded, redemption, visitCreated } from '../testing/customer-fixtures';
 import { availableBalance, evolveCustomer, initialCustomerState, pointsDelta, type CustomerEvent, type CustomerState } from './customer';
-import { CustomerEventC, customerDecider, decideCustomer, type CustomerCommand } from './customer.decider';
+import { customerDecider, decideCustomer, type CustomerCommand } from './customer.decider';
+import { CustomerEventC } from '../stored-events';
 
 const given = DeciderSpecification.for(customerDecider);
 
