@@ -4,7 +4,7 @@ import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledge
 import { CustomerEventC } from '#ledger-domain/customer/customer.decider';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
-import { positionFromText } from '#read-models/schema';
+import { positionFromText } from '#read-models/tables';
 
 /**
  * Reconciliation: replays every customer's ledger from the event store and compares balances and
