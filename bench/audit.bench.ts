@@ -9,7 +9,7 @@ import { reconcile } from '#audit/reconcile';
 import { verifyChain } from '#audit/verify-chain';
 import { openSqliteReadModels } from '#read-models/database';
 import { rebuildReadModels } from '#read-models/rebuild';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { replayHistory } from '../apps/ledger-api/src/history/customer-history';
 import { generateLedger } from './ledger-generator';
 import { accountStream } from '#runtime/streams';

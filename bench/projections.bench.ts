@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
 import { rebuildReadModels } from '#read-models/rebuild';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { generateLedger } from './ledger-generator';
 
 /**

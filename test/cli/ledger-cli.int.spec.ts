@@ -5,7 +5,7 @@ import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { openSqliteReadModels } from '#read-models/database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
 import { customerBalance } from '#read-models/queries';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { generateLedger } from '../../bench/ledger-generator';
 import { tempDir } from '../support/temp-dir';
 

@@ -7,7 +7,7 @@ import { decodePosition } from '#event-store/eventstoredb/esdb-position';
 import { eventStoreContract } from '#event-store/testing/event-store.contract';
 import { openSqliteReadModels } from '#read-models/database';
 import { Projector } from '#read-models/projector';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { loadConfig } from '#runtime/config';
 import { StoreUnreachableError, connectEventStore } from '#runtime/wiring';
 import { startEsdbTestServer, type EsdbTestServer } from '../support/esdb-test-server';

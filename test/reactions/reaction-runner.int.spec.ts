@@ -9,7 +9,7 @@ import { ReactionRunner, REACTIONS_CHECKPOINT, type DispatchReactions } from '..
 import { enrolCustomer } from '#ledger-domain/customer/enrol-customer';
 import { recordVisit } from '#ledger-domain/customer/record-visit';
 import { decideProgram, DEFAULT_PROGRAM_ID, DEFAULT_PROGRAM_SETTINGS } from '#ledger-domain/program/program';
-import { positionText } from '#read-models/schema';
+import { positionText } from '#read-models/tables';
 import { accountStream, programStream } from '#runtime/streams';
 import { openReadModelFixture, type Dialect, type ReadModelFixture } from '../read-models/read-model-fixture';
 import { checkpoints } from '../read-models/read-model-tables';

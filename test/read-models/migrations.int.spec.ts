@@ -1,9 +1,104 @@
-import { migrate, MIGRATIONS, positionText } from '#read-models/schema';
-import { openReadModelFixture, type Dialect } from './read-model-fixture';
-import { openSqliteReadModels, openPostgresReadModels } from '#read-models/database';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
+import { createProjectedTables } from '#read-models/live-tables';
+import { MIGRATIONS } from '#read-models/migrations/index';
+import { migrate } from '#read-models/migrator';
+import { rebuildReadModels } from '#read-models/rebuild';
+import { positionText, PROJECTED_TABLES, type UntypedDb } from '#read-models/tables';
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
-import { join } from 'node:path';
+import { openReadModelFixture, type Dialect } from './read-model-fixture';
+
+const MIGRATIONS_DIR = join(__dirname, '../../libs/read-models/src/migrations');
+
+/**
+ * The released migrations' files, byte for byte (line endings aside). A mismatch means a frozen
+ * migration was edited: databases that already ran it keep what it did before, so the change
+ * belongs in a new migration. Add a migration here when it is released.
+ */
+const RELEASED: Readonly<Record<string, string>> = {
+  '001-ledger-tables.ts': 'a22299975411cded1487ebf8ab46a0705500aab8df4b3a5ee36d1257e3867dda',
+  '002-customer-achievements.ts': '1b1b71dcaf9f85ebf1620eb3e847ea126812812a42127bdb90436ca7f335808b',
+  '003-forty-digit-positions.ts': '4c6b7aea945c609d849c567699dba5b4ab612ec4807d1c73d545c1223cb6cc07',
+};
+
+const run = async (db: UntypedDb, ...statements: string[]) => {
+  for (const statement of statements) await sql.raw(statement).execute(db);
+};
+
+/**
+ * Changes someone could make to live-tables.ts alone, made here to live tables of generation `g`
+ * (SQLite: by editing their CREATE text, where it cannot ALTER).
+ */
+const LIVE_ONLY_CHANGES: readonly (readonly [change: string, apply: (db: UntypedDb, dialect: Dialect, g: string) => Promise<void>])[] = [
+  ['a column added', (db, _, g) => run(db, `ALTER TABLE "customer_balances__${g}" ADD COLUMN "tier" text`)],
+  [
+    'a column type changed',
+    (db, dialect, g) =>
+      dialect === 'postgres'
+        ? run(db, `ALTER TABLE "customer_visit_stats__${g}" ALTER COLUMN "visits" TYPE integer`)
+        : rewriteSqliteTable(db, `customer_visit_stats__${g}`, '"visits" bigint not null', '"visits" integer not null'),
+  ],
+  [
+    'a column made nullable',
+    (db, dialect, g) =>
+      dialect === 'postgres'
+        ? run(db, `ALTER TABLE "customer_achievements__${g}" ALTER COLUMN "level" DROP NOT NULL`)
+        : rewriteSqliteTable(db, `customer_achievements__${g}`, '"level" bigint not null', '"level" bigint'),
+  ],
+  [
+    'a default added',
+    (db, dialect, g) =>
+      dialect === 'postgres'
+        ? run(db, `ALTER TABLE "customer_balances__${g}" ALTER COLUMN "pending" SET DEFAULT 0`)
+        : rewriteSqliteTable(db, `customer_balances__${g}`, '"pending" bigint not null', '"pending" bigint default 0 not null'),
+  ],
+  [
+    'the primary key reordered',
+    (db, dialect, g) =>
+      dialect === 'postgres'
+        ? run(
+            db,
+            `ALTER TABLE "location_daily_customers__${g}" DROP CONSTRAINT "location_daily_customers_pk_${g}",
+               ADD CONSTRAINT "location_daily_customers_pk_${g}" PRIMARY KEY ("location_id", "customer_id", "day")`,
+          )
+        : rewriteSqliteTable(
+            db,
+            `location_daily_customers__${g}`,
+            'primary key ("location_id", "day", "customer_id")',
+            'primary key ("location_id", "customer_id", "day")',
+          ),
+  ],
+  ['a secondary index dropped', (db, _, g) => run(db, `DROP INDEX "visits_customer_${g}"`)],
+  ['an index added', (db, _, g) => run(db, `CREATE INDEX "customer_balances_available_${g}" ON "customer_balances__${g}" ("available")`)],
+  [
+    'an index on other columns',
+    (db, _, g) => run(db, `DROP INDEX "visits_customer_${g}"`, `CREATE INDEX "visits_customer_${g}" ON "visits__${g}" ("customer_id", "day")`),
+  ],
+  [
+    'an index made unique',
+    (db, _, g) => run(db, `DROP INDEX "visits_customer_${g}"`, `CREATE UNIQUE INDEX "visits_customer_${g}" ON "visits__${g}" ("customer_id", "occurred_at")`),
+  ],
+];
+
+describe('the migration list', () => {
+  it('numbers the migrations 1, 2, 3, … in the order of their files', () => {
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{3}-.*\.ts$/.test(f));
+    expect(files.sort().map((f) => Number(f.slice(0, 3)))).toEqual(MIGRATIONS.map((m) => m.version));
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+  });
+
+  it('leaves every released migration as it was released', () => {
+    const sha256 = (file: string) =>
+      createHash('sha256')
+        .update(readFileSync(join(MIGRATIONS_DIR, file), 'utf8').replace(/\r\n/g, '\n'))
+        .digest('hex');
+    expect(Object.fromEntries(Object.keys(RELEASED).map((file) => [file, sha256(file)]))).toEqual(RELEASED);
+  });
+});
 
 describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (dialect) => {
   it('applies every migration once, recorded, and is a no-op the second time', async () => {
@@ -75,4 +170,269 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
       await fx.close();
     }
   });
+
+  it('upgrades a database left by the version-1 release, rows and all, to the tables of today', async () => {
+    const empty = await openEmpty(dialect);
+    const db = empty.database.db;
+    try {
+      await migrate(db, MIGRATIONS.slice(0, 1));
+      // Rows as version 1 wrote them: 20-digit positions, no achievements, no refusals.
+      const v1 = (n: bigint) => n.toString().padStart(20, '0');
+      const balance = { pending: 0, lifetime_redeemed: 0, adjusted_in: 0, adjusted_out: 0, purchase_count: 0, enrolled_at: '2026-11-01T09:00:00.000Z' };
+      await db
+        .insertInto('customer_balances')
+        .values([
+          {
+            ...balance,
+            customer_id: 'ada',
+            available: 20,
+            lifetime_earned: 20,
+            visit_count: 2,
+            last_activity_at: '2026-11-20T10:00:00.000Z',
+            position: v1(5n),
+          },
+          { ...balance, customer_id: 'bob', available: 0, lifetime_earned: 0, visit_count: 0, last_activity_at: null, position: v1(7n) },
+        ])
+        .execute();
+      await db
+        .insertInto('customer_visit_stats')
+        .values({
+          customer_id: 'ada',
+          visits: 2,
+          visits_with_purchase: 0,
+          visits_without_purchase: 2,
+          first_visit_at: '2026-11-10T10:00:00.000Z',
+          last_visit_at: '2026-11-20T10:00:00.000Z',
+          position: v1(5n),
+        })
+        .execute();
+      await db
+        .insertInto('projection_checkpoints')
+        .values({ projection: 'ledger-read-models', position: v1(7n), updated_at: 'x' })
+        .execute();
+
+      await migrate(db);
+
+      expect((await db.selectFrom('read_model_migrations').select('version').execute()).map((r) => Number(r.version))).toEqual(
+        MIGRATIONS.map((m) => m.version),
+      );
+      expect(await db.selectFrom('customer_achievements').selectAll().orderBy('customer_id').execute()).toEqual([
+        {
+          customer_id: 'ada',
+          visits: 2,
+          level: 0,
+          reward_points: 0,
+          last_visit_at: '2026-11-20T10:00:00.000Z',
+          last_reward_at: null,
+          position: positionText(5n),
+        },
+        { customer_id: 'bob', visits: 0, level: 0, reward_points: 0, last_visit_at: null, last_reward_at: null, position: positionText(7n) },
+      ]);
+      expect((await db.selectFrom('customer_balances').select('position').orderBy('customer_id').execute()).map((r) => r.position)).toEqual([
+        positionText(5n),
+        positionText(7n),
+      ]);
+      expect((await db.selectFrom('projection_checkpoints').select('position').executeTakeFirstOrThrow()).position).toBe(positionText(7n));
+      expect(await db.selectFrom('reaction_refusals').selectAll().execute()).toEqual([]);
+      // And its tables are the ones a rebuild would create now.
+      await createProjectedTables(db, '__rcheck', 'rcheck');
+      expect(await describeTables(empty.database, PROJECTED_TABLES, '__rcheck')).toEqual(await describeTables(empty.database, PROJECTED_TABLES));
+    } finally {
+      await empty.close();
+    }
+  });
+
+  describe('the frozen migrations and the live table definition (live-tables.ts) agree', () => {
+    it('a database migrated from nothing has exactly the tables a rebuild creates: columns, types, nullability, keys, indexes', async () => {
+      const empty = await openEmpty(dialect);
+      try {
+        await migrate(empty.database.db);
+        const migrated = await describeTables(empty.database, PROJECTED_TABLES);
+        await createProjectedTables(empty.database.db, '__rcheck', 'rcheck');
+        expect(await describeTables(empty.database, PROJECTED_TABLES, '__rcheck')).toEqual(migrated);
+        // Not vacuous: the description sees the columns and every index.
+        expect(migrated['customer_balances']!.columns).toHaveLength(12);
+        expect(migrated['visits']!.indexes).toHaveLength(3);
+      } finally {
+        await empty.close();
+      }
+    });
+
+    it('a rebuild swaps in the schema the migrations made and leaves every other table as it was', async () => {
+      const fx = await openReadModelFixture(dialect);
+      try {
+        const tables = await listTables(fx.database);
+        expect(tables).toEqual(expect.arrayContaining([...PROJECTED_TABLES, 'projection_checkpoints', 'read_model_migrations', 'reaction_refusals']));
+        const migrated = await describeTables(fx.database, tables);
+        await rebuildReadModels(fx.store, fx.database);
+        expect(await listTables(fx.database)).toEqual(tables);
+        expect(await describeTables(fx.database, tables)).toEqual(migrated);
+      } finally {
+        await fx.close();
+      }
+    });
+
+    // The test above must fail when the live definition changes without a migration: each change
+    // below, made to freshly created live tables, has to show in their description.
+    describe('notices a change made only in the live definition', () => {
+      let empty: Awaited<ReturnType<typeof openEmpty>>;
+      let migrated: Record<string, TableSchema>;
+      beforeAll(async () => {
+        empty = await openEmpty(dialect);
+        await migrate(empty.database.db);
+        migrated = await describeTables(empty.database, PROJECTED_TABLES);
+      });
+      afterAll(() => empty.close());
+
+      it.each(LIVE_ONLY_CHANGES.map(([change, apply], i) => [change, apply, i] as const))('%s', async (_change, apply, i) => {
+        const g = `rchange${i}`;
+        await createProjectedTables(empty.database.db, `__${g}`, g);
+        expect(await describeTables(empty.database, PROJECTED_TABLES, `__${g}`)).toEqual(migrated);
+        await apply(empty.database.db, dialect, g);
+        expect(await describeTables(empty.database, PROJECTED_TABLES, `__${g}`)).not.toEqual(migrated);
+      });
+    });
+  });
 });
+
+/** A read-model database with nothing in it: a new SQLite file, or a new PostgreSQL database. */
+async function openEmpty(dialect: Dialect): Promise<{ database: ReadModelDatabase; close(): Promise<void> }> {
+  const dir = tempDir('migrations-');
+  if (dialect === 'sqlite') {
+    const database = openSqliteReadModels(join(dir.path, 'read-models.sqlite'));
+    return {
+      database,
+      close: async () => {
+        await database.close();
+        dir.cleanup();
+      },
+    };
+  }
+  const pg = await freshPostgresDatabase();
+  const database = openPostgresReadModels(pg.url, 2);
+  return {
+    database,
+    close: async () => {
+      await database.close();
+      await pg.drop();
+      dir.cleanup();
+    },
+  };
+}
+
+/** A table's schema as text, so a difference reads well in Jest's diff. Order kept where it matters (columns, key). */
+interface TableSchema {
+  readonly columns: readonly string[];
+  readonly primaryKey: readonly string[];
+  readonly indexes: readonly string[];
+  /** PostgreSQL only (CHECK, UNIQUE, FOREIGN KEY): SQLite shows CHECKs only inside its CREATE text. */
+  readonly constraints: readonly string[];
+}
+
+/**
+ * Generated names made comparable: a rebuild's tables carry `__<generation>` (and so do the
+ * PostgreSQL key indexes named after them), its index and key names `_<generation>`;
+ * migration 1's generation is `v1`, a rebuild's `r<base 36>`.
+ */
+const GENERATED_SUFFIX = /__r[0-9a-z]+(?![0-9a-z])/g;
+const normaliseName = (name: string) => name.replace(GENERATED_SUFFIX, '').replace(/_(?:v1|r[0-9a-z]+)$/, '_<generation>');
+
+async function listTables(database: ReadModelDatabase): Promise<string[]> {
+  const query =
+    database.dialect === 'sqlite'
+      ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name`
+      : sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY table_name`;
+  return (await query.execute(database.db)).rows.map((r) => r.name);
+}
+
+/** The schema of each table, keyed by its name without `suffix` (a rebuild's tables carry one). */
+async function describeTables(database: ReadModelDatabase, tables: readonly string[], suffix = ''): Promise<Record<string, TableSchema>> {
+  const described: Record<string, TableSchema> = {};
+  for (const table of tables) {
+    described[table] =
+      database.dialect === 'sqlite'
+        ? await describeSqliteTable(database.db, `${table}${suffix}`)
+        : await describePostgresTable(database.db, `${table}${suffix}`);
+  }
+  return described;
+}
+
+async function describeSqliteTable(db: UntypedDb, table: string): Promise<TableSchema> {
+  const columns = (
+    await sql<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>`
+      SELECT name, type, "notnull", dflt_value, pk FROM pragma_table_info(${table}) ORDER BY cid`.execute(db)
+  ).rows;
+  if (columns.length === 0) throw new Error(`no table ${table}`);
+  const indexes: string[] = [];
+  const list = (
+    await sql<{ name: string; unique: number; origin: string; partial: number }>`
+    SELECT name, "unique", origin, partial FROM pragma_index_list(${table})`.execute(db)
+  ).rows;
+  for (const index of list) {
+    const keys = (
+      await sql<{ name: string | null; desc: number; coll: string }>`
+      SELECT name, "desc", coll FROM pragma_index_xinfo(${index.name}) WHERE key = 1 ORDER BY seqno`.execute(db)
+    ).rows;
+    const key = keys.map((k) => `${k.name ?? '<expression>'}${k.desc ? ' DESC' : ''}${k.coll === 'BINARY' ? '' : ` COLLATE ${k.coll}`}`).join(', ');
+    // origin: c = CREATE INDEX, pk = the primary key, u = a UNIQUE constraint.
+    indexes.push(`${normaliseName(index.name)} ${index.unique ? 'UNIQUE ' : ''}(${key}) origin ${index.origin}${index.partial ? ' partial' : ''}`);
+  }
+  return {
+    columns: columns.map((c) => `${c.name} ${c.type.toLowerCase()}${c.notnull ? ' NOT NULL' : ''}${c.dflt_value === null ? '' : ` DEFAULT ${c.dflt_value}`}`),
+    primaryKey: columns
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name),
+    indexes: indexes.sort(),
+    constraints: [],
+  };
+}
+
+async function describePostgresTable(db: UntypedDb, table: string): Promise<TableSchema> {
+  const columns = (
+    await sql<{ name: string; type: string; length: number | null; nullable: string; default: string | null }>`
+      SELECT column_name AS name, data_type AS type, character_maximum_length AS length, is_nullable AS nullable, column_default AS default
+        FROM information_schema.columns
+       WHERE table_schema = current_schema() AND table_name = ${table}
+       ORDER BY ordinal_position`.execute(db)
+  ).rows;
+  if (columns.length === 0) throw new Error(`no table ${table}`);
+  const primaryKey = (
+    await sql<{ name: string }>`
+      SELECT k.column_name AS name
+        FROM information_schema.table_constraints c
+        JOIN information_schema.key_column_usage k
+          ON k.constraint_schema = c.constraint_schema AND k.constraint_name = c.constraint_name AND k.table_name = c.table_name
+       WHERE c.table_schema = current_schema() AND c.table_name = ${table} AND c.constraint_type = 'PRIMARY KEY'
+       ORDER BY k.ordinal_position`.execute(db)
+  ).rows;
+  const indexes = (
+    await sql<{ name: string; definition: string }>`
+      SELECT indexname AS name, indexdef AS definition FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ${table}`.execute(db)
+  ).rows;
+  // Besides the primary key and NOT NULL (PostgreSQL 18 lists those as constraints too).
+  const constraints = (
+    await sql<{ name: string; definition: string }>`
+      SELECT con.conname AS name, pg_get_constraintdef(con.oid) AS definition
+        FROM pg_constraint con JOIN pg_class rel ON rel.oid = con.conrelid JOIN pg_namespace ns ON ns.oid = rel.relnamespace
+       WHERE ns.nspname = current_schema() AND rel.relname = ${table} AND con.contype NOT IN ('p', 'n')`.execute(db)
+  ).rows;
+  return {
+    columns: columns.map(
+      (c) =>
+        `${c.name} ${c.type}${c.length === null ? '' : `(${c.length})`}${c.nullable === 'NO' ? ' NOT NULL' : ''}${c.default === null ? '' : ` DEFAULT ${c.default}`}`,
+    ),
+    primaryKey: primaryKey.map((k) => k.name),
+    indexes: indexes.map((i) => i.definition.replace(i.name, normaliseName(i.name)).replace(GENERATED_SUFFIX, '')).sort(),
+    constraints: constraints.map((c) => `${normaliseName(c.name)} ${c.definition}`).sort(),
+  };
+}
+
+/** SQLite cannot alter a column: the table is made again from its own CREATE text, edited. */
+async function rewriteSqliteTable(db: UntypedDb, table: string, from: string, to: string): Promise<void> {
+  const { rows } = await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ${table}`.execute(db);
+  const create = rows[0]?.sql ?? '';
+  expect(create).toContain(from);
+  await sql`DROP TABLE ${sql.table(table)}`.execute(db);
+  await sql.raw(create.replace(from, to)).execute(db);
+}

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
-import { migrate, PROJECTED_TABLES } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
+import { PROJECTED_TABLES } from '#read-models/tables';
 import { generateLedger } from '../../bench/ledger-generator';
 import { tempDir } from '../support/temp-dir';
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
 

@@ -5,7 +5,7 @@ import { connectEventStore, openReadModels } from '#runtime/wiring';
 import { OperatorError } from '#runtime/operator-error';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
 import { rebuildReadModels, type RebuildProgress } from '#read-models/rebuild';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { verifyChain } from '#audit/verify-chain';
 import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise } from '#audit/export';

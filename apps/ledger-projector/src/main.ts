@@ -2,7 +2,7 @@ import { loadConfig } from '#runtime/config';
 import { OperatorError } from '#runtime/operator-error';
 import { connectEventStore, openReadModels } from '#runtime/wiring';
 import { Projector } from '#read-models/projector';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import { projectorOptions } from './projector-options';
 import { ProjectorLock, projectorLockKey } from './projector-lock';
 

@@ -3,7 +3,7 @@ import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledge
 import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
-import { positionFromText } from '#read-models/schema';
+import { positionFromText } from '#read-models/tables';
 import { customerIdOf } from '#runtime/streams';
 
 /**

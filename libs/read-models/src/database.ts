@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { ReadModelTables } from './schema';
+import type { ReadModelTables } from './tables';
 import { SqliteBulk } from './sqlite-bulk';
 
 export type ReadModelDialect = 'sqlite' | 'postgres';

@@ -14,7 +14,7 @@ import {
 } from '#projections/project-batch';
 import type { LedgerEvent, Projected } from '#projections/projected-event';
 import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '#projections/visit-reports.projection';
-import { positionFromText, positionText, type ProjectedTable, type ReadModelTables, type UntypedDb } from './schema';
+import { positionFromText, positionText, type ProjectedTable, type ReadModelTables, type UntypedDb } from './tables';
 import type { SqliteBulk } from './sqlite-bulk';
 
 type Db = Kysely<ReadModelTables> | Transaction<ReadModelTables>;

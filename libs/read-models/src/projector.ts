@@ -5,9 +5,9 @@ import { projectBatch } from '#projections/project-batch';
 import { toProjected, type LedgerEvent, type Projected } from '#projections/projected-event';
 import type { ReadModelDatabase } from './database';
 import { LedgerReadModelStore } from './ledger-read-model-store';
-import { positionFromText, positionText, type ReadModelTables } from './schema';
+import { positionFromText, positionText, type ReadModelTables } from './tables';
 
-/** The projection that maintains every table in `schema.ts`. */
+/** The projection that maintains every projected table (`PROJECTED_TABLES` in `tables.ts`). */
 export const LEDGER_PROJECTION = 'ledger-read-models';
 
 export interface ProjectorOptions {

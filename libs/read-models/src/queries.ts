@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import { toAchievements, toBalance } from './ledger-read-model-store';
-import { positionFromText, positionText, type ReadModelTables, type UntypedDb } from './schema';
+import { positionFromText, positionText, type ReadModelTables, type UntypedDb } from './tables';
 
 /** Reads for the back-office screens and reports: straight from the read models, never a replay. */
 

@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from './database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint, writeCheckpoint } from './projector';
-import { createProjectedTables, createSecondaryIndexes, PROJECTED_TABLES } from './schema';
+import { createProjectedTables, createSecondaryIndexes } from './live-tables';
+import { PROJECTED_TABLES } from './tables';
 
 export interface RebuildProgress {
   /** Events read so far. */

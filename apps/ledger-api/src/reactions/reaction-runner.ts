@@ -7,7 +7,7 @@ import { toProjected } from '#projections/projected-event';
 import { CatchUpLoop } from '#read-models/catch-up-loop';
 import type { ReadModelDatabase } from '#read-models/database';
 import { CheckpointMoved, advanceCheckpoint, readCheckpoint } from '#read-models/projector';
-import { positionText, type ReadModelTables } from '#read-models/schema';
+import { positionText, type ReadModelTables } from '#read-models/tables';
 import type { CommandError } from '../ledger/command-runner';
 import { ProgramHistory, VisitTallies } from './reaction-inputs';
 

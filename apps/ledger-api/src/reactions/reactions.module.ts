@@ -6,7 +6,7 @@ import * as E from 'fp-ts/Either';
 import { Counter, Gauge } from 'prom-client';
 import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from '#read-models/database';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import type { LedgerConfig } from '#runtime/config';
 import { Access } from '../http/access';
 import { CLOCK, EVENT_STORE, LEDGER_CONFIG, type Clock } from '../ledger/ledger.module';

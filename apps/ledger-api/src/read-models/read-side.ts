@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
-import { migrate } from '#read-models/schema';
+import { migrate } from '#read-models/migrator';
 import type { LedgerConfig } from '#runtime/config';
 import { httpProblem, ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';

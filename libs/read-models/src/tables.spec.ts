@@ -1,4 +1,4 @@
-import { positionFromText, positionText } from './schema';
+import { positionFromText, positionText } from './tables';
 
 describe('positions as fixed-width text (the same in SQLite and PostgreSQL)', () => {
   it('pads a position to 40 digits and reads it back', () => {
