@@ -1,0 +1,155 @@
+import type { EventStore } from '#event-store/event-store.port';
+import { loadConfig } from '#runtime/config';
+import { connectEventStore, openReadModels } from '#runtime/wiring';
+import { accountStream } from '#runtime/streams';
+import type { ReadModelDatabase } from '#read-models/database';
+import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
+import { rebuildReadModels } from '#read-models/rebuild';
+import { migrate } from '#read-models/migrator';
+import { verifyChain } from '#audit/verify-chain';
+import { reconcile } from '#audit/reconcile';
+import { exportRows, serialise, type ExportBasis } from '#audit/export';
+import { startProgress, type Progress, type ProgressStream } from './progress';
+
+/**
+ * What each command does once its options are parsed and valid. Every function returns the exit
+ * code (0 done, 1 failed); usage errors never reach here.
+ */
+export interface Io {
+  readonly out: NodeJS.WritableStream;
+  readonly err: ProgressStream;
+}
+
+export async function rebuild(io: Io, options: { batchSize: number }): Promise<number> {
+  return withLedger(io, async (store, database) => {
+    const result = await withProgress(
+      io,
+      { label: 'rebuild' },
+      // The rebuild estimates its own total against the head it read first.
+      (progress) => rebuildReadModels(store, database, { batchSize: options.batchSize, onProgress: (p) => progress.update(p.events, p.total) }),
+      (r) => r.events,
+    );
+    io.out.write(
+      `${JSON.stringify({ rebuilt: LEDGER_PROJECTION, position: result.position.toString(), events: result.events, seconds: Number(result.seconds.toFixed(2)), eventsPerSecond: Math.round(result.events / Math.max(result.seconds, 0.001)) })}\n`,
+    );
+    return 0;
+  });
+}
+
+export async function status(io: Io): Promise<number> {
+  return withLedger(io, async (store, database) => {
+    const [head, checkpoint] = await Promise.all([store.headPosition(), readCheckpoint(database.db, LEDGER_PROJECTION)]);
+    io.out.write(
+      `${JSON.stringify({ head: head.toString(), projections: [{ name: LEDGER_PROJECTION, checkpoint: checkpoint.toString(), lag: (head - checkpoint).toString() }] }, null, 2)}\n`,
+    );
+    return 0;
+  });
+}
+
+export async function verify(io: Io, options: { customer: string | undefined }): Promise<number> {
+  return withLedger(io, async (store) => {
+    const { customer } = options;
+    // One customer's stream is read in one go: no progress to show.
+    const report =
+      customer === undefined
+        ? await withProgress(
+            io,
+            { label: 'verify-chain', head: await store.headPosition() },
+            (progress) => verifyChain(store, { onProgress: progress.at }),
+            (r) => r.events,
+          )
+        : await verifyChain(store, { streams: [accountStream(customer)] });
+    for (const f of report.findings) io.err.write(`${f.kind}: ${f.streamName} revision ${f.revision} (position ${f.position}): ${f.detail}\n`);
+    io.err.write(`${report.events} events in ${report.streams} streams checked, ${report.findings.length} finding(s)\n`);
+    io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.findings.length === 0 ? 0 : 1;
+  });
+}
+
+export async function reconcileCommand(io: Io): Promise<number> {
+  return withLedger(io, async (store, database) => {
+    const report = await withProgress(
+      io,
+      { label: 'reconcile', head: await store.headPosition() },
+      (progress) => reconcile(store, database, { onProgress: progress.at }),
+      (r) => r.events,
+    );
+    for (const m of report.mismatches) io.err.write(`mismatch: customer ${m.customerId} ${m.field}: ledger ${m.ledger}, projection ${m.projection}\n`);
+    io.err.write(`${report.customers} customers, ${report.events} events up to position ${report.checkpoint}; ${report.mismatches.length} mismatch(es)\n`);
+    io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+    return report.mismatches.length === 0 ? 0 : 1;
+  });
+}
+
+export interface ExportCommandOptions {
+  readonly customer: string | undefined;
+  readonly format: 'csv' | 'ndjson';
+  readonly asOf: string | undefined;
+  readonly basis: ExportBasis;
+}
+
+export async function exportCommand(io: Io, options: ExportCommandOptions): Promise<number> {
+  return withLedger(io, async (store) => {
+    const { customer, format, asOf, basis } = options;
+    const rows = exportRows(store, { ...(customer !== undefined && { customerId: customer }), ...(asOf !== undefined && { asOf }), basis });
+    let position = 0n;
+    const tracked = (async function* () {
+      for await (const r of rows) {
+        if (typeof r.position === 'string') position = BigInt(r.position);
+        yield r;
+      }
+    })();
+    // Progress only for the whole log: one customer's stream is read in one go.
+    const header = format === 'csv' ? 1 : 0;
+    const entries = await withProgress(
+      io,
+      { label: 'export', head: customer === undefined ? await store.headPosition() : 0n, unit: 'entries' },
+      async (progress) => {
+        let lines = 0;
+        for await (const chunk of serialise(tracked, format)) {
+          if (!io.out.write(chunk)) await new Promise((resolve) => io.out.once('drain', resolve));
+          lines += 1;
+          if (customer === undefined && lines % 1000 === 0) progress.at(lines - header, position);
+        }
+        return Math.max(0, lines - header);
+      },
+      (n) => n,
+    );
+    io.err.write(`${entries} entries exported\n`);
+    return 0;
+  });
+}
+
+/** Runs `work` with the one progress display; it completes on success and stops on failure. */
+async function withProgress<T>(
+  io: Io,
+  options: { label: string; head?: bigint; unit?: string },
+  work: (progress: Progress) => Promise<T>,
+  done: (result: T) => number,
+): Promise<T> {
+  const progress = startProgress(io.err, options);
+  try {
+    const result = await work(progress);
+    progress.finish(done(result));
+    return result;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The store (read-only) and the read models, as configured for the API; closed afterwards. */
+async function withLedger<T>(io: Io, work: (store: EventStore, database: ReadModelDatabase) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const store = await connectEventStore(config, { readOnly: true, warn: (message) => io.err.write(`${message}\n`) });
+  try {
+    const database = openReadModels(config);
+    try {
+      await migrate(database.db);
+      return await work(store, database);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,144 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseInstant } from '#ledger-domain/shared/time';
+import { exportCommand, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+
+/**
+ * The `ledger` command line, declared with commander. Parsing only: each action validates what
+ * commander cannot, then hands over to ./commands. `setExitCode` receives the action's result.
+ */
+export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Command {
+  // Set when an error message was printed, so the help after it is not taken for "no command".
+  let errorShown = false;
+  const program = new Command('ledger')
+    .usage('<command> [options]')
+    .description('Operate a loyalty ledger: rebuild and inspect the read models, audit the event log.')
+    // Before any subcommand is declared: commander copies these settings into each one.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.out.write(text),
+      writeErr: (text) => io.err.write(text),
+      outputError: (text, write) => {
+        errorShown = true;
+        write(text);
+      },
+    })
+    .showHelpAfterError()
+    .helpOption('-h, --help', 'show help for the command')
+    // `--help` on every command is the one way; a `help` command word would only be a second.
+    .helpCommand(false)
+    .configureHelp({
+      // Commands are listed by their full name ("projections rebuild"), as they are typed.
+      visibleCommands: (cmd) => cmd.commands.flatMap((sub) => (sub.commands.length > 0 ? sub.commands : [sub])),
+      subcommandTerm: (cmd) => (cmd.parent?.parent ? `${cmd.parent.name()} ${cmd.name()}` : cmd.name()),
+    })
+    .addHelpText('beforeAll', (context) => (context.error && !errorShown ? 'error: no command given\n' : ''))
+    .addHelpText(
+      'after',
+      '\nConfiguration comes from the environment, as for the API:\n  LEDGER_DATA_DIR, LEDGER_READ_DB_URL, LEDGER_STORE, EVENTSTORE_CONNECTION_STRING.\n\n' +
+        'Exit codes: 0 done, 1 failed, 2 usage or configuration error.',
+    );
+
+  const done = (code: Promise<number>) => code.then(setExitCode);
+
+  const projections = program.command('projections').usage('<command> [options]').description('Rebuild the read models, or show how far behind they are.');
+
+  projections
+    .command('rebuild')
+    .usage('[--batch-size N]')
+    .summary('Rebuild every read model from position 0 into fresh tables, then swap them in.')
+    .description(
+      'Replays the whole event log into new read-model tables and swaps them in atomically: readers see the old tables until the swap, never a half-built model. ' +
+        'A running projector carries on from the rebuilt checkpoint. Shows events done, rate and ETA while it runs.',
+    )
+    .addOption(new Option('--batch-size <N>', 'events per transaction').argParser(batchSize).default(5000))
+    .action((options: { batchSize: number }) => done(rebuild(io, options)));
+
+  projections
+    .command('status')
+    .summary("Show each projection's checkpoint, the store's head and the lag.")
+    .description("Prints JSON: the store's head position and each projection's checkpoint and lag.")
+    .action(() => done(status(io)));
+
+  const audit = program.command('audit').usage('<command> [options]').description('Check the event log and the read models, or export the ledger.');
+
+  audit
+    .command('verify-chain')
+    .usage('[--customer ID | --all]')
+    .summary("Walk the hash chain of every stream (or one customer's) and report tampering.")
+    .description(
+      "Recomputes every event's SHA-256 and checks that each links to the one before it in its stream. " +
+        'Reports altered, removed, inserted or reordered events with their stream and revision, and prints a digest of all stream heads: ' +
+        'record it, and a later run that differs shows history was rewritten.',
+    )
+    .addOption(new Option('--customer <ID>', "only that customer's ledger stream").conflicts('all'))
+    .addOption(new Option('--all', 'every stream in the log (default)'))
+    .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 tampering found (or a failure), 2 usage error.')
+    .action((options: { customer?: string }, command: Command) => done(verify(io, { customer: customerId(command, options.customer) })));
+
+  audit
+    .command('reconcile')
+    .summary("Replay every customer's ledger and compare it with the read models.")
+    .description(
+      "Replays every customer's events up to the projection's checkpoint with the domain's own fold and compares balances, lifetime totals and visit counts " +
+        'with customer_balances and customer_visit_stats. Prints each mismatch on stderr and the report as JSON on stdout.',
+    )
+    .addHelpText('after', '\nExit codes: 0 everything matches, 1 mismatches found (or a failure), 2 usage error.')
+    .action(() => done(reconcileCommand(io)));
+
+  audit
+    .command('export')
+    .usage('(--customer ID | --all) [--format csv|ndjson] [--as-of ISO] [--basis recorded|occurred]')
+    .summary('Stream ledger entries as CSV or NDJSON (one customer or all), as of any instant.')
+    .description(
+      'Streams one row per ledger entry to stdout (columns in docs/audit.md), with the running balance. ' +
+        '--as-of keeps entries recorded by then (basis recorded, the default) or that happened by then (basis occurred, in business-time order). ' +
+        'Progress goes to stderr.',
+    )
+    .addOption(new Option('--customer <ID>', "one customer's ledger").conflicts('all'))
+    .addOption(new Option('--all', 'every customer'))
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
+    .addOption(new Option('--as-of <ISO>', 'only entries as of this ISO 8601 date-time with offset').argParser(instant))
+    .addOption(new Option('--basis <basis>', 'which time --as-of applies to').choices(['recorded', 'occurred']).default('recorded'))
+    .action((options: { customer?: string; all?: true; format: 'csv' | 'ndjson'; asOf?: string; basis: 'recorded' | 'occurred' }, command: Command) => {
+      if (options.customer === undefined && options.all !== true) command.error('error: give exactly one of --customer ID or --all', { exitCode: 2 });
+      return done(exportCommand(io, { customer: customerId(command, options.customer), format: options.format, asOf: options.asOf, basis: options.basis }));
+    });
+
+  for (const leaf of [...projections.commands, ...audit.commands]) conciseErrors(leaf);
+
+  return program;
+}
+
+/**
+ * After a usage error in a command, its usage line rather than its whole help: the error stays
+ * in sight. The groups keep the whole help, which lists their commands.
+ */
+function conciseErrors(command: Command): void {
+  const path = `ledger ${command.parent?.name() ?? ''} ${command.name()}`;
+  command.showHelpAfterError(`Usage: ${path} ${command.usage()}\nRun "${path} --help" for more.`);
+}
+
+/** A whole number of events from 1 to 100000: a transaction must hold some, and not the whole log. */
+function batchSize(value: string): number {
+  const n = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= 100_000)) throw new InvalidArgumentError('Expected an integer from 1 to 100000.');
+  return n;
+}
+
+function instant(value: string): string {
+  const parsed = parseInstant(value);
+  if (parsed === undefined) throw new InvalidArgumentError('Expected an ISO 8601 date-time with offset, e.g. 2026-10-31T23:59:59Z.');
+  return parsed;
+}
+
+/**
+ * Checked here rather than by an argParser: commander's message would quote the value, and a
+ * mistyped customer id may be someone's e-mail address or name.
+ */
+function customerId(command: Command, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  // An option word after --customer is a missing value, not an id.
+  if (value.startsWith('--') || !/^[A-Za-z0-9-]{1,100}$/.test(value))
+    command.error('error: --customer expects a customer id (letters, digits and hyphens, at most 100)', { exitCode: 2 });
+  return value.toLowerCase();
+}
