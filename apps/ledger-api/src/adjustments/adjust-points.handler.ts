@@ -4,6 +4,7 @@ import type * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { adjustPoints } from '#ledger-domain/customer/adjust-points';
 import { BoundedString, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
 import { type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
@@ -13,17 +14,26 @@ import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import { accountStream } from '#runtime/streams';
 import { balanceOf, toAccepted } from '../customers/customer-command';
 
-const NonZeroPoints = new t.Type<number, number, unknown>(
-  `non-zero integer between -${MAX_POINTS_PER_ENTRY} and ${MAX_POINTS_PER_ENTRY}`,
-  (u): u is number => typeof u === 'number',
-  (u, c) => {
-    const bounded = IntInRange(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY, '').decode(u);
-    return bounded._tag === 'Right' && bounded.right !== 0 ? t.success(bounded.right) : t.failure(u, c);
-  },
-  t.identity,
+const PointsInRange = IntInRange(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY, '');
+const NonZeroPoints = annotate(
+  new t.Type<number, number, unknown>(
+    `non-zero integer between -${MAX_POINTS_PER_ENTRY} and ${MAX_POINTS_PER_ENTRY}`,
+    (u): u is number => typeof u === 'number',
+    (u, c) => {
+      const bounded = PointsInRange.decode(u);
+      return bounded._tag === 'Right' && bounded.right !== 0 ? t.success(bounded.right) : t.failure(u, c);
+    },
+    t.identity,
+  ),
+  { type: 'integer', minimum: -MAX_POINTS_PER_ENTRY, maximum: MAX_POINTS_PER_ENTRY, not: { enum: [0] } },
 );
 
-export const AdjustPointsBodyC = strictObject('points adjustment', { points: NonZeroPoints, reason: BoundedString(1, 500) }, {});
+export const AdjustPointsBodyC = annotate(strictObject('points adjustment', { points: NonZeroPoints, reason: BoundedString(1, 500) }, {}), {
+  properties: {
+    points: { description: `non-zero, |points| ≤ ${MAX_POINTS_PER_ENTRY}; negative takes points away`, example: -20 },
+    reason: { example: 'Goodwill: delayed order' },
+  },
+});
 
 export interface AdjustmentView {
   readonly adjustmentId: string;

@@ -1,12 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
+import { BodyFrom, ParamsFrom } from '../docs/from-codec';
 import { IDEMPOTENCY_HEADER } from '../http/accepted';
 import { CLOCK, type Clock } from '../ledger/ledger.module';
-import { runCustomerCommand } from '../customers/customer-command';
+import { CustomerPathC, runCustomerCommand } from '../customers/customer-command';
 import { AdjustPointsBodyC, AdjustPointsCommand } from './adjust-points.handler';
 
 @ApiTags('adjustments')
@@ -22,17 +22,8 @@ export class AdjustmentsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Manual ± points adjustment with a reason (PointsAdjusted, kind manual)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['points', 'reason'],
-      properties: {
-        points: { type: 'integer', example: -20, description: `non-zero, |points| ≤ ${MAX_POINTS_PER_ENTRY}` },
-        reason: { type: 'string', maxLength: 500, example: 'Goodwill: delayed order' },
-      },
-    },
-  })
+  @ParamsFrom(CustomerPathC)
+  @BodyFrom(AdjustPointsBodyC)
   @ApiResponse({ status: 201, description: '{adjustmentId, points, balance}' })
   @ApiResponse({ status: 422, description: 'insufficient points under the "deny" policy' })
   async adjust(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {

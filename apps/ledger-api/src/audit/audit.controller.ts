@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Res } from '@nestjs/common';
 import { Access } from '../http/access';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Readable } from 'node:stream';
 import * as t from 'io-ts';
@@ -8,14 +8,21 @@ import type { EventStore } from '#event-store/event-store.port';
 import { exportRows, serialise } from '#audit/export';
 import { reconcile } from '#audit/reconcile';
 import { Instant, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { accountStream } from '#runtime/streams';
 import { CustomerPathC } from '../customers/customer-command';
+import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
 import { ReadSide } from '../read-models/read-side';
 
-const ExportQueryC = strictObject('export query', {}, { asOf: Instant, basis: t.keyof({ recorded: null, occurred: null }) });
+export const ExportQueryC = annotate(strictObject('export query', {}, { asOf: Instant, basis: t.keyof({ recorded: null, occurred: null }) }), {
+  properties: {
+    asOf: { description: 'ISO 8601 instant with offset; default: now' },
+    basis: { default: 'recorded', description: 'recorded: what the ledger said then; occurred: what we now know had happened by then' },
+  },
+});
 
 /** The auditors' routes: reconciliation of projections against the ledger, and the CSV export. */
 @ApiTags('audit')
@@ -37,8 +44,8 @@ export class AuditController {
   @Get('customers/:customerId/history.csv')
   @Access('auditor')
   @ApiOperation({ summary: "The customer's ledger as CSV (columns in docs/audit.md), streamed, as of any instant" })
-  @ApiQuery({ name: 'asOf', required: false })
-  @ApiQuery({ name: 'basis', required: false, enum: ['recorded', 'occurred'] })
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(ExportQueryC)
   async historyCsv(@Param() params: unknown, @Query() query: unknown, @Res() reply: FastifyReply): Promise<void> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { asOf, basis } = decodeOrThrow(ExportQueryC, query);

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as t from 'io-ts';
 import { Email, Phone, strictObject, Uuid } from '#ledger-domain/shared/codecs';
+import { BodyFrom, ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { IDEMPOTENCY_HEADER, respond } from '../http/accepted';
 import { commandContextFor } from '../http/command-context.factory';
 import { decodeOrThrow, orThrow } from '../http/decode';
@@ -15,7 +16,7 @@ import { accountStream } from '#runtime/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
 import { EnrolCustomerBodyC, EnrolCustomerCommand } from './enrol-customer.handler';
 
-const LookupQueryC = strictObject('customer look-up', {}, { email: Email, phone: Phone });
+export const LookupQueryC = strictObject('customer look-up', {}, { email: Email, phone: Phone });
 const CustomerIdC = t.type({ customerId: Uuid });
 
 @ApiTags('customers')
@@ -33,17 +34,7 @@ export class CustomersController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Enrol a customer with e-mail and/or phone (each unique across customers)' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        email: { type: 'string', example: 'ada@example.com', description: 'trimmed and lower-cased' },
-        phone: { type: 'string', example: '+1 555 010 2000', description: 'kept as + and digits' },
-        name: { type: 'string', maxLength: 200 },
-      },
-    },
-  })
+  @BodyFrom(EnrolCustomerBodyC)
   @ApiResponse({ status: 201, description: 'The enrolled customer' })
   @ApiResponse({ status: 409, description: 'E-mail or phone already in use' })
   async enrol(@Req() request: FastifyRequest, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -54,9 +45,8 @@ export class CustomersController {
 
   @Get()
   @Access('operator', 'auditor')
-  @ApiOperation({ summary: 'Find customers by e-mail or phone (normalised the same way as at enrolment)' })
-  @ApiQuery({ name: 'email', required: false })
-  @ApiQuery({ name: 'phone', required: false })
+  @ApiOperation({ summary: 'Find customers by e-mail or phone (exactly one; normalised the same way as at enrolment)' })
+  @QueryFrom(LookupQueryC)
   async lookup(@Query() query: unknown): Promise<CustomerView[]> {
     const { email, phone } = decodeOrThrow(LookupQueryC, query);
     if ((email === undefined) === (phone === undefined)) {
@@ -74,6 +64,7 @@ export class CustomersController {
   @Get(':customerId')
   @Access('operator', 'auditor')
   @ApiOperation({ summary: 'A customer with balance and counts, from the ledger stream' })
+  @ParamsFrom(CustomerIdC)
   @ApiResponse({ status: 404, description: 'Unknown customer' })
   async get(@Param() params: unknown): Promise<CustomerView> {
     const { customerId } = decodeOrThrow(CustomerIdC, params);

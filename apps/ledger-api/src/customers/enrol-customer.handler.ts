@@ -5,6 +5,7 @@ import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
 import { enrolCustomer } from '#ledger-domain/customer/enrol-customer';
 import { BoundedString, Email, Phone, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { LedgerError } from '#ledger-domain/shared/errors';
 import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
@@ -15,14 +16,18 @@ import { Reservations, type HonouredCheck } from '../ledger/reservations';
 import { accountStream } from '#runtime/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
 
-export const EnrolCustomerBodyC = strictObject(
-  'customer enrolment',
-  {},
-  {
-    email: Email,
-    phone: Phone,
-    name: BoundedString(1, 200),
-  },
+export const EnrolCustomerBodyC = annotate(
+  strictObject(
+    'customer enrolment',
+    {},
+    {
+      email: Email,
+      phone: Phone,
+      name: BoundedString(1, 200),
+    },
+  ),
+  // Checked after decoding (enrolCustomer), so not a `required` the codec would enforce.
+  { description: 'At least one of email and phone.', properties: { name: { example: 'Ada Lovelace' } } },
 );
 export type EnrolCustomerBody = t.TypeOf<typeof EnrolCustomerBodyC>;
 

@@ -12,7 +12,10 @@ import { getAbsoluteFSPath } from 'swagger-ui-dist';
 export function mountOpenApi(app: NestFastifyApplication): void {
   const config = new DocumentBuilder()
     .setTitle('loyalty-ledger')
-    .setDescription('Event-sourced loyalty points ledger: back-office command API. Errors are application/problem+json (RFC 7807).')
+    .setDescription(
+      'Event-sourced loyalty points ledger: back-office command API. Errors are application/problem+json (RFC 7807). ' +
+        'Request schemas are generated from the codecs that validate the requests; in a JSON body, an optional field sent as null is treated as absent.',
+    )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key secret (see README, "Access")' }, 'apiKey')
     .build();

@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { Access } from '../http/access';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
 import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from '#audit/as-of';
 import { Instant, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { CustomerPathC } from '../customers/customer-command';
+import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
@@ -81,7 +83,12 @@ function toEntry(stored: RecordedEvent, event: CustomerEvent, balanceAfter: numb
   });
 }
 
-const HistoryQueryC = strictObject('history query', {}, { asOf: Instant, basis: t.keyof({ recorded: null, occurred: null }) });
+export const HistoryQueryC = annotate(strictObject('history query', {}, { asOf: Instant, basis: t.keyof({ recorded: null, occurred: null }) }), {
+  properties: {
+    asOf: { description: 'ISO 8601 instant with offset; default: now' },
+    basis: { default: 'recorded', description: 'recorded: what the ledger said then; occurred: what we now know had happened by then' },
+  },
+});
 
 @ApiTags('history')
 @Controller('customers/:customerId/history')
@@ -91,13 +98,8 @@ export class HistoryController {
   @Get()
   @Access('auditor')
   @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
-  @ApiQuery({ name: 'asOf', required: false, description: 'ISO 8601 instant with offset; default: now' })
-  @ApiQuery({
-    name: 'basis',
-    required: false,
-    enum: ['recorded', 'occurred'],
-    description: 'recorded (default): what the ledger said then; occurred: what we now know had happened by then',
-  })
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(HistoryQueryC)
   @ApiResponse({ status: 200, description: '{customerId, asOf, basis, balance, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}]}' })
   async history(@Param() params: unknown, @Query() query: unknown): Promise<CustomerHistory> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);

@@ -7,6 +7,7 @@ import type { CustomerEvent } from '#ledger-domain/customer/customer';
 import { recordPayment, type PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import { SourceC } from '#ledger-domain/shared/source';
 import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { LedgerError } from '#ledger-domain/shared/errors';
 import { formatAmount } from '#ledger-domain/shared/money';
 import { type Accepted } from '../http/accepted';
@@ -18,15 +19,27 @@ import { Reservations, type HonouredCheck } from '../ledger/reservations';
 import { accountStream, purchaseKey } from '#runtime/streams';
 import { balanceOf, toAccepted } from '../customers/customer-command';
 
-export const RecordPaymentBodyC = strictObject(
-  'payment',
+export const RecordPaymentBodyC = annotate(
+  strictObject(
+    'payment',
+    {
+      locationId: Identifier(),
+      amount: BoundedString(1, 24, 'decimal string such as "49.99"'),
+      purchaseIdentifier: BoundedString(1, 100),
+      occurredAt: Instant,
+    },
+    { currency: CurrencyCodeC, source: SourceC, visitId: Uuid },
+  ),
   {
-    locationId: Identifier(),
-    amount: BoundedString(1, 24, 'decimal string such as "49.99"'),
-    purchaseIdentifier: BoundedString(1, 100),
-    occurredAt: Instant,
+    properties: {
+      locationId: { example: 'store-042' },
+      amount: { example: '49.99', description: 'decimal string > 0, at most the currency’s minor digits' },
+      currency: { description: 'defaults to the program’s; must equal it' },
+      purchaseIdentifier: { example: 'R-2026-000123', description: 'receipt number; unique per location' },
+      source: { default: 'manual' },
+      visitId: { description: 'an existing visit of this customer' },
+    },
   },
-  { currency: CurrencyCodeC, source: SourceC, visitId: Uuid },
 );
 type RecordPaymentBody = t.TypeOf<typeof RecordPaymentBodyC>;
 

@@ -11,6 +11,7 @@ import {
   type ProgramState,
 } from '#ledger-domain/program/program';
 import { strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
@@ -18,7 +19,22 @@ import { ProgramStreams } from '../ledger/ledger.module';
 import { programStream } from '#runtime/streams';
 
 /** PUT /program body: any subset of the settings; fields left out keep their current value. */
-export const ProgramSettingsPatchC = strictObject('program settings', {}, PROGRAM_SETTINGS_PROPS);
+export const ProgramSettingsPatchC = annotate(strictObject('program settings', {}, PROGRAM_SETTINGS_PROPS), {
+  properties: {
+    currency: { description: 'ISO 4217 code; payments must be in it' },
+    pointsPerUnit: { description: 'points per 1.00 of currency, decimal string > 0, ≤ 1000' },
+    timezone: { description: 'IANA timezone for day boundaries' },
+    negativeBalance: { description: '"allow" lets manual adjustments overdraw' },
+    visitRewards: {
+      description:
+        'Replaces the visit reward rules ([] removes them). Every `everyVisits`-th visit the rule counts earns `points` (PointsAdjusted kind reward). ruleIds are distinct across both lists.',
+    },
+    cashback: {
+      description:
+        'Replaces the cashback rules ([] removes them). floor(amount × percent / 100 × the payment’s pointsPerUnit) points (PointsAdjusted kind cashback); never for a manual payment. ruleIds are distinct across both lists.',
+    },
+  },
+});
 export type ProgramSettingsPatch = t.TypeOf<typeof ProgramSettingsPatchC>;
 
 export interface ProgramView extends ProgramSettings {

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Headers, Inject, Put, Req, Res } from '@nestjs/common';
 import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_PROGRAM_ID } from '#ledger-domain/program/program';
+import { BodyFrom } from '../docs/from-codec';
 import { respond } from '../http/accepted';
 import { commandContextFor } from '../http/command-context.factory';
 import { decodeOrThrow, orThrow } from '../http/decode';
@@ -11,59 +12,6 @@ import { httpProblem, ProblemException, toProblem } from '../http/problem';
 import { CLOCK, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { programStream } from '#runtime/streams';
 import { ConfigureProgramCommand, ProgramSettingsPatchC, programView } from './configure-program.handler';
-
-const settingsSchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    currency: { type: 'string', example: 'USD', description: 'ISO 4217 code; payments must be in it' },
-    pointsPerUnit: { type: 'string', example: '1', description: 'points per 1.00 of currency, decimal string > 0, ≤ 1000' },
-    timezone: { type: 'string', example: 'UTC', description: 'IANA timezone for day boundaries' },
-    negativeBalance: { type: 'string', enum: ['deny', 'allow'], description: '"allow" lets manual adjustments overdraw' },
-    visitRewards: {
-      type: 'array',
-      maxItems: 20,
-      description:
-        'Replaces the visit reward rules ([] removes them). Every `everyVisits`-th visit the rule counts earns `points` (PointsAdjusted kind reward).',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['ruleId', 'everyVisits', 'points'],
-        properties: {
-          ruleId: { type: 'string', example: 'visits-5', description: 'names the rule across versions; unique among all rules' },
-          everyVisits: { type: 'integer', minimum: 1, maximum: 10000, example: 5 },
-          points: { type: 'integer', minimum: 1, example: 50 },
-          kinds: {
-            type: 'array',
-            items: { type: 'string', enum: ['browse', 'service', 'event', 'pickup', 'purchase'] },
-            description: 'visit kinds counted (default: all)',
-          },
-          sources: {
-            type: 'array',
-            items: { type: 'string', enum: ['manual', 'scan', 'online'] },
-            description: 'visit sources counted (default: all, manual included)',
-          },
-        },
-      },
-    },
-    cashback: {
-      type: 'array',
-      maxItems: 20,
-      description:
-        'Replaces the cashback rules ([] removes them). floor(amount × percent / 100 × the payment’s pointsPerUnit) points (PointsAdjusted kind cashback); never for a manual payment.',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['ruleId', 'percent'],
-        properties: {
-          ruleId: { type: 'string', example: 'cashback' },
-          percent: { type: 'string', example: '2.5', description: 'decimal string > 0 and ≤ 100' },
-          sources: { type: 'array', items: { type: 'string', enum: ['scan', 'online'] }, description: 'default both; "manual" is refused (400)' },
-        },
-      },
-    },
-  },
-};
 
 @ApiTags('program')
 @Controller('program')
@@ -86,7 +34,7 @@ export class ProgramController {
 
   @Put()
   @ApiOperation({ summary: 'Change program settings and rules: a new version, in force for events recorded after it. Fields left out keep their value.' })
-  @ApiBody({ schema: settingsSchema })
+  @BodyFrom(ProgramSettingsPatchC)
   @ApiHeader({ name: 'If-Match', required: false, description: 'The version you last saw ("3"); 412 if it changed since' })
   @ApiResponse({ status: 200, description: 'Settings and their version' })
   async configure(

@@ -1,59 +1,92 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { Access } from '../http/access';
-import { ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore } from '#event-store/event-store.port';
 import { Identifier, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { LEDGER_PROJECTION } from '#read-models/projector';
 import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport } from '#read-models/queries';
 import { CustomerPathC } from '../customers/customer-command';
+import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
 import { EVENT_STORE } from '../ledger/ledger.module';
 import { ReadSide } from './read-side';
 
+const POSITION = /^\d{1,40}$/;
 /** A global position in a query string: decimal digits, kept as BigInt. */
-const PositionParam = new t.Type<bigint, string, unknown>(
-  'global position (decimal integer)',
-  (u): u is bigint => typeof u === 'bigint',
-  (u, c) => (typeof u === 'string' && /^\d{1,40}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
-  String,
-);
-const IntParam = (min: number, max: number) =>
-  new t.Type<number, string, unknown>(
-    `integer ${min}-${max}`,
-    (u): u is number => typeof u === 'number',
-    (u, c) => {
-      const n = typeof u === 'string' && /^\d{1,6}$/.test(u) ? Number(u) : NaN;
-      return IntInRange(min, max, '').is(n) ? t.success(n) : t.failure(u, c);
-    },
+const PositionParam = annotate(
+  new t.Type<bigint, string, unknown>(
+    'global position (decimal integer)',
+    (u): u is bigint => typeof u === 'bigint',
+    (u, c) => (typeof u === 'string' && POSITION.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
     String,
+  ),
+  // A string, not an integer: positions are BigInts, beyond what a JSON number holds exactly.
+  { type: 'string', pattern: POSITION.source, example: '42' },
+);
+const IntParam = (min: number, max: number) => {
+  const inRange = IntInRange(min, max, '');
+  return annotate(
+    new t.Type<number, string, unknown>(
+      `integer ${min}-${max}`,
+      (u): u is number => typeof u === 'number',
+      (u, c) => {
+        const n = typeof u === 'string' && /^\d{1,6}$/.test(u) ? Number(u) : NaN;
+        return inRange.is(n) ? t.success(n) : t.failure(u, c);
+      },
+      String,
+    ),
+    { type: 'integer', minimum: min, maximum: max },
   );
-const Day = new t.Type<string, string, unknown>(
-  'day as YYYY-MM-DD',
-  (u): u is string => typeof u === 'string',
-  (u, c) => (typeof u === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(u) && !Number.isNaN(Date.parse(`${u}T00:00:00Z`)) ? t.success(u) : t.failure(u, c)),
-  t.identity,
+};
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const Day = annotate(
+  new t.Type<string, string, unknown>(
+    'day as YYYY-MM-DD',
+    (u): u is string => typeof u === 'string',
+    (u, c) => (typeof u === 'string' && DAY.test(u) && !Number.isNaN(Date.parse(`${u}T00:00:00Z`)) ? t.success(u) : t.failure(u, c)),
+    t.identity,
+  ),
+  { type: 'string', format: 'date', pattern: DAY.source, example: '2026-11-01' },
 );
-
-const ConsistencyQueryC = strictObject('query', {}, { minPosition: PositionParam });
-const TimelineQueryC = strictObject(
-  'timeline query',
-  {},
-  {
-    minPosition: PositionParam,
-    cursor: PositionParam,
-    limit: IntParam(1, 200),
-    order: t.keyof({ asc: null, desc: null }),
-  },
-);
-const VisitReportQueryC = strictObject('visit report query', { from: Day, to: Day }, { locationId: Identifier(), minPosition: PositionParam });
 
 const MIN_POSITION_DOC = {
-  name: 'minPosition',
-  required: false,
   description: 'wait (up to 5 s, then 503 + Retry-After) until the read models reflect this global position, e.g. the `position` of a command response',
 };
+
+export const ConsistencyQueryC = annotate(strictObject('query', {}, { minPosition: PositionParam }), { properties: { minPosition: MIN_POSITION_DOC } });
+export const TimelineQueryC = annotate(
+  strictObject(
+    'timeline query',
+    {},
+    {
+      minPosition: PositionParam,
+      cursor: PositionParam,
+      limit: IntParam(1, 200),
+      order: t.keyof({ asc: null, desc: null }),
+    },
+  ),
+  {
+    properties: {
+      minPosition: MIN_POSITION_DOC,
+      cursor: { description: 'nextCursor of the previous page' },
+      limit: { default: 50 },
+      order: { default: 'desc' },
+    },
+  },
+);
+export const VisitReportQueryC = annotate(
+  strictObject('visit report query', { from: Day, to: Day }, { locationId: Identifier(), minPosition: PositionParam }),
+  {
+    properties: {
+      from: { description: 'first day, in the program timezone' },
+      to: { description: 'last day (inclusive), on or after `from`', example: '2026-11-30' },
+      minPosition: MIN_POSITION_DOC,
+    },
+  },
+);
 
 @ApiTags('read models')
 @Controller()
@@ -63,7 +96,8 @@ export class ReadModelQueriesController {
   @Get('customers/:customerId/balance')
   @Access('operator', 'auditor')
   @ApiOperation({ summary: 'Balance from the customer_balances projection' })
-  @ApiQuery(MIN_POSITION_DOC)
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(ConsistencyQueryC)
   @ApiResponse({ status: 404, description: 'no such customer in the projection' })
   async balance(@Param() params: unknown, @Query() query: unknown) {
     return this.customerRow(params, query, customerBalance);
@@ -72,7 +106,8 @@ export class ReadModelQueriesController {
   @Get('customers/:customerId/achievements')
   @Access('operator', 'auditor')
   @ApiOperation({ summary: "The customer's visit achievement from the customer_achievements projection: every visit counted, one level per visit reward" })
-  @ApiQuery(MIN_POSITION_DOC)
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(ConsistencyQueryC)
   @ApiResponse({ status: 200, description: '{customerId, visits, level, rewardPoints, lastVisitAt, lastRewardAt, position}' })
   @ApiResponse({ status: 404, description: 'no such customer in the projection' })
   async achievements(@Param() params: unknown, @Query() query: unknown) {
@@ -96,10 +131,8 @@ export class ReadModelQueriesController {
   @Get('customers/:customerId/timeline')
   @Access('operator', 'auditor')
   @ApiOperation({ summary: 'Ledger entries from the customer_timeline projection, keyset-paginated (newest first by default)' })
-  @ApiQuery(MIN_POSITION_DOC)
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
-  @ApiQuery({ name: 'limit', required: false, description: '1-200, default 50' })
-  @ApiQuery({ name: 'order', required: false, enum: ['desc', 'asc'] })
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(TimelineQueryC)
   async timeline(@Param() params: unknown, @Query() query: unknown) {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const q = decodeOrThrow(TimelineQueryC, query);
@@ -118,10 +151,7 @@ export class ReadModelQueriesController {
   @Get('reports/visits')
   @Access('reporter', 'auditor')
   @ApiOperation({ summary: 'Visits, purchases, conversion, distinct customers, payments and revenue per location per day (program timezone)' })
-  @ApiQuery({ name: 'from', required: true, example: '2026-11-01' })
-  @ApiQuery({ name: 'to', required: true, example: '2026-11-30' })
-  @ApiQuery({ name: 'locationId', required: false })
-  @ApiQuery(MIN_POSITION_DOC)
+  @QueryFrom(VisitReportQueryC)
   async visits(@Query() query: unknown) {
     const q = decodeOrThrow(VisitReportQueryC, query);
     if (q.from > q.to) throw new ProblemException(toProblem({ _tag: 'InvalidInput', errors: [{ path: 'from', message: 'expected a day on or before `to`' }] }));
@@ -133,7 +163,8 @@ export class ReadModelQueriesController {
   @Get('reports/visits/customers/:customerId')
   @Access('reporter', 'auditor')
   @ApiOperation({ summary: "A customer's visits: with and without a purchase, first and last" })
-  @ApiQuery(MIN_POSITION_DOC)
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(ConsistencyQueryC)
   async customerVisits(@Param() params: unknown, @Query() query: unknown) {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { minPosition } = decodeOrThrow(ConsistencyQueryC, query);

@@ -4,6 +4,7 @@ import type * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import { redeemPoints } from '#ledger-domain/customer/redeem-points';
 import { BoundedString, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
 import { type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
@@ -13,10 +14,13 @@ import { CustomerStreams } from '../ledger/ledger.module';
 import { accountStream } from '#runtime/streams';
 import { balanceOf, toAccepted } from '../customers/customer-command';
 
-export const RedeemPointsBodyC = strictObject(
-  'redemption',
-  { points: IntInRange(1, MAX_POINTS_PER_ENTRY, `integer between 1 and ${MAX_POINTS_PER_ENTRY}`) },
-  { reason: BoundedString(1, 500), reference: BoundedString(1, 200) },
+export const RedeemPointsBodyC = annotate(
+  strictObject(
+    'redemption',
+    { points: IntInRange(1, MAX_POINTS_PER_ENTRY, `integer between 1 and ${MAX_POINTS_PER_ENTRY}`) },
+    { reason: BoundedString(1, 500), reference: BoundedString(1, 200) },
+  ),
+  { properties: { points: { example: 50 }, reason: { example: 'Free coffee' }, reference: { example: 'voucher-7781' } } },
 );
 
 export interface RedemptionView {

@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BodyFrom, ParamsFrom } from '../docs/from-codec';
 import { IDEMPOTENCY_HEADER } from '../http/accepted';
 import { CLOCK, type Clock } from '../ledger/ledger.module';
-import { runCustomerCommand } from '../customers/customer-command';
+import { CustomerPathC, runCustomerCommand } from '../customers/customer-command';
 import { RedeemPointsBodyC, RedeemPointsCommand } from './redeem-points.handler';
 
 @ApiTags('redemptions')
@@ -21,18 +22,8 @@ export class RedemptionsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Spend points (PointsAdjusted, kind redemption). Never overdraws.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['points'],
-      properties: {
-        points: { type: 'integer', minimum: 1, example: 50 },
-        reason: { type: 'string', maxLength: 500 },
-        reference: { type: 'string', maxLength: 200, example: 'voucher-7781' },
-      },
-    },
-  })
+  @ParamsFrom(CustomerPathC)
+  @BodyFrom(RedeemPointsBodyC)
   @ApiResponse({ status: 201, description: '{redemptionId, points, balance}' })
   @ApiResponse({ status: 422, description: 'insufficient points' })
   async redeem(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -6,6 +6,7 @@ import type { CustomerEvent } from '#ledger-domain/customer/customer';
 import { recordVisit, VisitKindC } from '#ledger-domain/customer/record-visit';
 import { SourceC } from '#ledger-domain/shared/source';
 import { BoundedString, Identifier, Instant, strictObject } from '#ledger-domain/shared/codecs';
+import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { type Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
@@ -14,10 +15,16 @@ import { CustomerStreams } from '../ledger/ledger.module';
 import { accountStream } from '#runtime/streams';
 import { toAccepted } from '../customers/customer-command';
 
-export const RecordVisitBodyC = strictObject(
-  'visit',
-  { locationId: Identifier(), occurredAt: Instant },
-  { kind: VisitKindC, source: SourceC, notes: BoundedString(0, 1000) },
+export const RecordVisitBodyC = annotate(
+  strictObject('visit', { locationId: Identifier(), occurredAt: Instant }, { kind: VisitKindC, source: SourceC, notes: BoundedString(0, 1000) }),
+  {
+    properties: {
+      locationId: { example: 'store-042' },
+      kind: { default: 'browse' },
+      source: { default: 'manual' },
+      notes: { example: 'Asked about the loyalty card' },
+    },
+  },
 );
 type RecordVisitBody = t.TypeOf<typeof RecordVisitBodyC>;
 

@@ -1,11 +1,12 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { Access } from '../http/access';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { BodyFrom, ParamsFrom } from '../docs/from-codec';
 import { IDEMPOTENCY_HEADER } from '../http/accepted';
 import { CLOCK, type Clock } from '../ledger/ledger.module';
-import { runCustomerCommand } from '../customers/customer-command';
+import { CustomerPathC, runCustomerCommand } from '../customers/customer-command';
 import { RecordVisitBodyC, RecordVisitCommand } from './record-visit.handler';
 
 @ApiTags('visits')
@@ -21,20 +22,8 @@ export class VisitsController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Record a visit (VisitCreated). Backdating is allowed; more than 5 minutes ahead is refused.' })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({
-    schema: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['locationId', 'occurredAt'],
-      properties: {
-        locationId: { type: 'string', example: 'store-042' },
-        occurredAt: { type: 'string', format: 'date-time', example: '2026-11-23T10:15:00+01:00', description: 'ISO 8601 with offset' },
-        kind: { type: 'string', enum: ['browse', 'service', 'event', 'pickup', 'purchase'], default: 'browse' },
-        source: { type: 'string', enum: ['manual', 'scan', 'online'], default: 'manual' },
-        notes: { type: 'string', maxLength: 1000 },
-      },
-    },
-  })
+  @ParamsFrom(CustomerPathC)
+  @BodyFrom(RecordVisitBodyC)
   @ApiResponse({ status: 201, description: '{visitId, …, position}' })
   async record(@Req() request: FastifyRequest, @Param() params: unknown, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     return runCustomerCommand(

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { VisitKindC, type VisitKind } from '../customer/record-visit';
 import { SourceC, type Source } from '../shared/source';
 import { CheckedArray, DistinctValues, Identifier, IntInRange, refine, strictObject } from '../shared/codecs';
+import { annotate } from '../shared/schema-annotation';
 import type { InvalidInput } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY, parseRatio } from '../shared/points';
 
@@ -23,16 +24,27 @@ import { MAX_POINTS_PER_ENTRY, parseRatio } from '../shared/points';
 
 const RuleIdC = Identifier('rule id of 1 to 100 characters [A-Za-z0-9-_.:]');
 
-export const VisitRewardRuleC = strictObject(
-  'visit reward rule',
+export const VisitRewardRuleC = annotate(
+  strictObject(
+    'visit reward rule',
+    {
+      ruleId: RuleIdC,
+      everyVisits: IntInRange(1, 10_000, 'integer from 1 to 10000'),
+      points: IntInRange(1, MAX_POINTS_PER_ENTRY, `integer from 1 to ${MAX_POINTS_PER_ENTRY}`),
+    },
+    {
+      kinds: DistinctValues(VisitKindC, 'non-empty list of distinct visit kinds (browse, service, event, pickup, purchase)'),
+      sources: DistinctValues(SourceC, 'non-empty list of distinct sources (manual, scan, online)'),
+    },
+  ),
   {
-    ruleId: RuleIdC,
-    everyVisits: IntInRange(1, 10_000, 'integer from 1 to 10000'),
-    points: IntInRange(1, MAX_POINTS_PER_ENTRY, `integer from 1 to ${MAX_POINTS_PER_ENTRY}`),
-  },
-  {
-    kinds: DistinctValues(VisitKindC, 'non-empty list of distinct visit kinds (browse, service, event, pickup, purchase)'),
-    sources: DistinctValues(SourceC, 'non-empty list of distinct sources (manual, scan, online)'),
+    properties: {
+      ruleId: { example: 'visits-5', description: 'names the rule across versions; unique among all rules' },
+      everyVisits: { example: 5 },
+      points: { example: 50 },
+      kinds: { description: 'visit kinds counted (default: all)' },
+      sources: { description: 'visit sources counted (default: all, manual included)' },
+    },
   },
 );
 export type VisitRewardRule = t.TypeOf<typeof VisitRewardRuleC>;
@@ -42,28 +54,36 @@ export const CashbackSourceC = t.keyof({ scan: null, online: null }, '"scan" or 
 export type CashbackSource = t.TypeOf<typeof CashbackSourceC>;
 
 /** Percentage as a decimal string: "2.5" is 2.5 %. Greater than 0, at most 100, up to 6 decimals. */
-export const PercentC = refine(t.string, 'percentage as a decimal string greater than 0 and at most 100, up to 6 decimals', (s) => {
-  const ratio = parseRatio(s);
-  return ratio !== undefined && ratio.numerator > 0n && ratio.numerator <= 100n * ratio.denominator;
-});
+export const PercentC = annotate(
+  refine(t.string, 'percentage as a decimal string greater than 0 and at most 100, up to 6 decimals', (s) => {
+    const ratio = parseRatio(s);
+    return ratio !== undefined && ratio.numerator > 0n && ratio.numerator <= 100n * ratio.denominator;
+  }),
+  { pattern: '^\\d{1,6}(\\.\\d{1,6})?$', description: 'percentage as a decimal string > 0 and ≤ 100, up to 6 decimals', example: '2.5' },
+);
 
-export const CashbackRuleC = strictObject(
-  'cashback rule',
-  { ruleId: RuleIdC, percent: PercentC },
-  { sources: DistinctValues(CashbackSourceC, 'non-empty list of distinct sources ("scan", "online")') },
+export const CashbackRuleC = annotate(
+  strictObject(
+    'cashback rule',
+    { ruleId: RuleIdC, percent: PercentC },
+    { sources: DistinctValues(CashbackSourceC, 'non-empty list of distinct sources ("scan", "online")') },
+  ),
+  { properties: { ruleId: { example: 'cashback' }, sources: { description: 'default both; "manual" is refused (400)' } } },
 );
 export type CashbackRule = t.TypeOf<typeof CashbackRuleC>;
 
 const MAX_RULES = 20;
 const distinctIds = (rules: readonly { ruleId: string }[]) => new Set(rules.map((r) => r.ruleId)).size === rules.length;
 
-export const VisitRewardRulesC = CheckedArray(
-  VisitRewardRuleC,
-  `list of at most ${MAX_RULES} visit reward rules with distinct ruleIds`,
-  MAX_RULES,
-  distinctIds,
+// JSON Schema cannot say "distinct by ruleId" (uniqueItems compares whole items): said in words.
+export const VisitRewardRulesC = annotate(
+  CheckedArray(VisitRewardRuleC, `list of at most ${MAX_RULES} visit reward rules with distinct ruleIds`, MAX_RULES, distinctIds),
+  { description: 'ruleIds distinct', example: [{ ruleId: 'visits-5', everyVisits: 5, points: 50 }] },
 );
-export const CashbackRulesC = CheckedArray(CashbackRuleC, `list of at most ${MAX_RULES} cashback rules with distinct ruleIds`, MAX_RULES, distinctIds);
+export const CashbackRulesC = annotate(
+  CheckedArray(CashbackRuleC, `list of at most ${MAX_RULES} cashback rules with distinct ruleIds`, MAX_RULES, distinctIds),
+  { description: 'ruleIds distinct', example: [{ ruleId: 'cashback', percent: '2.5', sources: ['scan', 'online'] }] },
+);
 
 /** The rule settings of a program; both optional, so programs configured before rules existed read back unchanged. */
 export const RULE_SETTINGS = { visitRewards: VisitRewardRulesC, cashback: CashbackRulesC };
