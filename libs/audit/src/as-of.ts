@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '#event-store/event-store.port';
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { balanceEffect, balanceView, type CustomerEvent } from '#ledger-domain/customer/customer';
 import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 
 /**
@@ -29,4 +29,27 @@ export function entriesAsOf(events: readonly RecordedEvent[], basis: Basis, asOf
   return entries
     .filter(({ event }) => Date.parse(occurredAtOf(event)) <= asOf)
     .sort((a, b) => Date.parse(occurredAtOf(a.event)) - Date.parse(occurredAtOf(b.event)) || Number(a.stored.revision - b.stored.revision));
+}
+
+/** The balances after an entry, as every view shows them (see `balanceView`). */
+export interface BalancesAfter {
+  readonly available: number;
+  readonly pending: number;
+  readonly owed: number;
+}
+
+/**
+ * Running balances over entries in the order given: each event's own recorded effect (see
+ * `balanceEffect`), summed. On the recorded basis this is what the ledger said after each entry;
+ * on the occurred basis, the same effects in business-time order.
+ */
+export function runningBalances(): (event: CustomerEvent) => BalancesAfter {
+  let net = 0;
+  let pending = 0;
+  return (event) => {
+    const effect = balanceEffect(event);
+    net += effect.available;
+    pending += effect.pending;
+    return balanceView({ available: net, pending });
+  };
 }

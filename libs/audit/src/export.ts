@@ -1,6 +1,6 @@
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
-import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
-import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from './as-of';
+import { balanceEffect, lotsMoved, subjectIdOf, type CustomerEvent } from '#ledger-domain/customer/customer';
+import { entriesAsOf, occurredAtOf, recordedAtOf, runningBalances, type BalancesAfter, type Basis } from './as-of';
 import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 import { accountStream, customerIdOf } from '#runtime/streams';
 
@@ -33,6 +33,12 @@ export const EXPORT_COLUMNS = [
   'hash',
   // Appended last, so consumers reading columns by position keep working.
   'rule_id',
+  'pending_delta',
+  'pending_after',
+  'owed_after',
+  'payment_id',
+  'lots',
+  'written_off',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
 
@@ -60,7 +66,7 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
   }
   if (basis === 'recorded') {
     // The whole log in one pass, in log order; memory grows with customers (one balance each), not events.
-    const balances = new Map<string, number>();
+    const balances = new Map<string, (event: CustomerEvent) => BalancesAfter>();
     let after = 0n;
     for (;;) {
       const page = await store.readAll({ after, maxCount: options.pageSize ?? 5000 });
@@ -70,9 +76,9 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
         if (customerIdOf(stored.streamName) === undefined) continue;
         if (asOf !== undefined && Date.parse(recordedAtOf(stored)) > asOf) continue;
         const event = decodeCustomerEvent(stored);
-        const balance = (balances.get(stored.streamName) ?? 0) + pointsDelta(event);
-        balances.set(stored.streamName, balance);
-        yield row(stored, event, balance);
+        let running = balances.get(stored.streamName);
+        if (running === undefined) balances.set(stored.streamName, (running = runningBalances()));
+        yield row(stored, event, running(event));
       }
     }
   }
@@ -89,17 +95,15 @@ export async function* exportRows(store: EventStore, options: ExportOptions = {}
 }
 
 function* customerRows(events: readonly RecordedEvent[], basis: ExportBasis, asOf: number | undefined): Generator<ExportRow> {
-  let balance = 0;
-  for (const { stored, event } of entriesAsOf(events, basis, asOf)) {
-    balance += pointsDelta(event);
-    yield row(stored, event, balance);
-  }
+  const running = runningBalances();
+  for (const { stored, event } of entriesAsOf(events, basis, asOf)) yield row(stored, event, running(event));
 }
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): ExportRow {
+function row(stored: RecordedEvent, event: CustomerEvent, after: BalancesAfter): ExportRow {
   const d = event.data as Record<string, unknown>;
+  const effect = balanceEffect(event);
   return {
     customer_id: event.data.customerId,
     position: stored.position.toString(),
@@ -112,32 +116,31 @@ function row(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number):
     location_id: text(d['locationId']),
     amount_minor: typeof d['amountMinor'] === 'number' ? d['amountMinor'] : null,
     currency: text(d['currency']),
-    points_delta: pointsDelta(event),
-    balance_after: balanceAfter,
+    points_delta: effect.available,
+    balance_after: after.available,
     purchase_identifier: text(d['purchaseIdentifier']),
     program_version: typeof d['programVersion'] === 'number' ? d['programVersion'] : null,
     points_per_unit: text(d['pointsPerUnit']),
     reason: text(d['reason']) ?? text(d['notes']),
     reference: text(d['reference']),
-    subject_id: subjectOf(event),
+    subject_id: subjectIdOf(event),
     actor: text(stored.metadata['actor']),
     command_id: text(stored.metadata['commandId']),
     hash: text(stored.metadata['hash']),
     rule_id: text(d['ruleId']),
+    pending_delta: effect.pending,
+    pending_after: after.pending,
+    owed_after: after.owed,
+    payment_id: text(d['paymentId']) ?? (event.type === 'PointsAdjusted' && event.data.kind === 'cashback' ? text(d['reference']) : null),
+    lots: lotsCell(event),
+    written_off: typeof d['writtenOff'] === 'number' ? d['writtenOff'] : null,
   };
 }
 
-function subjectOf(event: CustomerEvent): string {
-  switch (event.type) {
-    case 'CustomerEnrolled':
-      return event.data.customerId;
-    case 'VisitCreated':
-      return event.data.visitId;
-    case 'PaymentRecorded':
-      return event.data.paymentId;
-    case 'PointsAdjusted':
-      return event.data.adjustmentId;
-  }
+/** The lots an entry drew from, activated or voided, as `lotId:points` separated by `;`. */
+function lotsCell(event: CustomerEvent): string | null {
+  const draws = lotsMoved(event);
+  return draws.length === 0 ? null : draws.map((draw) => `${draw.lotId}:${draw.points}`).join(';');
 }
 
 /** Text columns a spreadsheet would run as a formula if they start with one of these. */

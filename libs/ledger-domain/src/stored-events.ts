@@ -1,10 +1,13 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
+import { PointsActivatedDataC } from './customer/activate-points';
 import { PointsAdjustedDataC } from './customer/adjust-points';
 import type { CustomerEvent } from './customer/customer';
 import { CustomerEnrolledDataC } from './customer/enrol-customer';
 import { PaymentRecordedDataC } from './customer/record-payment';
 import { VisitCreatedDataC } from './customer/record-visit';
+import { CashbackReversedDataC, PaymentRefundedDataC } from './customer/refund-payment';
+import { PointsVoidedDataC } from './customer/void-points';
 import { ProgramConfiguredDataC, type ProgramEvent } from './program/program';
 import { reportErrors } from './shared/codecs';
 
@@ -23,6 +26,10 @@ export const CustomerEventC: t.Type<CustomerEvent, unknown, unknown> = t.union([
   t.type({ type: t.literal('VisitCreated'), data: VisitCreatedDataC }),
   t.type({ type: t.literal('PaymentRecorded'), data: PaymentRecordedDataC }),
   t.type({ type: t.literal('PointsAdjusted'), data: PointsAdjustedDataC }),
+  t.type({ type: t.literal('PaymentRefunded'), data: PaymentRefundedDataC }),
+  t.type({ type: t.literal('CashbackReversed'), data: CashbackReversedDataC }),
+  t.type({ type: t.literal('PointsActivated'), data: PointsActivatedDataC }),
+  t.type({ type: t.literal('PointsVoided'), data: PointsVoidedDataC }),
 ]);
 
 /** Every event of the program's `loyaltyProgram-<programId>` stream. */

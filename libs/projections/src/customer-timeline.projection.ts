@@ -85,5 +85,22 @@ export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter:
       );
     case 'PointsAdjusted':
       return entry(event.data.kind, event.data.occurredAt, null, null, null, event.data.reason ?? null, event.data.reference ?? null, event.data.adjustmentId);
+    case 'PaymentRefunded':
+      return entry(
+        null,
+        event.data.occurredAt,
+        event.data.locationId,
+        event.data.amountMinor,
+        event.data.currency,
+        event.data.reason ?? null,
+        event.data.refundIdentifier,
+        event.data.refundId,
+      );
+    case 'CashbackReversed':
+      return entry(null, event.data.occurredAt, null, null, null, null, event.data.cashbackId, event.data.reversalId);
+    case 'PointsActivated':
+      return entry(event.data.early ? 'early' : 'due', event.data.occurredAt, null, null, null, event.data.reason ?? null, null, event.data.paymentId);
+    case 'PointsVoided':
+      return entry(null, event.data.occurredAt, null, null, null, event.data.reason, null, event.data.paymentId);
   }
 }

@@ -3,7 +3,7 @@ import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import { evolveAchievements, type CustomerAchievements } from './customer-achievements.projection';
-import { dayIn } from './calendar';
+import { dayIn } from '#ledger-domain/shared/calendar';
 import { evolveBalance, type CustomerBalance } from './customer-balances.projection';
 import { timelineEntry, type TimelineEntry } from './customer-timeline.projection';
 import type { LedgerEvent, Projected } from './projected-event';

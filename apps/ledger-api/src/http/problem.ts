@@ -1,4 +1,5 @@
 import type { FieldError } from '#ledger-domain/shared/errors';
+import { formatAmount } from '#ledger-domain/shared/money';
 import type { CommandError } from '../ledger/command-runner';
 
 /**
@@ -93,6 +94,48 @@ export function toProblem(error: CommandError): Problem {
           actual: error.actual,
         },
       );
+    case 'PaymentNotFound':
+      return problem('payment-not-found', 404, 'Payment not found', `No payment with id ${error.paymentId} in this customer's ledger.`, {
+        paymentId: error.paymentId,
+      });
+    case 'DuplicateRefund':
+      return problem(
+        'duplicate-refund',
+        409,
+        'Duplicate refund',
+        'A refund with this refund identifier was already recorded for this payment; no points were reversed again.',
+        {
+          paymentId: error.paymentId,
+          refundIdentifier: error.refundIdentifier,
+        },
+      );
+    case 'RefundExceedsPayment':
+      return problem(
+        'refund-exceeds-payment',
+        422,
+        'Refund exceeds payment',
+        `The payment was ${formatAmount(error.paidMinor, error.currency)} ${error.currency}, of which ${formatAmount(error.refundedMinor, error.currency)} is refunded already; ${formatAmount(error.requestedMinor, error.currency)} more would exceed it.`,
+        {
+          paymentId: error.paymentId,
+          paid: formatAmount(error.paidMinor, error.currency),
+          refunded: formatAmount(error.refundedMinor, error.currency),
+          requested: formatAmount(error.requestedMinor, error.currency),
+          currency: error.currency,
+        },
+      );
+    case 'PointsNotPending':
+      return problem('points-not-pending', 422, 'No pending points', 'The payment has no pending points: they were activated, voided or reversed already.', {
+        paymentId: error.paymentId,
+      });
+    case 'PointsNotDue':
+      return problem('points-not-due', 422, 'Points not due yet', `The payment's points are pending until ${error.activatesAt}.`, {
+        paymentId: error.paymentId,
+        activatesAt: error.activatesAt,
+      });
+    case 'PaymentVoided':
+      return problem('payment-voided', 422, 'Payment voided', "The payment's points were voided; nothing more is earned on it.", {
+        paymentId: error.paymentId,
+      });
     case 'IdempotencyKeyReused':
       return problem('idempotency-key-reused', 422, 'Idempotency-Key reused', 'This Idempotency-Key was already used with a different request.');
     case 'Contention':

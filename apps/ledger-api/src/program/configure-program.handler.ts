@@ -10,6 +10,7 @@ import {
   type ProgramSettings,
   type ProgramState,
 } from '#ledger-domain/program/program';
+import { pendingDaysOf, reversalShortfallOf, type ReversalShortfall } from '#ledger-domain/program/lifecycle-settings';
 import { strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { Accepted } from '../http/accepted';
@@ -42,6 +43,9 @@ export interface ProgramView extends ProgramSettings {
   /** Always present in a view: an empty list when the program has no such rules. */
   readonly visitRewards: NonNullable<ProgramSettings['visitRewards']>;
   readonly cashback: NonNullable<ProgramSettings['cashback']>;
+  /** Always present in a view, with its default when the program never set it. */
+  readonly pendingDays: number;
+  readonly reversalShortfall: ReversalShortfall;
   readonly version: number;
   /** Global position of the change, for read-your-writes (as a decimal string: it is a BigInt). */
   readonly position: string;
@@ -94,6 +98,8 @@ export function programView(state: ProgramState, position: bigint): ProgramView 
     ...settings,
     visitRewards: settings.visitRewards ?? [],
     cashback: settings.cashback ?? [],
+    pendingDays: pendingDaysOf(settings),
+    reversalShortfall: reversalShortfallOf(settings),
     position: position.toString(),
   };
 }

@@ -5,6 +5,7 @@ import type { ProgramSnapshot } from '../program/program';
 import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
 import type { CustomerState } from './customer';
+import { drawAvailable, LotDrawsC } from './lots';
 
 /**
  * A manual points adjustment by back-office staff: a signed correction with a mandatory
@@ -49,6 +50,14 @@ export const PointsAdjustedDataC = t.intersection([
     /** Reward and cashback: the rule, and the program version it was read from. */
     ruleId: t.string,
     programVersion: SafeInteger,
+    /**
+     * A spend (redemption, negative adjustment): the lots it drew its points from, in order.
+     * Whatever the draws do not cover was owed (a clawback under negativeBalance "allow").
+     * Absent on spends recorded before lots existed: those drew in spending order.
+     */
+    lots: LotDrawsC,
+    /** A cashback on a payment whose points are still pending: pending with it, until then. */
+    activatesAt: t.string,
   }),
 ]);
 export interface PointsAdjusted {
@@ -66,6 +75,7 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
   if (command.points < 0 && after < 0 && policy === 'deny') {
     return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: -command.points });
   }
+  const lots = command.points < 0 ? { lots: drawAvailable(state.lots, -command.points).draws } : {};
   return E.right([
     {
       type: 'PointsAdjusted',
@@ -76,6 +86,7 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
         points: command.points,
         reason: command.reason,
         occurredAt: command.now.toISOString(),
+        ...lots,
       },
     },
   ]);

@@ -7,8 +7,12 @@ import { recordPayment, type RecordPayment } from './record-payment';
 import { recordVisit, type RecordVisit } from './record-visit';
 import { redeemPoints, type RedeemPoints } from './redeem-points';
 import { issueReward, type IssueReward } from './issue-reward';
+import { activatePoints, type ActivatePoints } from './activate-points';
+import { refundPayment, type RefundPayment } from './refund-payment';
+import { voidPoints, type VoidPoints } from './void-points';
 
-export type CustomerCommand = EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward;
+export type CustomerCommand =
+  EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward | RefundPayment | ActivatePoints | VoidPoints;
 
 /** decide(command, state) → Either<LedgerError, events>: one small function per command. */
 export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
@@ -25,6 +29,12 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return redeemPoints(command, state);
     case 'IssueReward':
       return issueReward(command, state);
+    case 'RefundPayment':
+      return refundPayment(command, state);
+    case 'ActivatePoints':
+      return activatePoints(command, state);
+    case 'VoidPoints':
+      return voidPoints(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;

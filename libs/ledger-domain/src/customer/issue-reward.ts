@@ -1,7 +1,10 @@
 import * as E from 'fp-ts/Either';
 import { invalid, type LedgerError } from '../shared/errors';
 import type { PointsAdjusted } from './adjust-points';
-import type { CustomerState } from './customer';
+import { reversalShortfallOf } from '../program/lifecycle-settings';
+import type { ProgramSnapshot } from '../program/program';
+import { evolveCustomer, type CustomerState, type Enrolled } from './customer';
+import { cashbackReversal, type CashbackReversed } from './refund-payment';
 
 /**
  * Points a program rule issues in reaction to a recorded event: a visit reward (kind reward,
@@ -26,15 +29,36 @@ export interface IssueReward {
   readonly trigger: { readonly visitId: string } | { readonly paymentId: string };
   /** Business time of the triggering visit or payment: the reward belongs to it, however late it is issued. */
   readonly occurredAt: string;
+  /** The program as it is now: its shortfall policy applies to a reversal issued with the cashback. */
+  readonly program?: ProgramSnapshot;
 }
 
-export function issueReward(command: IssueReward, state: CustomerState): E.Either<LedgerError, readonly PointsAdjusted[]> {
+export function issueReward(command: IssueReward, state: CustomerState): E.Either<LedgerError, readonly (PointsAdjusted | CashbackReversed)[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
   if (!Number.isSafeInteger(command.points) || command.points <= 0) return E.left(invalid('points', 'expected a positive integer'));
   const { trigger } = command;
   if ('visitId' in trigger && !state.visits.has(trigger.visitId)) return E.left({ _tag: 'VisitNotFound', visitId: trigger.visitId });
-  if ('paymentId' in trigger && !state.payments.has(trigger.paymentId)) return E.left(invalid('trigger.paymentId', 'expected a payment of this customer'));
+  const payment = 'paymentId' in trigger ? state.payments.get(trigger.paymentId) : undefined;
+  if ('paymentId' in trigger && payment === undefined) return E.left(invalid('trigger.paymentId', 'expected a payment of this customer'));
+  if (payment?.status === 'voided') return E.left({ _tag: 'PaymentVoided', paymentId: payment.paymentId });
   const { adjustmentId, customerId, kind, points, reason, ruleId, programVersion, occurredAt } = command;
   const reference = 'visitId' in trigger ? trigger.visitId : trigger.paymentId;
-  return E.right([{ type: 'PointsAdjusted', data: { adjustmentId, customerId, kind, points, reason, reference, ruleId, programVersion, occurredAt } }]);
+  // Cashback on a payment still in its return window is pending with it.
+  const activatesAt = payment?.status === 'pending' ? payment.activatesAt : undefined;
+  const issued: PointsAdjusted = {
+    type: 'PointsAdjusted',
+    data: { adjustmentId, customerId, kind, points, reason, reference, ruleId, programVersion, occurredAt, ...(activatesAt !== undefined && { activatesAt }) },
+  };
+  if (payment === undefined || payment.refundedMinor === 0) return E.right([issued]);
+  // Issued after the payment was refunded in part: the refunded share is reversed at once, as a
+  // refund recorded after the cashback would have done.
+  const after = evolveCustomer(state, issued) as Enrolled;
+  const reversal = cashbackReversal(
+    after,
+    after.payments.get(payment.paymentId)!,
+    { adjustmentId, points, reversedPoints: 0 },
+    { refundId: payment.lastRefundId ?? '', refundedTotal: payment.refundedMinor, occurredAt: payment.lastRefundAt ?? occurredAt },
+    reversalShortfallOf(command.program?.settings ?? {}),
+  );
+  return E.right(reversal === undefined ? [issued] : [issued, reversal]);
 }

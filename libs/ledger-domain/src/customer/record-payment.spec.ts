@@ -187,7 +187,7 @@ describe('Recording a payment', () => {
         .thenState((state) => {
           if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
           expect(state.balance).toEqual({ available: 149, pending: 0 });
-          expect(state.lifetime).toEqual({ earned: 149, redeemed: 0, adjustedIn: 0, adjustedOut: 0 });
+          expect(state.lifetime).toEqual({ earned: 149, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0 });
           expect(state.paymentCount).toBe(2);
         });
     });

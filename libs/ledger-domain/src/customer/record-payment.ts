@@ -1,7 +1,9 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { SafeInteger } from '../shared/codecs';
-import type { ProgramSnapshot } from '../program/program';
+import { pendingDaysOf } from '../program/lifecycle-settings';
+import type { ProgramSettings, ProgramSnapshot } from '../program/program';
+import { addDays, dayIn, startOfLocalDay } from '../shared/calendar';
 import type { LedgerError } from '../shared/errors';
 import { minorUnits, parseAmount } from '../shared/money';
 import { parseRatio, pointsEarned } from '../shared/points';
@@ -55,7 +57,15 @@ export const PaymentRecordedDataC = t.intersection([
     pointsPerUnit: t.string,
     programVersion: SafeInteger,
   }),
-  t.partial({ visitId: t.string }),
+  t.partial({
+    visitId: t.string,
+    /**
+     * Present when the points are pending (the program's return window, `pendingDays`): the
+     * first instant at which they become available, fixed when earned (a later program change
+     * never moves it). Absent: available at once.
+     */
+    activatesAt: t.string,
+  }),
 ]);
 export interface PaymentRecorded {
   readonly type: 'PaymentRecorded';
@@ -81,6 +91,7 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
   const ratio = parseRatio(program.settings.pointsPerUnit);
   // The program codec only admits parseable ratios; an unparseable one earns nothing rather than guessing.
   const points = ratio === undefined ? 0 : pointsEarned(amountMinor.right, minorUnits(command.currency), ratio);
+  const activatesAt = pendingUntil(program.settings, command.occurredAt, command.now);
   const createsVisit = command.visitId === undefined && command.source !== 'online';
   const visitId = command.visitId ?? (createsVisit ? command.newVisitId : undefined);
   const { paymentId, customerId, locationId, currency, purchaseIdentifier, occurredAt, source } = command;
@@ -100,6 +111,7 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
       pointsPerUnit: program.settings.pointsPerUnit,
       programVersion: program.version,
       ...(visitId !== undefined && { visitId }),
+      ...(activatesAt !== undefined && { activatesAt }),
     },
   };
   if (!createsVisit) return E.right([payment]);
@@ -108,4 +120,17 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
     data: { visitId: command.newVisitId, customerId, locationId, occurredAt, kind: 'purchase', source, paymentId },
   };
   return E.right([visit, payment]);
+}
+
+/**
+ * When a payment's points become available under the program's return window: the start of the
+ * local day after the end of the window (`pendingDays` days after the payment's own day, in the
+ * program timezone). Undefined when there is no window, or when a backdated payment's window has
+ * already closed: those points are available at once.
+ */
+export function pendingUntil(settings: ProgramSettings, occurredAt: string, now: Date): string | undefined {
+  const days = pendingDaysOf(settings);
+  if (days === 0) return undefined;
+  const activatesAt = startOfLocalDay(settings.timezone, addDays(dayIn(settings.timezone, occurredAt), days + 1));
+  return Date.parse(activatesAt) > now.getTime() ? activatesAt : undefined;
 }

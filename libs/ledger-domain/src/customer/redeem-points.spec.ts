@@ -18,13 +18,20 @@ const redeem = (overrides: Partial<RedeemPoints> = {}): RedeemPoints => ({
 const withFiftyPoints = [customerEnrolled(), paymentRecorded('pay-0001', 50)];
 
 describe('Redeeming points', () => {
-  it('records the redemption as negative points of kind redemption, at the server time', () => {
+  it('records the redemption as negative points of kind redemption, at the server time, with the lot it drew from', () => {
     given(withFiftyPoints)
       .when(redeem())
       .then([
         {
           type: 'PointsAdjusted',
-          data: { adjustmentId: 'red-0001', customerId: CUSTOMER_ID, kind: 'redemption', points: -30, occurredAt: '2026-03-10T12:00:00.000Z' },
+          data: {
+            adjustmentId: 'red-0001',
+            customerId: CUSTOMER_ID,
+            kind: 'redemption',
+            points: -30,
+            occurredAt: '2026-03-10T12:00:00.000Z',
+            lots: [{ lotId: 'pay-0001', points: 30 }],
+          },
         },
       ]);
   });
@@ -41,6 +48,7 @@ describe('Redeeming points', () => {
             kind: 'redemption',
             points: -30,
             occurredAt: NOW.toISOString(),
+            lots: [{ lotId: 'pay-0001', points: 30 }],
             reason: '5 USD voucher',
             reference: 'VOUCHER-77',
           },
@@ -52,7 +60,7 @@ describe('Redeeming points', () => {
     const state = withFiftyPoints.reduce(customerDecider.evolve, customerDecider.initialState());
     const result = customerDecider.decide(redeem(), state);
     if (result._tag === 'Left') throw new Error('expected a redemption');
-    expect(Object.keys(result.right[0]!.data).sort()).toEqual(['adjustmentId', 'customerId', 'kind', 'occurredAt', 'points']);
+    expect(Object.keys(result.right[0]!.data).sort()).toEqual(['adjustmentId', 'customerId', 'kind', 'lots', 'occurredAt', 'points']);
   });
 
   it('redeems the whole available balance', () => {

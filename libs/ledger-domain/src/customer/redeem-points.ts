@@ -3,6 +3,7 @@ import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
 import type { PointsAdjusted } from './adjust-points';
 import type { CustomerState } from './customer';
+import { drawAvailable } from './lots';
 
 /**
  * A redemption: the customer spends points. Recorded as `PointsAdjusted` of kind redemption
@@ -40,6 +41,7 @@ export function redeemPoints(command: RedeemPoints, state: CustomerState): E.Eit
         kind: 'redemption',
         points: -command.points,
         occurredAt: command.now.toISOString(),
+        lots: drawAvailable(state.lots, command.points).draws,
         ...(reason !== undefined && { reason }),
         ...(reference !== undefined && { reference }),
       },

@@ -2,7 +2,8 @@ import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { CurrencyCodeC, IanaTimezone, PointsPerUnit, SafeInteger } from '../shared/codecs';
 import type { LedgerError } from '../shared/errors';
-import { checkRules, normaliseRules, RULE_SETTINGS, sameRules } from './rules';
+import { LIFECYCLE_SETTINGS, normaliseLifecycle } from './lifecycle-settings';
+import { checkRules, normaliseRules, RULE_SETTINGS } from './rules';
 
 /**
  * The loyalty program: the settings every earning decision reads. Each change is a new
@@ -23,10 +24,10 @@ const REQUIRED_SETTINGS = {
 };
 
 /** Every setting, by name (a `PUT /program` body may carry any subset). */
-export const PROGRAM_SETTINGS_PROPS = { ...REQUIRED_SETTINGS, ...RULE_SETTINGS };
+export const PROGRAM_SETTINGS_PROPS = { ...REQUIRED_SETTINGS, ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS };
 
-/** What a program is configured with: the earning settings, and optionally its rules (`rules.ts`). */
-export const ProgramSettingsC = t.intersection([t.type(REQUIRED_SETTINGS), t.partial(RULE_SETTINGS)]);
+/** What a program is configured with: the earning settings, and optionally its rules (`rules.ts`) and lifecycle (`lifecycle-settings.ts`). */
+export const ProgramSettingsC = t.intersection([t.type(REQUIRED_SETTINGS), t.partial({ ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS })]);
 export type ProgramSettings = t.TypeOf<typeof ProgramSettingsC>;
 
 export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
@@ -87,20 +88,23 @@ export function decideProgram(command: ConfigureProgram, state: ProgramState): E
 }
 
 export function evolveProgram(_state: ProgramState, event: ProgramEvent): ProgramState {
-  const { currency, pointsPerUnit, timezone, negativeBalance, version, visitRewards, cashback } = event.data;
-  return { status: 'Configured', version, settings: normaliseSettings({ currency, pointsPerUnit, timezone, negativeBalance, visitRewards, cashback }) };
+  const { programId: _programId, version, effectiveFrom: _effectiveFrom, ...settings } = event.data;
+  return { status: 'Configured', version, settings: normaliseSettings(settings) };
 }
 
-/** Settings with their rules in canonical form (no empty lists, fixed order), as they are stored. */
-const normaliseSettings = ({ currency, pointsPerUnit, timezone, negativeBalance, ...rules }: ProgramSettings): ProgramSettings => ({
-  currency,
-  pointsPerUnit,
-  timezone,
-  negativeBalance,
-  ...normaliseRules(rules),
+/**
+ * Settings in canonical form, as they are stored: fields in a fixed order, rules normalised (no
+ * empty lists, fixed order), lifecycle defaults left out. Equal meaning is then equal JSON.
+ */
+const normaliseSettings = (settings: ProgramSettings): ProgramSettings => ({
+  currency: settings.currency,
+  pointsPerUnit: settings.pointsPerUnit,
+  timezone: settings.timezone,
+  negativeBalance: settings.negativeBalance,
+  ...normaliseRules(settings),
+  ...normaliseLifecycle(settings),
 });
 
 export const programDecider = { decide: decideProgram, evolve: evolveProgram, initialState: initialProgramState };
 
-const sameSettings = (a: ProgramSettings, b: ProgramSettings): boolean =>
-  a.currency === b.currency && a.pointsPerUnit === b.pointsPerUnit && a.timezone === b.timezone && a.negativeBalance === b.negativeBalance && sameRules(a, b);
+const sameSettings = (a: ProgramSettings, b: ProgramSettings): boolean => JSON.stringify(normaliseSettings(a)) === JSON.stringify(normaliseSettings(b));

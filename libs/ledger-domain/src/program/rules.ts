@@ -129,6 +129,3 @@ export function normaliseRules(rules: ProgramRules): ProgramRules {
   }));
   return { ...(visitRewards.length > 0 && { visitRewards }), ...(cashback.length > 0 && { cashback }) };
 }
-
-/** Equal rules, once normalised (the JSON of the canonical form, whose key order is fixed). */
-export const sameRules = (a: ProgramRules, b: ProgramRules): boolean => JSON.stringify(normaliseRules(a)) === JSON.stringify(normaliseRules(b));

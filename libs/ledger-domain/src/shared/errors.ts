@@ -14,7 +14,13 @@ export type LedgerError =
   | OccurredInFuture
   | ProgramNotConfigured
   | ProgramVersionMismatch
-  | IdempotencyKeyReused;
+  | IdempotencyKeyReused
+  | PaymentNotFound
+  | DuplicateRefund
+  | RefundExceedsPayment
+  | PointsNotPending
+  | PointsNotDue
+  | PaymentVoided;
 
 /** One field that failed validation: where, and what was expected. Never the value itself. */
 export interface FieldError {
@@ -77,6 +83,43 @@ export interface ProgramVersionMismatch {
 /** The same Idempotency-Key was sent again with a different request. */
 export interface IdempotencyKeyReused {
   readonly _tag: 'IdempotencyKeyReused';
+}
+
+/** No payment with this id in this customer's ledger (another customer's payment is not found either). */
+export interface PaymentNotFound {
+  readonly _tag: 'PaymentNotFound';
+  readonly paymentId: string;
+}
+/** (payment, refund identifier) already recorded: the same credit note twice reverses nothing twice. */
+export interface DuplicateRefund {
+  readonly _tag: 'DuplicateRefund';
+  readonly paymentId: string;
+  readonly refundIdentifier: string;
+}
+/** The refunds of a payment would add up to more than was paid. Amounts in minor units. */
+export interface RefundExceedsPayment {
+  readonly _tag: 'RefundExceedsPayment';
+  readonly paymentId: string;
+  readonly paidMinor: number;
+  readonly refundedMinor: number;
+  readonly requestedMinor: number;
+  readonly currency: string;
+}
+/** The payment has no pending points left to activate or void (activated, voided or reversed already). */
+export interface PointsNotPending {
+  readonly _tag: 'PointsNotPending';
+  readonly paymentId: string;
+}
+/** The payment's points are pending until `activatesAt`; only an early activation may come before. */
+export interface PointsNotDue {
+  readonly _tag: 'PointsNotDue';
+  readonly paymentId: string;
+  readonly activatesAt: string;
+}
+/** The payment's pending points were voided: nothing more is earned on it. */
+export interface PaymentVoided {
+  readonly _tag: 'PaymentVoided';
+  readonly paymentId: string;
 }
 
 export const invalid = (path: string, message: string): InvalidInput => ({

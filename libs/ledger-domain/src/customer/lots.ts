@@ -1,0 +1,97 @@
+import * as t from 'io-ts';
+import { SafeInteger } from '../shared/codecs';
+
+/**
+ * Lots: every earning (a payment's points, a cashback, a reward, a positive adjustment) is a lot
+ * of points, and every point spent, reversed, voided or expired is taken from a named lot, so the
+ * history explains every point.
+ *
+ * - A lot is pending (with `activatesAt`) or available. Pending points are visible, not
+ *   spendable; they count as `pending` until activated.
+ * - Spending (redemptions, negative adjustments, reversals beyond their own lot) takes from the
+ *   available lots in spending order: the earliest-earned first (expiry dates, once lots have
+ *   them, come first: see `spendingOrder`). The event records which lots it drew from.
+ * - What cannot be drawn from a lot is a shortfall: owed (the net available balance goes below
+ *   zero) or, for a reversal under the "writeOff" policy, written off. While something is owed,
+ *   points that become available pay it first (`settleOwed`); the rest is the lot.
+ *
+ * The state holds only open lots (points remaining); a lot drawn to zero is closed.
+ */
+
+/** Where a lot's points came from. */
+export type LotSource = 'payment' | 'cashback' | 'reward' | 'adjustment';
+
+export interface Lot {
+  /** The earning's id: the payment id, or the adjustment id of a cashback, reward or credit. */
+  readonly lotId: string;
+  readonly source: LotSource;
+  /** Business time of the earning. */
+  readonly earnedAt: string;
+  /** Points not yet spent, reversed, voided or expired (> 0 while the lot is open). */
+  readonly remaining: number;
+  /** While pending: the first instant at which the points become available. */
+  readonly activatesAt?: string;
+  /** The payment a payment or cashback lot belongs to (refunds reverse and voids cancel by payment). */
+  readonly paymentId?: string;
+}
+
+/** Points taken from one lot by a spend, reversal, void or activation. */
+export const LotDrawC = t.type({ lotId: t.string, points: SafeInteger });
+export type LotDraw = t.TypeOf<typeof LotDrawC>;
+export const LotDrawsC = t.array(LotDrawC);
+
+export const isPending = (lot: Lot): boolean => lot.activatesAt !== undefined;
+
+/** The order points are spent in: earliest earned first, then by id, so every replay agrees. */
+export function spendingOrder(a: Lot, b: Lot): number {
+  if (a.earnedAt !== b.earnedAt) return a.earnedAt < b.earnedAt ? -1 : 1;
+  return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
+}
+
+/** The lots with one more, in spending order. */
+export function openLot(lots: readonly Lot[], lot: Lot): readonly Lot[] {
+  if (lot.remaining <= 0) return lots;
+  const at = lots.findIndex((other) => spendingOrder(lot, other) < 0);
+  return at < 0 ? [...lots, lot] : [...lots.slice(0, at), lot, ...lots.slice(at)];
+}
+
+/**
+ * Draws up to `points` from the available lots: from `first` (a lot id) before the others when
+ * it is available, then in spending order. Returns the draws and what could not be drawn.
+ */
+export function drawAvailable(lots: readonly Lot[], points: number, first?: string): { draws: LotDraw[]; shortfall: number } {
+  const draws: LotDraw[] = [];
+  let left = points;
+  const take = (lot: Lot) => {
+    if (left <= 0 || isPending(lot) || lot.remaining <= 0) return;
+    const drawn = Math.min(left, lot.remaining);
+    draws.push({ lotId: lot.lotId, points: drawn });
+    left -= drawn;
+  };
+  const preferred = first === undefined ? undefined : lots.find((lot) => lot.lotId === first);
+  if (preferred !== undefined) take(preferred);
+  for (const lot of lots) if (lot !== preferred) take(lot);
+  return { draws, shortfall: left };
+}
+
+/** The lots after draws (recorded in an event): each drawn lot loses its points; emptied lots close. */
+export function applyDraws(lots: readonly Lot[], draws: readonly LotDraw[]): readonly Lot[] {
+  if (draws.length === 0) return lots;
+  const drawn = new Map<string, number>();
+  for (const d of draws) drawn.set(d.lotId, (drawn.get(d.lotId) ?? 0) + d.points);
+  const out: Lot[] = [];
+  for (const lot of lots) {
+    const points = drawn.get(lot.lotId);
+    if (points === undefined) out.push(lot);
+    else if (lot.remaining > points) out.push({ ...lot, remaining: lot.remaining - points });
+  }
+  return out;
+}
+
+/** Points that become available pay what is owed first: how many of `points` go to the debt. */
+export const settleOwed = (netAvailable: number, points: number): number => Math.min(points, Math.max(0, -netAvailable));
+
+export const sumDraws = (draws: readonly LotDraw[]): number => draws.reduce((sum, d) => sum + d.points, 0);
+
+/** The pending lots of a payment (its own and its cashback's), in spending order. */
+export const pendingLotsOf = (lots: readonly Lot[], paymentId: string): Lot[] => lots.filter((lot) => isPending(lot) && lot.paymentId === paymentId);

@@ -1,0 +1,100 @@
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsets = new Map<string, number>();
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+
+/**
+ * The calendar day (YYYY-MM-DD) of an instant in an IANA timezone: reports count a visit at
+ * 23:30 in Sydney on the Sydney day, not the UTC one.
+ *
+ * Asking Intl for every event is slow (a rebuild projects millions), so the zone's UTC offset
+ * is looked up once per quarter hour and cached: every real offset change happens on a
+ * quarter-hour boundary, so within one quarter hour the offset is constant.
+ */
+export function dayIn(timezone: string, instant: string): string {
+  const ms = Date.parse(instant);
+  const bucket = Math.floor(ms / QUARTER_HOUR_MS);
+  const key = `${timezone}\u0000${bucket}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    offset = offsetAt(timezone, bucket * QUARTER_HOUR_MS);
+    if (offsets.size > 200_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return new Date(ms + offset).toISOString().slice(0, 10);
+}
+
+/** The zone's offset from UTC, in ms, at an instant. */
+function offsetAt(timezone: string, ms: number): number {
+  let format = formatters.get(timezone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone: timezone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timezone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const local = Date.UTC(
+    Number(parts['year']),
+    Number(parts['month']) - 1,
+    Number(parts['day']),
+    Number(parts['hour']),
+    Number(parts['minute']),
+    Number(parts['second']),
+  );
+  return local - (ms - (ms % 1000));
+}
+
+/** A calendar date (YYYY-MM-DD) `days` days after `date` (negative: before). */
+export function addDays(date: string, days: number): string {
+  return new Date(Date.parse(`${date}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * A calendar date `months` months after `date`, clamped to the last day of the target month
+ * (31 January + 1 month = 28 or 29 February), as people count "a month later".
+ */
+export function addMonths(date: string, months: number): string {
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const index = y * 12 + (m - 1) + months;
+  const year = Math.floor(index / 12);
+  const month = index - year * 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(year, month, Math.min(d, lastDay))).toISOString().slice(0, 10);
+}
+
+/** The first day of the month after `date`'s month. */
+export const firstOfNextMonth = (date: string): string => addMonths(`${date.slice(0, 7)}-01`, 1);
+
+/** The first day of the year after `date`'s year. */
+export const firstOfNextYear = (date: string): string => `${Number(date.slice(0, 4)) + 1}-01-01`;
+
+/**
+ * The first instant of a local calendar day in a timezone, as an ISO instant: local midnight,
+ * or, in zones whose clocks jump over midnight (a daylight-saving change at 00:00), the first
+ * instant that exists on that day. Days end where the next one starts, so "until the end of
+ * day D" means "before `startOfLocalDay(D + 1)`".
+ */
+export function startOfLocalDay(timezone: string, date: string): string {
+  const midnightUtc = Date.parse(`${date}T00:00:00.000Z`);
+  // Local midnight is UTC midnight minus the offset in force then; two rounds settle a change nearby.
+  let t = midnightUtc - offsetAt(timezone, midnightUtc);
+  t = midnightUtc - offsetAt(timezone, t);
+  const on = (ms: number) => dayIn(timezone, new Date(ms).toISOString()) >= date;
+  if (on(t) && !on(t - 1)) return new Date(t).toISOString();
+  // A jump around midnight: the first instant on `date` lies within a few hours; bisect to it.
+  let lo = t - 6 * 3_600_000;
+  let hi = t + 6 * 3_600_000;
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (on(mid)) hi = mid;
+    else lo = mid;
+  }
+  return new Date(hi).toISOString();
+}
