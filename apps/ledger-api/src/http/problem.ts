@@ -53,6 +53,10 @@ export function toProblem(error: CommandError): Problem {
           purchaseIdentifier: error.purchaseIdentifier,
         },
       );
+    case 'PaymentAlreadyRecorded':
+      return problem('payment-already-recorded', 409, 'Payment already recorded', 'This payment is recorded already; no points were credited again.', {
+        paymentId: error.paymentId,
+      });
     case 'VisitNotFound':
       return problem('visit-not-found', 422, 'Visit not found', 'The visitId is not a visit of this customer.', { visitId: error.visitId });
     case 'InsufficientPoints':

@@ -194,17 +194,29 @@ describe('Recording a payment', () => {
   });
 
   describe('a repeated paymentId', () => {
-    it('yields no events: a retry is not a second credit', () => {
+    it('is refused as PaymentAlreadyRecorded: never a second credit, never an answer without a payment', () => {
       given([customerEnrolled(), paymentRecorded('pay-0001', 49)])
         .when(recordPayment({ source: 'online' }))
-        .thenNothingHappened();
+        .thenFails('PaymentAlreadyRecorded', { paymentId: 'pay-0001' });
     });
 
-    it('creates no second visit when an in-store payment is retried', () => {
+    it('is refused for an in-store payment too, so no second purchase visit is created', () => {
       const visit: VisitCreated = visitCreated('vis-new', { kind: 'purchase', source: 'scan', paymentId: 'pay-0001' });
       given([customerEnrolled(), visit, paymentRecorded('pay-0001', 49, { visitId: 'vis-new', source: 'scan' })])
         .when(recordPayment({ newVisitId: 'vis-other' }))
-        .thenNothingHappened();
+        .thenFails('PaymentAlreadyRecorded', { paymentId: 'pay-0001' });
+    });
+
+    it('is refused whatever else the command says (checked right after the customer)', () => {
+      given([customerEnrolled(), paymentRecorded('pay-0001', 49)])
+        .when(recordPayment({ program: undefined, currency: 'EUR', amount: '0', visitId: 'vis-unknown' }))
+        .thenFails('PaymentAlreadyRecorded', { paymentId: 'pay-0001' });
+    });
+
+    it('leaves another payment id of the same customer to be recorded', () => {
+      given([customerEnrolled(), paymentRecorded('pay-0000', 49)])
+        .when(recordPayment({ source: 'online' }))
+        .then([{ type: 'PaymentRecorded', data: paymentData({ source: 'online' }) }]);
     });
   });
 

@@ -74,6 +74,9 @@ export interface PaymentRecorded {
 
 export function recordPayment(command: RecordPayment, state: CustomerState): E.Either<LedgerError, readonly (VisitCreated | PaymentRecorded)[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
+  // Never a second credit for one payment id. Not a retry's answer either: the command runner
+  // replays a repeated command before deciding, so reaching this is a defect the caller must see.
+  if (state.payments.has(command.paymentId)) return E.left({ _tag: 'PaymentAlreadyRecorded', paymentId: command.paymentId });
   const program = command.program;
   if (program === undefined) return E.left({ _tag: 'ProgramNotConfigured' });
   if (command.currency !== program.settings.currency) {
@@ -86,7 +89,6 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
   if (command.visitId !== undefined && !state.visits.has(command.visitId)) {
     return E.left({ _tag: 'VisitNotFound', visitId: command.visitId });
   }
-  if (state.payments.has(command.paymentId)) return E.right([]); // already recorded: a retry, not a second credit
 
   const ratio = parseRatio(program.settings.pointsPerUnit);
   // The program codec only admits parseable ratios; an unparseable one earns nothing rather than guessing.

@@ -8,6 +8,7 @@ export type LedgerError =
   | CustomerAlreadyEnrolled
   | ContactTaken
   | DuplicatePurchase
+  | PaymentAlreadyRecorded
   | VisitNotFound
   | InsufficientPoints
   | CurrencyMismatch
@@ -50,6 +51,15 @@ export interface DuplicatePurchase {
   readonly _tag: 'DuplicatePurchase';
   readonly locationId: string;
   readonly purchaseIdentifier: string;
+}
+/**
+ * The payment id is in the customer's ledger already. The API never gets here (payment ids derive
+ * from the command id, and the command runner answers a repeated command before deciding); the
+ * decider refuses rather than credit the payment twice or answer with no payment at all.
+ */
+export interface PaymentAlreadyRecorded {
+  readonly _tag: 'PaymentAlreadyRecorded';
+  readonly paymentId: string;
 }
 export interface VisitNotFound {
   readonly _tag: 'VisitNotFound';

@@ -1,24 +1,43 @@
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
-import type { VisitCreated } from '#ledger-domain/customer/record-visit';
-import type { ProgramConfigured } from '#ledger-domain/program/program';
+import * as E from 'fp-ts/Either';
+import type { VisitKind } from '#ledger-domain/customer/record-visit';
+import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
+import { decideCustomer, type CustomerCommand } from '#ledger-domain/customer/customer.decider';
+import {
+  decideProgram,
+  DEFAULT_PROGRAM_ID,
+  evolveProgram,
+  initialProgramState,
+  type ProgramSettings,
+  type ProgramSnapshot,
+  type ProgramState,
+} from '#ledger-domain/program/program';
+import { programAt, react, type ProgramVersionAt, type Reaction } from '#ledger-domain/reactions/react';
+import { emptyVisitTally, tallyVisit, type VisitTally } from '#ledger-domain/reactions/visit-tally';
+import type { LedgerError } from '#ledger-domain/shared/errors';
+import { formatAmount } from '#ledger-domain/shared/money';
+import type { Source } from '#ledger-domain/shared/source';
 import type { LedgerEvent, Projected } from '../projected-event';
 
 /**
- * A realistic, deterministic (seeded) history of a loyalty program, shaped exactly like the
- * events the domain writes: one command = one append to one stream. Used by the pure
- * idempotency spec (as `Projected` events) and by the integration suite (appended to a real
- * event store).
+ * A realistic, deterministic (seeded) history of a loyalty program, written by the domain itself:
+ * the generator picks commands, decides each with the real deciders (`decideProgram`,
+ * `decideCustomer`) against the state folded from the events written so far (`evolveProgram`,
+ * `evolveCustomer`), and keeps exactly the events they return, one append per command. A
+ * refused command writes nothing (it is listed in `refused`). What the program's rules issue in
+ * reaction comes from `react()`, decided as `IssueReward` commands a few commands later, as the
+ * asynchronous reaction runner would. Used by the pure idempotency spec (as `Projected` events)
+ * and by the integration suite (appended to a real event store).
  *
- * What it contains: a program configured in Australia/Sydney, customers enrolling over time,
- * browse/service visits, in-store payments (a `VisitCreated` of kind purchase plus the
- * `PaymentRecorded` naming it, in one append), payments attached later to an existing browse
- * visit (sometimes twice to the same visit), online payments (no visit), manual adjustments
- * both ways, redemptions that never overdraw, backdated business times, times around midnight
- * in Sydney and New York, half-way through a program change to America/New_York with a
- * different earning ratio, and what the program's rules issue in reaction: a visit reward on
- * every 4th visit of a customer and 5 % cashback on online payments (each in its own append, as
- * the reaction runner writes them; no random draws, so the rest of the history does not move).
+ * What it contains: a program configured in Australia/Sydney (ratio 1, negative balances
+ * allowed, a reward every 4th visit, 5 % cashback on online payments), customers enrolling over
+ * time, browse/service/event/pickup visits, in-store payments (the domain writes the purchase
+ * visit with the payment), payments attached later to an existing visit (sometimes one already
+ * paid), online payments, manual adjustments both ways, redemptions, business times backdated
+ * to around local midnight in Sydney and New York, and half-way a program change to
+ * America/New_York (ratio 2, negative balances denied, a second visit rule, cashback on scans
+ * too). Among them, commands the domain refuses: over-redemptions, overdrawing adjustments under
+ * "deny", payments naming another customer's visit or in another currency, times too far ahead
+ * of the clock, a stale program version, an unknown customer, a second enrolment.
  */
 
 export interface ScenarioCommand {
@@ -29,6 +48,18 @@ export interface ScenarioCommand {
   readonly actor: string;
 }
 
+/** A command the domain refused: nothing was written for it. */
+export interface RefusedCommand {
+  readonly command: CustomerCommand['type'] | 'ConfigureProgram';
+  readonly error: LedgerError['_tag'];
+}
+
+export interface Scenario {
+  /** The accepted commands, in order, each with the events the domain decided. */
+  readonly commands: readonly ScenarioCommand[];
+  readonly refused: readonly RefusedCommand[];
+}
+
 export interface ScenarioOptions {
   readonly seed?: number;
   readonly customers?: number;
@@ -36,8 +67,33 @@ export interface ScenarioOptions {
   readonly locations?: readonly string[];
 }
 
-export const SCENARIO_PROGRAM_STREAM = 'loyaltyProgram-default';
+export const SCENARIO_PROGRAM_STREAM = `loyaltyProgram-${DEFAULT_PROGRAM_ID}`;
 export const accountStreamOf = (customerId: string) => `loyaltyAccount-${customerId}`;
+
+const REACTIONS_ACTOR = 'system:reactions';
+
+/** The program as first configured. */
+export const SYDNEY_PROGRAM: ProgramSettings = {
+  currency: 'USD',
+  pointsPerUnit: '1',
+  timezone: 'Australia/Sydney',
+  negativeBalance: 'allow',
+  visitRewards: [{ ruleId: 'visits-4', everyVisits: 4, points: 40 }],
+  cashback: [{ ruleId: 'cashback-online', percent: '5', sources: ['online'] }],
+};
+
+/** The program from half-way: another timezone and ratio, and different rules. */
+export const NEW_YORK_PROGRAM: ProgramSettings = {
+  currency: 'USD',
+  pointsPerUnit: '2',
+  timezone: 'America/New_York',
+  negativeBalance: 'deny',
+  visitRewards: [
+    { ruleId: 'visits-4', everyVisits: 4, points: 40 },
+    { ruleId: 'scanned-browse-3', everyVisits: 3, points: 15, kinds: ['browse'], sources: ['scan'] },
+  ],
+  cashback: [{ ruleId: 'cashback-2.5', percent: '2.5' }],
+};
 
 /** mulberry32: small, fast, deterministic. */
 function prng(seed: number): () => number {
@@ -51,215 +107,258 @@ function prng(seed: number): () => number {
   };
 }
 
-export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand[] {
+interface Account {
+  readonly customerId: string;
+  state: CustomerState;
+  /** Visits folded so far: what the reaction runner reads from the customer's stream. */
+  tally: VisitTally;
+  /** Visit ids, and the ones without a purchase yet (to attach payments to). */
+  readonly visits: string[];
+  readonly unpaidVisits: string[];
+}
+
+/** A reaction waiting for the (asynchronous) reaction runner. */
+interface PendingReaction {
+  readonly due: number;
+  readonly command: Reaction['command'];
+}
+
+export function runScenario(options: ScenarioOptions = {}): Scenario {
   const random = prng(options.seed ?? 42);
   const customerCount = options.customers ?? 6;
   const steps = options.steps ?? 120;
   const locations = options.locations ?? ['loc-sydney-cbd', 'loc-bondi', 'loc-manly'];
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const int = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
+  const chance = (p: number) => random() < p;
 
   let idCounter = 0;
-  const nextId = () => `00000000-0000-4000-8000-${(++idCounter).toString(16).padStart(12, '0')}`;
+  const nextEventId = () => `00000000-0000-4000-8000-${(++idCounter).toString(16).padStart(12, '0')}`;
   let serial = 0;
   const nextSerial = () => ++serial;
 
-  // Business times: 2026-11-20 .. 2026-11-25, biased to the hours around local midnight in
-  // Sydney (13:00Z, AEDT = UTC+11) and New York (05:00Z, EST = UTC-5).
-  const hours = [12, 13, 13, 14, 4, 5, 5, 6, 22, 23, 0, 9];
-  const businessTime = () => {
-    const day = int(20, 25);
-    const hour = pick(hours);
-    const minute = int(0, 59);
-    return `2026-11-${String(day).padStart(2, '0')}T${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}:00.000Z`;
-  };
+  // Server clock: from 2026-11-20, 2 to 60 minutes per command, so a run spans several days.
   let clock = Date.parse('2026-11-20T00:00:00.000Z');
-  const recordedAt = () => {
-    clock += int(1, 600) * 1000;
-    return new Date(clock).toISOString();
+  const tick = (): Date => {
+    clock += int(120, 3600) * 1000;
+    return new Date(clock);
+  };
+  // Business times relative to the server clock: mostly now or backdated to the hours around local
+  // midnight in Sydney (13:00Z, AEDT = UTC+11) and New York (05:00Z, EST = UTC-5), sometimes up to
+  // the allowed skew ahead of the clock.
+  const hours = [12, 13, 13, 14, 4, 5, 5, 6, 22, 23, 0, 9];
+  const businessTime = (now: Date): string => {
+    const roll = random();
+    if (roll < 0.4) return new Date(now.getTime() - int(0, 300) * 1000).toISOString();
+    if (roll < 0.5) return new Date(now.getTime() + int(0, 299) * 1000).toISOString();
+    const at = new Date(now.getTime() - int(0, 2) * 86_400_000);
+    at.setUTCHours(pick(hours), int(0, 59), 0, 0);
+    if (at.getTime() > now.getTime()) at.setUTCDate(at.getUTCDate() - 1);
+    return at.toISOString();
   };
 
   const commands: ScenarioCommand[] = [];
-  const push = (streamName: string, events: LedgerEvent[], actor = 'staff:alice') =>
-    commands.push({ streamName, events, eventIds: events.map(() => nextId()), recordedAt: recordedAt(), actor });
-
-  let program = { version: 1, pointsPerUnit: 1, ratio: '1', timezone: 'Australia/Sydney' };
-  const configure = () => {
-    const event: ProgramConfigured = {
-      type: 'ProgramConfigured',
-      data: {
-        programId: 'default',
-        version: program.version,
-        effectiveFrom: new Date(clock).toISOString(),
-        currency: 'USD',
-        pointsPerUnit: program.ratio,
-        timezone: program.timezone,
-        negativeBalance: 'allow',
-      },
-    };
-    push(SCENARIO_PROGRAM_STREAM, [event], 'admin:root');
+  const refused: RefusedCommand[] = [];
+  let position = 0n;
+  /** One append; returns the events with the global positions they get (as `projectedSequence` numbers them). */
+  const append = <Ev extends LedgerEvent>(streamName: string, events: readonly Ev[], now: Date, actor: string) => {
+    commands.push({ streamName, events, eventIds: events.map(() => nextEventId()), recordedAt: now.toISOString(), actor });
+    return events.map((event) => ({ event, position: ++position }));
   };
-  configure();
 
-  interface Customer {
-    readonly id: string;
-    balance: number;
-    readonly browseVisits: string[];
-    readonly visits: string[];
-    readonly visitEvents: VisitCreated[];
-  }
-  const customers: Customer[] = [];
+  // The program, and its versions with the positions that recorded them (what `programAt` reads).
+  let program: ProgramState = initialProgramState();
+  const history: ProgramVersionAt[] = [];
+  const current = (): ProgramSnapshot | undefined => (program.status === 'Configured' ? { version: program.version, settings: program.settings } : undefined);
+  const configure = (settings: ProgramSettings, expectedVersion?: number) => {
+    const now = tick();
+    const decided = decideProgram(
+      { type: 'ConfigureProgram', programId: DEFAULT_PROGRAM_ID, settings, ...(expectedVersion !== undefined && { expectedVersion }), now },
+      program,
+    );
+    if (E.isLeft(decided)) {
+      refused.push({ command: 'ConfigureProgram', error: decided.left._tag });
+      return;
+    }
+    if (decided.right.length === 0) return; // the same settings again: not a change
+    for (const { event, position: at } of append(SCENARIO_PROGRAM_STREAM, decided.right, now, 'admin:root')) {
+      program = evolveProgram(program, event);
+      if (program.status === 'Configured') history.push({ position: at, program: { version: program.version, settings: program.settings } });
+    }
+  };
+
+  const accounts = new Map<string, Account>();
+  const accountOf = (customerId: string): Account => {
+    let account = accounts.get(customerId);
+    if (account === undefined) {
+      account = { customerId, state: initialCustomerState(), tally: emptyVisitTally, visits: [], unpaidVisits: [] };
+      accounts.set(customerId, account);
+    }
+    return account;
+  };
+  const pending: PendingReaction[] = [];
+
+  /** Decides one customer command on the folded state and appends what the domain decided. */
+  const decide = (command: CustomerCommand, actor: string, now: Date = 'now' in command ? command.now : tick()): readonly CustomerEvent[] => {
+    const account = accountOf(command.customerId);
+    const decided = decideCustomer(command, account.state);
+    if (E.isLeft(decided)) {
+      refused.push({ command: command.type, error: decided.left._tag });
+      return [];
+    }
+    if (decided.right.length === 0) return [];
+    for (const { event, position: at } of append(accountStreamOf(command.customerId), decided.right, now, actor)) {
+      account.state = evolveCustomer(account.state, event);
+      if (event.type === 'VisitCreated') {
+        account.tally = tallyVisit(account.tally, event.data);
+        account.visits.push(event.data.visitId);
+        if (event.data.paymentId === undefined) account.unpaidVisits.push(event.data.visitId);
+      }
+      if (event.type === 'PaymentRecorded' && event.data.visitId !== undefined) {
+        const unpaid = account.unpaidVisits.indexOf(event.data.visitId);
+        if (unpaid >= 0) account.unpaidVisits.splice(unpaid, 1);
+      }
+      // The reaction runner reads the program in force at the event's position and the tally up to and including it.
+      for (const reaction of react(event, { program: programAt(history, at), visits: account.tally })) {
+        pending.push({ due: commands.length + int(0, 3), command: reaction.command });
+      }
+    }
+    return decided.right;
+  };
+
+  /** Issues the reactions that are due (all of them at the end), each in its own append. */
+  const runReactions = (all: boolean) => {
+    while (pending.length > 0 && (all || pending[0]!.due <= commands.length)) {
+      const { command } = pending.shift()!;
+      decide({ ...command, adjustmentId: `${command.kind}-${nextSerial()}` }, REACTIONS_ACTOR, tick());
+    }
+  };
+
+  let enrolled = 0;
   const enrol = () => {
-    const id = `cus-${String(customers.length + 1).padStart(3, '0')}`;
-    const customer: Customer = { id, balance: 0, browseVisits: [], visits: [], visitEvents: [] };
-    customers.push(customer);
-    push(accountStreamOf(id), [{ type: 'CustomerEnrolled', data: { customerId: id, enrolledAt: businessTime(), email: `${id}@example.com` } }]);
-  };
-  for (let i = 0; i < Math.ceil(customerCount / 2); i++) enrol();
-
-  const payment = (customer: Customer, data: Partial<PaymentRecorded['data']> & { source: PaymentRecorded['data']['source'] }): PaymentRecorded => {
-    const amountMinor = int(150, 12_000);
-    const points = Math.floor((amountMinor / 100) * program.pointsPerUnit);
-    customer.balance += points;
-    const paymentId = `pay-${nextSerial()}`;
-    return {
-      type: 'PaymentRecorded',
-      data: {
-        paymentId,
-        customerId: customer.id,
-        locationId: pick(locations),
-        amountMinor,
-        currency: 'USD',
-        purchaseIdentifier: `R-${paymentId}`,
-        occurredAt: businessTime(),
-        points,
-        pointsPerUnit: program.ratio,
-        programVersion: program.version,
-        ...data,
+    const customerId = `cus-${String(++enrolled).padStart(3, '0')}`;
+    decide(
+      {
+        type: 'EnrolCustomer',
+        customerId,
+        email: `${customerId}@example.com`,
+        ...(chance(0.3) && { phone: `+614000${String(enrolled).padStart(5, '0')}` }),
+        ...(chance(0.5) && { name: `Customer ${enrolled}` }),
+        now: tick(),
       },
-    };
-  };
-
-  const issue = (customer: Customer, kind: 'reward' | 'cashback', points: number, reference: string, occurredAt: string) => {
-    customer.balance += points;
-    push(
-      accountStreamOf(customer.id),
-      [
-        {
-          type: 'PointsAdjusted',
-          data: {
-            adjustmentId: `${kind}-${nextSerial()}`,
-            customerId: customer.id,
-            kind,
-            points,
-            reason: `${kind} for ${reference}`,
-            reference,
-            ruleId: `${kind}-rule`,
-            programVersion: program.version,
-            occurredAt,
-          },
-        },
-      ],
-      'system:reactions',
+      'staff:alice',
     );
   };
-  const visited = (customer: Customer, visit: VisitCreated) => {
-    customer.visitEvents.push(visit);
-    if (customer.visitEvents.length % 4 === 0) issue(customer, 'reward', 40, visit.data.visitId, visit.data.occurredAt);
+
+  const amount = () => formatAmount(int(150, 12_000), 'USD');
+  const pay = (account: Account, source: Source, extra: { visitId?: string; currency?: string; occurredAt?: string } = {}) => {
+    const now = tick();
+    const n = nextSerial();
+    const actor = source === 'online' ? 'web' : 'till:42';
+    decide(
+      {
+        type: 'RecordPayment',
+        customerId: account.customerId,
+        paymentId: `pay-${n}`,
+        newVisitId: `vis-${n}`,
+        ...(extra.visitId !== undefined && { visitId: extra.visitId }),
+        locationId: source === 'online' ? 'web' : pick(locations),
+        amount: amount(),
+        currency: extra.currency ?? 'USD',
+        purchaseIdentifier: `R-${n}`,
+        occurredAt: extra.occurredAt ?? businessTime(now),
+        source,
+        program: current(),
+        now,
+      },
+      actor,
+    );
   };
+  const visit = (account: Account, occurredAt?: (now: Date) => string) => {
+    const now = tick();
+    decide(
+      {
+        type: 'RecordVisit',
+        customerId: account.customerId,
+        visitId: `vis-${nextSerial()}`,
+        locationId: pick(locations),
+        occurredAt: occurredAt?.(now) ?? businessTime(now),
+        kind: pick<VisitKind>(['browse', 'browse', 'service', 'event', 'pickup']),
+        source: pick<Source>(['manual', 'scan', 'scan']),
+        ...(chance(0.3) && { notes: 'asked about the new range' }),
+        now,
+      },
+      'till:42',
+    );
+  };
+
+  configure(SYDNEY_PROGRAM, 0);
+  for (let i = 0; i < Math.ceil(customerCount / 2); i++) enrol();
 
   for (let step = 0; step < steps; step++) {
     if (step === Math.floor(steps / 2)) {
-      program = { version: 2, pointsPerUnit: 2, ratio: '2', timezone: 'America/New_York' };
-      configure();
+      configure(NEW_YORK_PROGRAM, 0); // a stale If-Match: refused
+      configure(NEW_YORK_PROGRAM, 1);
+      configure(NEW_YORK_PROGRAM); // saved again unchanged: no new version
     }
-    if (customers.length < customerCount && random() < 0.08) enrol();
-    const customer = pick(customers);
-    const stream = accountStreamOf(customer.id);
+    runReactions(false);
+    if (enrolled < customerCount && chance(0.08)) enrol();
+    const account = accountOf(`cus-${String(int(1, enrolled)).padStart(3, '0')}`);
+    const balance = account.state.status === 'Enrolled' ? account.state.balance.available : 0;
     const roll = random();
-    if (roll < 0.28) {
-      // A visit without a purchase (yet).
-      const visitId = `vis-${nextSerial()}`;
-      const visit: VisitCreated = {
-        type: 'VisitCreated',
-        data: {
-          visitId,
-          customerId: customer.id,
-          locationId: pick(locations),
-          occurredAt: businessTime(),
-          kind: pick(['browse', 'service', 'event', 'pickup'] as const),
-          source: pick(['manual', 'scan'] as const),
-          ...(random() < 0.3 && { notes: 'asked about the new range' }),
-        },
-      };
-      customer.browseVisits.push(visitId);
-      customer.visits.push(visitId);
-      push(stream, [visit]);
-      visited(customer, visit);
-    } else if (roll < 0.5) {
-      // An in-store payment without visitId: the visit of kind purchase comes with it.
-      const visitId = `vis-${nextSerial()}`;
-      const paid = payment(customer, { source: pick(['manual', 'scan'] as const), visitId });
-      const visit: VisitCreated = {
-        type: 'VisitCreated',
-        data: {
-          visitId,
-          customerId: customer.id,
-          locationId: paid.data.locationId,
-          occurredAt: paid.data.occurredAt,
-          kind: 'purchase',
-          source: paid.data.source,
-          paymentId: paid.data.paymentId,
-        },
-      };
-      customer.visits.push(visitId);
-      push(stream, [visit, paid], 'till:42');
-      visited(customer, visit);
-    } else if (roll < 0.66 && customer.visits.length > 0) {
-      // A payment attached to an existing visit (often a browse visit, sometimes one already paid).
-      const visitId = customer.browseVisits.length > 0 && random() < 0.75 ? pick(customer.browseVisits) : pick(customer.visits);
-      push(stream, [payment(customer, { source: 'scan', visitId })], 'till:42');
-    } else if (roll < 0.76) {
-      // Online: a payment, not a visit; 5 % cashback when it comes to a point or more.
-      const paid = payment(customer, { source: 'online' });
-      push(stream, [paid], 'web');
-      const cashback = Math.floor((paid.data.amountMinor * 5 * program.pointsPerUnit) / 10_000);
-      if (cashback > 0) issue(customer, 'cashback', cashback, paid.data.paymentId, paid.data.occurredAt);
-    } else if (roll < 0.88) {
-      const points = random() < 0.6 ? int(1, 200) : -int(1, 150);
-      customer.balance += points;
-      push(stream, [
+    if (roll < 0.24) visit(account);
+    else if (roll < 0.42) pay(account, pick<Source>(['manual', 'scan', 'scan']));
+    else if (roll < 0.56 && account.visits.length > 0) {
+      // Mostly a visit without a purchase yet; sometimes one already paid for.
+      const visitId = account.unpaidVisits.length > 0 && chance(0.75) ? pick(account.unpaidVisits) : pick(account.visits);
+      pay(account, 'scan', { visitId });
+    } else if (roll < 0.66) pay(account, 'online');
+    else if (roll < 0.78) {
+      const points = chance(0.6) ? int(1, 200) : -int(1, 150);
+      decide(
         {
-          type: 'PointsAdjusted',
-          data: {
-            adjustmentId: `adj-${nextSerial()}`,
-            customerId: customer.id,
-            kind: 'manual',
-            points,
-            occurredAt: businessTime(),
-            reason: points > 0 ? 'goodwill' : 'clawback',
-          },
+          type: 'AdjustPoints',
+          customerId: account.customerId,
+          adjustmentId: `adj-${nextSerial()}`,
+          points,
+          reason: points > 0 ? 'goodwill' : 'clawback',
+          program: current(),
+          now: tick(),
         },
-      ]);
-    } else if (customer.balance > 0) {
-      const spent = int(1, customer.balance);
-      customer.balance -= spent;
-      const redemption: CustomerEvent = {
-        type: 'PointsAdjusted',
-        data: {
-          adjustmentId: `red-${nextSerial()}`,
-          customerId: customer.id,
-          kind: 'redemption',
-          points: -spent,
-          occurredAt: businessTime(),
-          reference: `voucher-${serial}`,
-          ...(random() < 0.5 && { reason: 'voucher' }),
+        'staff:alice',
+      );
+    } else if (roll < 0.9) {
+      // Mostly within the balance; sometimes more than is available (refused, whatever the policy).
+      const points = balance > 0 && chance(0.8) ? int(1, balance) : Math.max(1, balance) + int(0, 50);
+      const n = nextSerial();
+      decide(
+        {
+          type: 'RedeemPoints',
+          customerId: account.customerId,
+          redemptionId: `red-${n}`,
+          points,
+          reference: `voucher-${n}`,
+          ...(chance(0.5) && { reason: 'voucher' }),
+          now: tick(),
         },
-      };
-      push(stream, [redemption], 'web');
-    }
+        'web',
+      );
+    } else if (roll < 0.93) {
+      // A visit of another customer: not this customer's to attach a payment to.
+      const other = [...accounts.values()].find((a) => a !== account && a.visits.length > 0);
+      if (other !== undefined) pay(account, 'scan', { visitId: pick(other.visits) });
+    } else if (roll < 0.95) pay(account, 'online', { currency: 'EUR' });
+    else if (roll < 0.97) visit(account, (now) => new Date(now.getTime() + int(6, 60) * 60_000).toISOString());
+    else if (roll < 0.985) visit(accountOf(`cus-${String(customerCount + 1).padStart(3, '0')}`));
+    else decide({ type: 'EnrolCustomer', customerId: account.customerId, email: `again-${account.customerId}@example.com`, now: tick() }, 'staff:alice');
   }
-  return commands;
+  runReactions(true);
+  return { commands, refused };
+}
+
+/** The accepted commands of `runScenario`: what the integration suite appends to a real store. */
+export function generateScenario(options: ScenarioOptions = {}): ScenarioCommand[] {
+  return [...runScenario(options).commands];
 }
 
 /** The commands as a projector would see them: positions 1..N, revisions per stream. */
