@@ -23,11 +23,24 @@ type Role = keyof typeof SECRETS;
 describe('API keys and roles', () => {
   let ledger: RunningLedger;
   let customerId: string;
+  /** Payments for the routes under a payment: one to refund a cent at a time, two with pending points (activate, void: admin only). */
+  const payments = { refund: '', activate: '', void: '' };
 
   beforeAll(async () => {
     ledger = await startLedger({ apiKeys: (Object.keys(SECRETS) as Role[]).map((role) => `till-${role}:${role}:${SECRETS[role]}`) });
     customerId = await enrolCustomer(ledger);
     await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: 100, reason: 'opening balance' });
+    expect((await ledger.request('PUT', '/program', { pendingDays: 14 })).status).toBe(200);
+    for (const purpose of Object.keys(payments) as (keyof typeof payments)[]) {
+      const paid = await ledger.request('POST', `/customers/${customerId}/payments`, {
+        locationId: 's1',
+        amount: '10.00',
+        purchaseIdentifier: `matrix-${purpose}`,
+        occurredAt: new Date().toISOString(),
+      });
+      expect(paid.status).toBe(201);
+      payments[purpose] = paid.body.paymentId;
+    }
   });
   afterAll(async () => {
     await ledger.close();
@@ -51,6 +64,14 @@ describe('API keys and roles', () => {
     ],
     ['POST', `/customers/${customerId}/adjustments`, () => ({ points: 1, reason: 'matrix' }), ['operator', 'admin']],
     ['POST', `/customers/${customerId}/redemptions`, () => ({ points: 1 }), ['operator', 'admin']],
+    [
+      'POST',
+      `/customers/${customerId}/payments/${payments.refund}/refunds`,
+      () => ({ amount: '0.01', refundIdentifier: `CN-${++receipt}`, occurredAt: new Date().toISOString() }),
+      ['operator', 'admin'],
+    ],
+    ['POST', `/customers/${customerId}/payments/${payments.activate}/activate`, () => ({ reason: 'matrix' }), ['admin']],
+    ['POST', `/customers/${customerId}/payments/${payments.void}/void`, () => ({ reason: 'matrix' }), ['admin']],
     ['GET', `/customers/${customerId}/history`, () => undefined, ['auditor', 'admin']],
     ['GET', `/customers/${customerId}/history.csv`, () => undefined, ['auditor', 'admin']],
     ['GET', `/customers/${customerId}/balance`, () => undefined, ['operator', 'auditor', 'admin']],
@@ -60,6 +81,7 @@ describe('API keys and roles', () => {
     ['GET', `/reports/visits/customers/${customerId}`, () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', '/projections', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/reactions', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
+    ['GET', '/lifecycle', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/audit/reconcile', () => undefined, ['auditor', 'admin']],
     ['GET', '/metrics', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
   ];

@@ -24,6 +24,8 @@ describe('adjustments and redemptions under the "deny" policy (demo program)', (
         points: 100,
         reason: 'Goodwill: delayed order',
         balance: 100,
+        pending: 0,
+        owed: 0,
         position: expect.stringMatching(/^\d+$/),
       });
       const debit = await adjust(customerId, { points: -30, reason: 'Correction' });
@@ -101,6 +103,8 @@ describe('adjustments and redemptions under the "deny" policy (demo program)', (
         reason: 'Coffee',
         reference: 'voucher-7781',
         balance: 70,
+        pending: 0,
+        owed: 0,
         position: expect.stringMatching(/^\d+$/),
       });
 
@@ -174,16 +178,16 @@ describe('adjustments and redemptions under the "allow" policy', () => {
     await ledger.close();
   });
 
-  it('a manual debit below zero is accepted and the balance goes negative', async () => {
+  it('a manual debit below zero is accepted: the customer owes what the balance could not cover', async () => {
     const customerId = await customerWithPoints(ledger, 10);
     const response = await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: -25, reason: 'Clawback after refund' });
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ points: -25, balance: -15 });
+    expect(response.body).toMatchObject({ points: -25, balance: 0, pending: 0, owed: 15 });
     const history = await historyOf(ledger, customerId);
-    expect(history.balance).toBe(-15);
-    expect(history.entries[history.entries.length - 1]).toMatchObject({ balanceAfter: -15, pointsDelta: -25 });
+    expect(history).toMatchObject({ balance: 0, owed: 15 });
+    expect(history.entries[history.entries.length - 1]).toMatchObject({ balanceAfter: 0, owedAfter: 15, pointsDelta: -25 });
     const customer = await ledger.request('GET', `/customers/${customerId}`);
-    expect(customer.body.balance.available).toBe(-15);
+    expect(customer.body.balance).toEqual({ available: 0, pending: 0, owed: 15 });
   });
 
   it('a redemption never overdraws, even under allow: 422 and nothing written', async () => {
@@ -194,7 +198,7 @@ describe('adjustments and redemptions under the "allow" policy', () => {
     await ledger.request('POST', `/customers/${customerId}/adjustments`, { points: -20, reason: 'into the red' });
     const negative = await expectNothingWritten(ledger, () => ledger.request('POST', `/customers/${customerId}/redemptions`, { points: 1 }));
     expectProblem(negative, 422, 'insufficient-points');
-    expect(negative.body).toMatchObject({ available: -10, requested: 1 });
+    expect(negative.body).toMatchObject({ available: 0, owed: 10, requested: 1 });
   });
 
   it('a credit brings a negative balance back up', async () => {

@@ -15,6 +15,9 @@ import { ProgramSettingsPatchC } from '../../apps/ledger-api/src/program/configu
 import { ConsistencyQueryC, TimelineQueryC, VisitReportQueryC } from '../../apps/ledger-api/src/read-models/read-models.controller';
 import { RedeemPointsBodyC } from '../../apps/ledger-api/src/redemptions/redeem-points.handler';
 import { RecordVisitBodyC } from '../../apps/ledger-api/src/visits/record-visit.handler';
+import { RefundPaymentBodyC } from '../../apps/ledger-api/src/refunds/refund-payment.handler';
+import { ActivatePointsBodyC } from '../../apps/ledger-api/src/lifecycle/activate-points.handler';
+import { VoidPointsBodyC } from '../../apps/ledger-api/src/lifecycle/void-points.handler';
 import { justOutside, sample, setAt, show, violations, walkSample, type Variant } from '../support/json-schema';
 import { startLedger, type RunningLedger } from '../support/ledger-app';
 
@@ -29,6 +32,9 @@ const BODIES: Record<string, t.Mixed> = {
   'POST /customers/{customerId}/payments': RecordPaymentBodyC,
   'POST /customers/{customerId}/adjustments': AdjustPointsBodyC,
   'POST /customers/{customerId}/redemptions': RedeemPointsBodyC,
+  'POST /customers/{customerId}/payments/{paymentId}/refunds': RefundPaymentBodyC,
+  'POST /customers/{customerId}/payments/{paymentId}/activate': ActivatePointsBodyC,
+  'POST /customers/{customerId}/payments/{paymentId}/void': VoidPointsBodyC,
   'PUT /program': ProgramSettingsPatchC,
 };
 
@@ -80,7 +86,7 @@ const decodes = (codec: t.Mixed, value: unknown) => {
 };
 
 /** A route's path with its parameters filled in (a customer that does not exist: nothing is written for it). */
-const concrete = (path: string) => path.replace('{customerId}', randomUUID());
+const concrete = (path: string) => path.replace('{customerId}', randomUUID()).replace('{paymentId}', randomUUID());
 
 /** Query values travel as strings. */
 const asQuery = (value: unknown): Record<string, string> =>
@@ -279,6 +285,7 @@ describe('OpenAPI document generated from the codecs', () => {
   });
 
   it('documents every path parameter from the codec that decodes the path', () => {
+    // Every path id (customer, payment) is a UUID, documented from the codec that decodes the path.
     const customerId = JSON.parse(JSON.stringify(codecSchema(CustomerPathC).properties?.['customerId'])) as JsonSchema;
     for (const [route, operation] of operations) {
       const names = [...route.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);

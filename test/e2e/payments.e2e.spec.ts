@@ -43,7 +43,10 @@ describe('payments (POST /customers/{id}/payments) on the demo program', () => {
         pointsEarned: 49,
         pointsPerUnit: '1',
         programVersion: 1,
+        activatesAt: null,
         balance: 49,
+        pending: 0,
+        owed: 0,
         position: expect.stringMatching(/^\d+$/),
       });
 

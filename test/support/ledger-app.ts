@@ -54,6 +54,8 @@ export interface StartOptions {
   /** The store of record (default: LEDGER_TEST_STORE, else embedded). */
   readonly storeKind?: TestStoreKind;
   readonly reactions?: 'inline' | 'off';
+  readonly lifecycle?: 'inline' | 'off';
+  readonly lifecycleIntervalMs?: number;
 }
 
 /**
@@ -71,6 +73,9 @@ export async function startLedger(options: StartOptions = {}): Promise<RunningLe
     readDbUrl: options.readDbUrl,
     projector: options.projector ?? 'inline',
     reactions: options.reactions ?? 'inline',
+    lifecycle: options.lifecycle ?? 'inline',
+    // Fast, so tests that move the clock see activations without waiting long.
+    lifecycleIntervalMs: options.lifecycleIntervalMs ?? 200,
     // One admin key, named like the back-office user the tests play; more via `apiKeys`.
     apiKeys: parseApiKeys([`back-office:admin:${TEST_ADMIN_SECRET}`, ...(options.apiKeys ?? [])].join(',')),
     environment: 'development',

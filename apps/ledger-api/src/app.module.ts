@@ -29,6 +29,9 @@ import { ReadModelsModule } from './read-models/read-models.module';
 import { MetricsModule } from './metrics/metrics';
 import { HealthModule } from './health/health';
 import { ReactionsModule } from './reactions/reactions.module';
+import { LifecycleModule } from './lifecycle/lifecycle.module';
+import { RefundPaymentHandler } from './refunds/refund-payment.handler';
+import { RefundsController } from './refunds/refunds.controller';
 
 /**
  * The keys configured so far: LEDGER_API_KEYS and the data directory's keys file (read, never
@@ -68,7 +71,15 @@ export class AppModule {
   static forRoot(config: LedgerConfig, overrides: { store?: EventStore; clock?: Clock } = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config, overrides), ReadModelsModule.forRoot(config), MetricsModule, HealthModule, ReactionsModule],
+      imports: [
+        CqrsModule.forRoot(),
+        LedgerModule.forRoot(config, overrides),
+        ReadModelsModule.forRoot(config),
+        MetricsModule,
+        HealthModule,
+        ReactionsModule,
+        LifecycleModule,
+      ],
       controllers: [
         ProgramController,
         CustomersController,
@@ -76,6 +87,7 @@ export class AppModule {
         PaymentsController,
         AdjustmentsController,
         RedemptionsController,
+        RefundsController,
         HistoryController,
         AuditController,
       ],
@@ -93,6 +105,7 @@ export class AppModule {
         RecordPaymentHandler,
         AdjustPointsHandler,
         RedeemPointsHandler,
+        RefundPaymentHandler,
         DemoProgram,
       ],
     };

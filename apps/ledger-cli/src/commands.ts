@@ -9,6 +9,7 @@ import { migrate } from '#read-models/migrator';
 import { verifyChain } from '#audit/verify-chain';
 import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise, type ExportBasis } from '#audit/export';
+import { runLifecycle } from '../../ledger-api/src/lifecycle/run-lifecycle';
 import { startProgress, type Progress, type ProgressStream } from './progress';
 
 /**
@@ -152,4 +153,13 @@ async function withLedger<T>(io: Io, work: (store: EventStore, database: ReadMod
   } finally {
     await store.close();
   }
+}
+
+export async function lifecycleRun(io: Io, options: { until: Date }): Promise<number> {
+  const report = await runLifecycle(loadConfig(), options.until);
+  io.err.write(
+    `lifecycle: ${report.activated} activated, ${report.replayed} written before, ${report.skipped} with nothing left to do, ${report.refused} refused (as of ${report.asOf})\n`,
+  );
+  io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+  return 0;
 }

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { parseInstant } from '#ledger-domain/shared/time';
-import { exportCommand, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+import { FUTURE_SKEW_MS, parseInstant } from '#ledger-domain/shared/time';
+import { exportCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
 
 /**
  * The `ledger` command line, declared with commander. Parsing only: each action validates what
@@ -104,7 +104,26 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
       return done(exportCommand(io, { customer: customerId(command, options.customer), format: options.format, asOf: options.asOf, basis: options.basis }));
     });
 
-  for (const leaf of [...projections.commands, ...audit.commands]) conciseErrors(leaf);
+  const lifecycle = program.command('lifecycle').usage('<command> [options]').description("Append the points lifecycle's time-driven facts.");
+
+  lifecycle
+    .command('run')
+    .usage('[--until ISO]')
+    .summary('Activate every pending point due by now (or --until): one pass of the lifecycle runner, for cron.')
+    .description(
+      "Issues, through the same commands as the API's runner, every activation of pending points whose time has come by --until (default: now). " +
+        "Each command id is derived from the payment, so a re-run, an overlap with the API's runner or a second cron job writes nothing twice. " +
+        'Prints what it did as JSON. --until may not be in the future: that would activate points before their time.',
+    )
+    .addOption(new Option('--until <ISO>', 'what is due by this ISO 8601 date-time with offset (default: now)').argParser(instant))
+    .action((options: { until?: string }, command: Command) => {
+      const now = Date.now();
+      const until = options.until === undefined ? new Date(now) : new Date(options.until);
+      if (until.getTime() > now + FUTURE_SKEW_MS) command.error('error: --until may not be in the future', { exitCode: 2 });
+      return done(lifecycleRun(io, { until }));
+    });
+
+  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands]) conciseErrors(leaf);
 
   return program;
 }

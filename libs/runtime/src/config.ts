@@ -38,6 +38,8 @@ const EnvC = t.partial({
   ),
   LEDGER_PROJECTOR: t.keyof({ inline: null, off: null }),
   LEDGER_REACTIONS: t.keyof({ inline: null, off: null }),
+  LEDGER_LIFECYCLE: t.keyof({ inline: null, off: null }),
+  LEDGER_LIFECYCLE_INTERVAL_MS: IntFromEnv('milliseconds from 100 to 3600000', 100, 3_600_000),
   LEDGER_API_KEYS: t.string,
   LEDGER_RATE_LIMIT: IntFromEnv('requests per second per key, 0 for none', 0, 1_000_000),
   LEDGER_ENV: t.keyof({ development: null, production: null }),
@@ -65,6 +67,10 @@ export interface LedgerConfig {
   readonly projector: 'inline' | 'off';
   /** "inline": the API runs the program-rule reactions (rewards, cashback) from the event log; "off": not here. */
   readonly reactions: 'inline' | 'off';
+  /** "inline": the API runs the lifecycle runner (activations of pending points); "off": not here (another process or `ledger lifecycle run`). */
+  readonly lifecycle: 'inline' | 'off';
+  /** How often the inline lifecycle runner looks for what is due. */
+  readonly lifecycleIntervalMs: number;
   /** Keys from LEDGER_API_KEYS; more may come from the keys file in the data directory. */
   readonly apiKeys: readonly ApiKey[];
   /** Requests per second per API key (bursts of twice that); 0: no limit. */
@@ -96,6 +102,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readDbUrl: c.LEDGER_READ_DB_URL,
     projector: c.LEDGER_PROJECTOR ?? 'inline',
     reactions: c.LEDGER_REACTIONS ?? 'inline',
+    lifecycle: c.LEDGER_LIFECYCLE ?? 'inline',
+    lifecycleIntervalMs: c.LEDGER_LIFECYCLE_INTERVAL_MS ?? 10_000,
     apiKeys: apiKeysFrom(c.LEDGER_API_KEYS),
     environment: c.LEDGER_ENV ?? 'development',
     rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,

@@ -12,7 +12,7 @@ import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import { accountStream } from '#runtime/streams';
-import { balanceOf, toAccepted } from '../customers/customer-command';
+import { balancesOf, toAccepted, type BalancesView } from '../customers/customer-command';
 
 const PointsInRange = IntInRange(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY, '');
 const NonZeroPoints = annotate(
@@ -35,12 +35,11 @@ export const AdjustPointsBodyC = annotate(strictObject('points adjustment', { po
   },
 });
 
-export interface AdjustmentView {
+/** The adjustment, and the balances right after it. */
+export interface AdjustmentView extends BalancesView {
   readonly adjustmentId: string;
   readonly points: number;
   readonly reason: string;
-  /** Available balance right after the adjustment. */
-  readonly balance: number;
   readonly position: string;
 }
 
@@ -71,7 +70,7 @@ export class AdjustPointsHandler implements ICommandHandler<AdjustPointsCommand>
       adjustmentId,
       points: body.points,
       reason: body.reason,
-      balance: balanceOf(o.state),
+      ...balancesOf(o.state),
       position: o.position.toString(),
     }))(outcome);
   }

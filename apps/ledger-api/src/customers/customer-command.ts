@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import type { CustomerState } from '#ledger-domain/customer/customer';
+import { balanceView, type CustomerState } from '#ledger-domain/customer/customer';
 import { Uuid } from '#ledger-domain/shared/codecs';
 import type { Command, CommandBus } from '@nestjs/cqrs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -12,6 +12,8 @@ import { respond, type Accepted } from '../http/accepted';
 
 /** Path parameters of every `/customers/{customerId}/…` command route. */
 export const CustomerPathC = t.type({ customerId: Uuid });
+/** Path parameters of every `/customers/{customerId}/payments/{paymentId}/…` command route. */
+export const PaymentPathC = t.type({ customerId: Uuid, paymentId: Uuid });
 
 /** Maps a successful command outcome to the view a route answers with. */
 export const toAccepted =
@@ -19,7 +21,21 @@ export const toAccepted =
   (outcome: E.Either<CommandError, CommandOutcome<CustomerState, Ev>>): E.Either<CommandError, Accepted<View>> =>
     E.map((o: CommandOutcome<CustomerState, Ev>) => ({ view: view(o), replayed: o.replayed }))(outcome);
 
-export const balanceOf = (state: CustomerState): number => (state.status === 'Enrolled' ? state.balance.available : 0);
+/**
+ * The balances every command answer carries: `balance`, the available points (never below
+ * zero), and `pending` and `owed` (see `balanceView`).
+ */
+export interface BalancesView {
+  readonly balance: number;
+  readonly pending: number;
+  readonly owed: number;
+}
+
+export function balancesOf(state: CustomerState): BalancesView {
+  if (state.status !== 'Enrolled') return { balance: 0, pending: 0, owed: 0 };
+  const { available, pending, owed } = balanceView(state.balance);
+  return { balance: available, pending, owed };
+}
 
 /**
  * The body of every `POST /customers/{customerId}/…` route: decode the path and the body, build
@@ -32,8 +48,30 @@ export async function runCustomerCommand<Body, View>(
   now: Date,
   command: (customerId: string, body: Body, context: CommandContext) => Command<E.Either<CommandError, Accepted<View>>>,
 ): Promise<View> {
-  const { customerId } = decodeOrThrow(CustomerPathC, http.params);
+  return runCommandAt(http, CustomerPathC, bodyCodec, bus, now, ({ customerId }, body, context) => command(customerId, body, context));
+}
+
+/** The same for routes under a payment (`/customers/{customerId}/payments/{paymentId}/…`). */
+export async function runPaymentCommand<Body, View>(
+  http: { readonly request: FastifyRequest; readonly reply: FastifyReply; readonly params: unknown; readonly body: unknown },
+  bodyCodec: t.Decoder<unknown, Body>,
+  bus: CommandBus,
+  now: Date,
+  command: (path: t.TypeOf<typeof PaymentPathC>, body: Body, context: CommandContext) => Command<E.Either<CommandError, Accepted<View>>>,
+): Promise<View> {
+  return runCommandAt(http, PaymentPathC, bodyCodec, bus, now, command);
+}
+
+async function runCommandAt<Path, Body, View>(
+  http: { readonly request: FastifyRequest; readonly reply: FastifyReply; readonly params: unknown; readonly body: unknown },
+  pathCodec: t.Decoder<unknown, Path>,
+  bodyCodec: t.Decoder<unknown, Body>,
+  bus: CommandBus,
+  now: Date,
+  command: (path: Path, body: Body, context: CommandContext) => Command<E.Either<CommandError, Accepted<View>>>,
+): Promise<View> {
+  const path = decodeOrThrow(pathCodec, http.params);
   const decoded = decodeOrThrow(bodyCodec, http.body);
   const context = commandContextFor(http.request, decoded, now);
-  return respond(http.reply, orThrow(await bus.execute(command(customerId, decoded, context))));
+  return respond(http.reply, orThrow(await bus.execute(command(path, decoded, context))));
 }

@@ -1,4 +1,4 @@
-import type { CustomerState, Enrolled } from '#ledger-domain/customer/customer';
+import { balanceView, type CustomerState, type Enrolled } from '#ledger-domain/customer/customer';
 
 /** A customer as the back-office sees it, straight from the customer's ledger stream. */
 export interface CustomerView {
@@ -6,7 +6,8 @@ export interface CustomerView {
   readonly email: string | null;
   readonly phone: string | null;
   readonly name: string | null;
-  readonly balance: { readonly available: number; readonly pending: number };
+  /** available (never below zero), pending (earned, not yet spendable) and owed (0 unless in debt). */
+  readonly balance: { readonly available: number; readonly pending: number; readonly owed: number };
   readonly lifetime: Enrolled['lifetime'];
   readonly visitCount: number;
   readonly paymentCount: number;
@@ -20,7 +21,7 @@ export function customerView(state: Enrolled, position: bigint): CustomerView {
     email: state.email ?? null,
     phone: state.phone ?? null,
     name: state.name ?? null,
-    balance: state.balance,
+    balance: balanceView(state.balance),
     lifetime: state.lifetime,
     visitCount: state.visitCount,
     paymentCount: state.paymentCount,

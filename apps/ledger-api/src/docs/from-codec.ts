@@ -24,7 +24,7 @@ export const QueryFrom = (codec: t.Mixed): MethodDecorator =>
 /** One path parameter per field of the codec that decodes the path. */
 export const ParamsFrom = (codec: t.Mixed): MethodDecorator =>
   applyDecorators(
-    ...objectFields(codec)
-      .reverse()
-      .map(({ name, schema }) => ApiParam({ name, required: true, schema, ...(schema.description !== undefined && { description: schema.description }) })),
+    ...objectFields(codec).map(({ name, schema }) =>
+      ApiParam({ name, required: true, schema, ...(schema.description !== undefined && { description: schema.description }) }),
+    ),
   );

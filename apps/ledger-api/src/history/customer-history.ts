@@ -3,8 +3,9 @@ import { Access } from '../http/access';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
-import { pointsDelta, type CustomerEvent } from '#ledger-domain/customer/customer';
-import { entriesAsOf, occurredAtOf, recordedAtOf, type Basis } from '#audit/as-of';
+import { balanceEffect, evolveCustomer, initialCustomerState, lotsMoved, type CustomerEvent } from '#ledger-domain/customer/customer';
+import type { Lot, LotDraw } from '#ledger-domain/customer/lots';
+import { entriesAsOf, occurredAtOf, recordedAtOf, runningBalances, type BalancesAfter, type Basis } from '#audit/as-of';
 import { Instant, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { CustomerPathC } from '../customers/customer-command';
@@ -21,8 +22,15 @@ export interface HistoryEntry {
   readonly occurredAt: string;
   /** Server time at which the ledger recorded it. */
   readonly recordedAt: string;
+  /** Effect on the (net) available balance. */
   readonly pointsDelta: number;
+  readonly pendingDelta: number;
+  /** The balances after this entry: available (never below zero), pending, owed. */
   readonly balanceAfter: number;
+  readonly pendingAfter: number;
+  readonly owedAfter: number;
+  /** The lots this entry drew from, activated or voided (an earning opens the lot named by its own id). */
+  readonly lotsMoved: readonly LotDraw[];
   readonly eventId: string;
   readonly revision: string;
   readonly position: string;
@@ -36,8 +44,15 @@ export interface CustomerHistory {
   /** The instant the history is taken at (null: now, everything recorded). */
   readonly asOf: string | null;
   readonly basis: HistoryBasis;
-  /** The available balance at `asOf` on that basis. */
+  /** The balances at `asOf` on that basis. */
   readonly balance: number;
+  readonly pending: number;
+  readonly owed: number;
+  /**
+   * The lots with points left at `asOf`: which points were pending then (`activatesAt`) and which
+   * were available. On the recorded basis, what the ledger held at that instant.
+   */
+  readonly lots: readonly Lot[];
   readonly entries: readonly HistoryEntry[];
 }
 
@@ -58,23 +73,32 @@ export async function replayHistory(
   if (events.length === 0) return undefined;
   const basis = view.basis ?? 'recorded';
   const selected = entriesAsOf(events, basis, view.asOf === undefined ? undefined : Date.parse(view.asOf));
-  let balance = 0;
+  const running = runningBalances();
+  let after: BalancesAfter = { available: 0, pending: 0, owed: 0 };
+  let state = initialCustomerState();
   const entries = selected.map(({ stored, event }) => {
-    balance += pointsDelta(event);
-    return toEntry(stored, event, balance);
+    after = running(event);
+    state = evolveCustomer(state, event);
+    return toEntry(stored, event, after);
   });
-  return { customerId, asOf: view.asOf ?? null, basis, balance, entries };
+  const lots = state.status === 'Enrolled' ? state.lots : [];
+  return { customerId, asOf: view.asOf ?? null, basis, balance: after.available, pending: after.pending, owed: after.owed, lots, entries };
 }
 
-function toEntry(stored: RecordedEvent, event: CustomerEvent, balanceAfter: number): HistoryEntry {
+function toEntry(stored: RecordedEvent, event: CustomerEvent, after: BalancesAfter): HistoryEntry {
+  const effect = balanceEffect(event);
   const meta = stored.metadata;
   // Object.assign rather than a spread into a large literal: this runs once per event of a replay.
   return Object.assign({}, event.data, {
     type: event.type,
     occurredAt: occurredAtOf(event),
     recordedAt: recordedAtOf(stored),
-    pointsDelta: pointsDelta(event),
-    balanceAfter,
+    pointsDelta: effect.available,
+    pendingDelta: effect.pending,
+    balanceAfter: after.available,
+    pendingAfter: after.pending,
+    owedAfter: after.owed,
+    lotsMoved: lotsMoved(event),
     eventId: stored.id,
     revision: stored.revision.toString(),
     position: stored.position.toString(),

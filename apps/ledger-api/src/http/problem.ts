@@ -59,17 +59,20 @@ export function toProblem(error: CommandError): Problem {
       });
     case 'VisitNotFound':
       return problem('visit-not-found', 422, 'Visit not found', 'The visitId is not a visit of this customer.', { visitId: error.visitId });
-    case 'InsufficientPoints':
+    case 'InsufficientPoints': {
+      // The decider reports the net balance; like every view, the answer shows a debt as owed.
+      const owed = Math.max(0, -error.available);
+      const available = Math.max(0, error.available);
       return problem(
         'insufficient-points',
         422,
         'Insufficient points',
-        `The available balance is ${error.available} points; ${error.requested} were requested.`,
-        {
-          available: error.available,
-          requested: error.requested,
-        },
+        owed > 0
+          ? `The customer owes ${owed} points (nothing is available until they are paid); ${error.requested} were requested.`
+          : `The available balance is ${available} points; ${error.requested} were requested.`,
+        { available, owed, requested: error.requested },
       );
+    }
     case 'CurrencyMismatch':
       return problem('currency-mismatch', 422, 'Currency mismatch', `The program's currency is ${error.expected}.`, {
         expected: error.expected,

@@ -28,3 +28,10 @@ export const reactionCommandId = (triggerEventId: string, key: string): string =
 
 /** The id of the n-th event a command appends to a stream. */
 export const eventId = (commandId: string, streamName: string, index: number): string => deterministicUuid('event', commandId, streamName, String(index));
+
+/**
+ * A time-driven command of the lifecycle runner (activation, expiry, tier change): derived from
+ * what it acts on (the payment, the lot), so every re-run, and every second runner, issues the
+ * very same command and the command loop applies it once.
+ */
+export const lifecycleCommandId = (action: string, subjectId: string): string => deterministicUuid('lifecycle', action, subjectId);

@@ -3,7 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
 import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
 import { recordPayment, type PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import { SourceC } from '#ledger-domain/shared/source';
 import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '#ledger-domain/shared/codecs';
@@ -17,7 +17,7 @@ import { entityId } from '../ledger/ids';
 import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
 import { accountStream, purchaseKey } from '#runtime/streams';
-import { balanceOf, toAccepted } from '../customers/customer-command';
+import { balancesOf, toAccepted, type BalancesView } from '../customers/customer-command';
 
 export const RecordPaymentBodyC = annotate(
   strictObject(
@@ -43,7 +43,8 @@ export const RecordPaymentBodyC = annotate(
 );
 type RecordPaymentBody = t.TypeOf<typeof RecordPaymentBodyC>;
 
-export interface PaymentView {
+/** The payment, and the balances right after it. */
+export interface PaymentView extends BalancesView {
   readonly paymentId: string;
   readonly customerId: string;
   /** The visit the payment belongs to: given, created with it (in store), or null (online). */
@@ -57,8 +58,8 @@ export interface PaymentView {
   readonly pointsEarned: number;
   readonly pointsPerUnit: string;
   readonly programVersion: number;
-  /** Available balance right after this payment. */
-  readonly balance: number;
+  /** While the points are pending (the return window): when they become available; null when available at once. */
+  readonly activatesAt: string | null;
   readonly position: string;
 }
 
@@ -112,8 +113,8 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
       return E.right(claimed.right === undefined ? [] : [claimed.right]);
     };
     const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => recordPayment(command, state), reservePurchase);
-    return toAccepted((o: { events: readonly CustomerEvent[]; state: Parameters<typeof balanceOf>[0]; position: bigint }) =>
-      paymentView(findPayment(o.events), balanceOf(o.state), o.position),
+    return toAccepted((o: { events: readonly CustomerEvent[]; state: CustomerState; position: bigint }) =>
+      paymentView(findPayment(o.events), balancesOf(o.state), o.position),
     )(outcome);
   }
 
@@ -130,7 +131,7 @@ function findPayment(events: readonly CustomerEvent[]): PaymentRecorded {
   return payment;
 }
 
-function paymentView(payment: PaymentRecorded, balance: number, position: bigint): PaymentView {
+function paymentView(payment: PaymentRecorded, balances: BalancesView, position: bigint): PaymentView {
   const d = payment.data;
   return {
     paymentId: d.paymentId,
@@ -145,7 +146,8 @@ function paymentView(payment: PaymentRecorded, balance: number, position: bigint
     pointsEarned: d.points,
     pointsPerUnit: d.pointsPerUnit,
     programVersion: d.programVersion,
-    balance,
+    activatesAt: d.activatesAt ?? null,
+    ...balances,
     position: position.toString(),
   };
 }

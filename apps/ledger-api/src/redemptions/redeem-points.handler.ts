@@ -12,7 +12,7 @@ import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
 import { CustomerStreams } from '../ledger/ledger.module';
 import { accountStream } from '#runtime/streams';
-import { balanceOf, toAccepted } from '../customers/customer-command';
+import { balancesOf, toAccepted, type BalancesView } from '../customers/customer-command';
 
 export const RedeemPointsBodyC = annotate(
   strictObject(
@@ -23,13 +23,13 @@ export const RedeemPointsBodyC = annotate(
   { properties: { points: { example: 50 }, reason: { example: 'Free coffee' }, reference: { example: 'voucher-7781' } } },
 );
 
-export interface RedemptionView {
+/** The redemption, and the balances right after it. */
+export interface RedemptionView extends BalancesView {
   readonly redemptionId: string;
   /** Points spent (positive). */
   readonly points: number;
   readonly reason: string | null;
   readonly reference: string | null;
-  readonly balance: number;
   readonly position: string;
 }
 
@@ -68,7 +68,7 @@ export class RedeemPointsHandler implements ICommandHandler<RedeemPointsCommand>
       points: body.points,
       reason: reason ?? null,
       reference: reference ?? null,
-      balance: balanceOf(o.state),
+      ...balancesOf(o.state),
       position: o.position.toString(),
     }))(outcome);
   }
