@@ -1,4 +1,5 @@
-import { customerEnrolled, manualAdjustment, paymentRecorded, visitCreated } from './testing/customer-fixtures';
+import { customerEnrolled, manualAdjustment, paymentRecorded, ruleIssued, visitCreated } from './testing/customer-fixtures';
+import { activate, history, pendingPayment, refund, voidPending } from './testing/lifecycle-fixtures';
 import { decodeCustomerEvent, decodeProgramEvent, decodeReservationEvent, UndecodableEventError, type StoredEvent } from './stored-events';
 
 const stored = (type: string, data: unknown, streamName = 'loyaltyAccount-cus-0001', revision = 7n): StoredEvent => ({ streamName, revision, type, data });
@@ -10,6 +11,41 @@ describe('stored events: one decoder per stream kind', () => {
     for (const event of [customerEnrolled(), visitCreated('vis-1'), paymentRecorded('pay-1', 49), manualAdjustment('adj-1', -5)]) {
       expect(decodeCustomerEvent(stored(event.type, roundTrip(event.data)))).toEqual(event);
     }
+  });
+
+  it('decodes every points-lifecycle event as written: pending payment and cashback, refund, cashback reversal, activation, void', () => {
+    const activatesAt = '2026-03-24T00:00:00.000Z';
+    const base = [
+      customerEnrolled(),
+      pendingPayment('pay-1', 100, activatesAt, { occurredAt: '2026-03-09T10:00:00.000Z' }),
+      ruleIssued('cashback', 'cb-1', 10, { reference: 'pay-1', occurredAt: '2026-03-09T10:00:00.000Z', activatesAt }),
+      pendingPayment('pay-2', 50, activatesAt, { occurredAt: '2026-03-09T10:00:00.000Z' }),
+    ];
+    const events = history(
+      base,
+      refund({ amount: '40.00', reason: 'returned' }),
+      activate({ early: true, reason: 'VIP' }),
+      voidPending({ paymentId: 'pay-2' }),
+    );
+    expect(events.map((e) => e.type)).toEqual([
+      'CustomerEnrolled',
+      'PaymentRecorded',
+      'PointsAdjusted',
+      'PaymentRecorded',
+      'PaymentRefunded',
+      'CashbackReversed',
+      'PointsActivated',
+      'PointsVoided',
+    ]);
+    for (const event of events) expect(decodeCustomerEvent(stored(event.type, roundTrip(event.data)))).toEqual(event);
+  });
+
+  it('refuses a refund whose figures are not whole, or whose shortfall policy is unknown', () => {
+    const [, , refunded] = history([customerEnrolled(), paymentRecorded('pay-1', 100)], refund());
+    expect(() => decodeCustomerEvent(stored('PaymentRefunded', { ...refunded!.data, pointsReversed: 10.5 }))).toThrow(
+      /data\.pointsReversed: expected safe integer/,
+    );
+    expect(() => decodeCustomerEvent(stored('PaymentRefunded', { ...refunded!.data, shortfallPolicy: 'forgive' }))).toThrow(/data\.shortfallPolicy/);
   });
 
   it('refuses a fraction or an imprecise integer where the ledger keeps integers, naming the field and not the value', () => {

@@ -1,5 +1,8 @@
 import { DeciderSpecification } from '../testing/decider-specification';
-import { aProgram, CUSTOMER_ID, customerEnrolled, NOW, paymentRecorded, visitCreated } from '../testing/customer-fixtures';
+import { aProgram, CUSTOMER_ID, customerEnrolled, manualAdjustment, NOW, paymentRecorded, visitCreated } from '../testing/customer-fixtures';
+import { activate, decided, pendingPayment } from '../testing/lifecycle-fixtures';
+import type { ProgramSettings } from '../program/program';
+import { balanceView } from './customer';
 import { customerDecider } from './customer.decider';
 import type { PaymentRecorded, RecordPayment } from './record-payment';
 import type { VisitCreated } from './record-visit';
@@ -285,6 +288,129 @@ describe('Recording a payment', () => {
       given([customerEnrolled()])
         .when(recordPayment({ currency: 'JPY', amount: '1.50' }))
         .thenFails('CurrencyMismatch', { expected: 'USD', actual: 'JPY' });
+    });
+  });
+});
+
+describe('Recording a payment with a return window (pendingDays)', () => {
+  /** The activatesAt a payment at `occurredAt` records under the window, with the server clock at `now`. */
+  const activatesAt = (settings: Partial<ProgramSettings>, occurredAt: string, now: Date = new Date(occurredAt)): string | undefined => {
+    const [event] = decided([customerEnrolled()], recordPayment({ source: 'online', occurredAt, now, program: aProgram(settings) }));
+    if (event?.type !== 'PaymentRecorded') throw new Error('expected a payment');
+    return event.data.activatesAt;
+  };
+
+  it('records the points as pending until the end of the local day pendingDays days after the payment, naming the first instant after it', () => {
+    given([customerEnrolled()])
+      .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 14 }) }))
+      // 2026-03-10 + 14 days = 2026-03-24, which ends where 2026-03-25 starts (UTC).
+      .then([{ type: 'PaymentRecorded', data: paymentData({ source: 'online', activatesAt: '2026-03-25T00:00:00.000Z' }) }]);
+  });
+
+  it('makes the points available at once under pendingDays 0, the default: no activatesAt', () => {
+    expect(activatesAt({ pendingDays: 0 }, OCCURRED_AT, NOW)).toBeUndefined();
+    expect(activatesAt({}, OCCURRED_AT, NOW)).toBeUndefined();
+  });
+
+  it('shows pending points apart from the available balance, in their own pending lot, and counts them as earned', () => {
+    given([customerEnrolled()])
+      .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 14 }) }))
+      .thenState((state) => {
+        if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
+        expect(balanceView(state.balance)).toEqual({ available: 0, pending: 49, owed: 0 });
+        expect(state.lifetime.earned).toBe(49);
+        expect(state.lots).toEqual([
+          { lotId: 'pay-0001', source: 'payment', earnedAt: OCCURRED_AT, paymentId: 'pay-0001', remaining: 49, activatesAt: '2026-03-25T00:00:00.000Z' },
+        ]);
+        expect(state.payments.get('pay-0001')).toMatchObject({ status: 'pending', activatesAt: '2026-03-25T00:00:00.000Z', points: 49 });
+      });
+  });
+
+  it('leaves a debt alone while the points are pending: they pay it when they become available', () => {
+    given([customerEnrolled(), manualAdjustment('adj-1', -20, 'clawback')])
+      .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 14 }) }))
+      .thenState((state) => {
+        if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
+        expect(balanceView(state.balance)).toEqual({ available: 0, pending: 49, owed: 20 });
+        expect(state.lots).toEqual([expect.objectContaining({ lotId: 'pay-0001', remaining: 49 })]);
+      });
+  });
+
+  it('pends as long as the longest window, 365 days', () => {
+    expect(activatesAt({ pendingDays: 365 }, OCCURRED_AT, NOW)).toBe('2027-03-11T00:00:00.000Z');
+  });
+
+  describe('the local day, in the program timezone', () => {
+    it('east of UTC (Sydney, UTC+11): the same UTC day can be two local days', () => {
+      // 11:30Z is 22:30 on the 10th in Sydney; 13:30Z is 00:30 on the 11th.
+      expect(activatesAt({ pendingDays: 7, timezone: 'Australia/Sydney' }, '2026-03-10T11:30:00.000Z')).toBe('2026-03-17T13:00:00.000Z');
+      expect(activatesAt({ pendingDays: 7, timezone: 'Australia/Sydney' }, '2026-03-10T13:30:00.000Z')).toBe('2026-03-18T13:00:00.000Z');
+    });
+
+    it('west of UTC (Los Angeles, UTC-7): a payment late in the local evening belongs to that local day', () => {
+      // 05:30Z on the 10th is 22:30 on the 9th in Los Angeles: the window ends with the 16th, local.
+      expect(activatesAt({ pendingDays: 7, timezone: 'America/Los_Angeles' }, '2026-03-10T05:30:00.000Z')).toBe('2026-03-17T07:00:00.000Z');
+      expect(activatesAt({ pendingDays: 7, timezone: 'UTC' }, '2026-03-10T05:30:00.000Z')).toBe('2026-03-18T00:00:00.000Z');
+    });
+
+    it('tells the last instant of a local day from the first of the next', () => {
+      const sydney = { pendingDays: 1, timezone: 'Australia/Sydney' };
+      const now = new Date('2026-03-10T13:00:00.000Z');
+      expect(activatesAt(sydney, '2026-03-10T12:59:59.999Z', now)).toBe('2026-03-11T13:00:00.000Z');
+      expect(activatesAt(sydney, '2026-03-10T13:00:00.000Z', now)).toBe('2026-03-12T13:00:00.000Z');
+    });
+
+    it('across the change to daylight saving time: the window ends with the local day, not after 24-hour steps', () => {
+      // New York springs forward on 2026-03-08 (a 23-hour day): that day ends at 04:00Z (EDT), not 05:00Z.
+      const newYork = { timezone: 'America/New_York' };
+      expect(activatesAt({ ...newYork, pendingDays: 7 }, '2026-03-01T15:00:00.000Z')).toBe('2026-03-09T04:00:00.000Z');
+      expect(activatesAt({ ...newYork, pendingDays: 6 }, '2026-03-01T15:00:00.000Z')).toBe('2026-03-08T05:00:00.000Z');
+    });
+
+    it('across the change back to standard time: the 25-hour local day counts whole', () => {
+      // Sydney leaves DST on 2026-04-05 and New York on 2026-11-01.
+      expect(activatesAt({ timezone: 'Australia/Sydney', pendingDays: 6 }, '2026-03-30T01:00:00.000Z')).toBe('2026-04-05T14:00:00.000Z');
+      expect(activatesAt({ timezone: 'America/New_York', pendingDays: 7 }, '2026-10-25T16:00:00.000Z')).toBe('2026-11-02T05:00:00.000Z');
+    });
+
+    it('when the next local day starts at 01:00 because midnight is skipped (Havana, 2026-03-08)', () => {
+      expect(activatesAt({ timezone: 'America/Havana', pendingDays: 6 }, '2026-03-01T15:00:00.000Z')).toBe('2026-03-08T05:00:00.000Z');
+    });
+  });
+
+  describe('a backdated payment', () => {
+    it("counts the window from the payment's own day, not from the day it was recorded", () => {
+      expect(activatesAt({ pendingDays: 14 }, '2026-03-05T10:00:00.000Z', NOW)).toBe('2026-03-20T00:00:00.000Z');
+    });
+
+    it('is available at once when its window has closed already', () => {
+      expect(activatesAt({ pendingDays: 14 }, '2026-02-20T10:00:00.000Z', NOW)).toBeUndefined(); // the window ended 2026-03-07
+      expect(activatesAt({ pendingDays: 14 }, '2026-02-23T10:00:00.000Z', new Date('2026-03-10T00:00:00.000Z'))).toBeUndefined(); // ends exactly now
+    });
+  });
+
+  describe('a later program change never moves points already earned', () => {
+    const recorded = [customerEnrolled(), pendingPayment('pay-0001', 49, '2026-03-25T00:00:00.000Z', { occurredAt: OCCURRED_AT })];
+
+    it('keeps the recorded activatesAt: still not due before it, due at it', () => {
+      given(recorded)
+        .when(activate({ paymentId: 'pay-0001', now: new Date('2026-03-24T23:59:59.999Z') }))
+        .thenFails('PointsNotDue', { activatesAt: '2026-03-25T00:00:00.000Z' });
+      given(recorded)
+        .when(activate({ paymentId: 'pay-0001', now: new Date('2026-03-25T00:00:00.000Z') }))
+        .then([expect.objectContaining({ type: 'PointsActivated' })]);
+    });
+
+    it('pends only the payments recorded after the window was introduced', () => {
+      given([customerEnrolled(), paymentRecorded('pay-0000', 100)])
+        .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 14 }, 2) }))
+        .thenState((state) => expect(state).toMatchObject({ balance: { available: 100, pending: 49 } }));
+    });
+
+    it('treats a retried pending payment as the same payment', () => {
+      given(recorded)
+        .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 0 }, 3) }))
+        .thenNothingHappened();
     });
   });
 });

@@ -153,6 +153,10 @@ export function refundPayment(command: RefundPayment, state: CustomerState): E.E
     },
   };
   const events: (PaymentRefunded | CashbackReversed)[] = [refund];
+  // Nor is the cashback's: a void cancels the payment's cashback with it (a cashback is only ever
+  // issued pending with a pending payment, and none after the void), so reversing it again would
+  // take its points twice, from the customer's other lots or as a debt.
+  if (payment.status === 'voided') return E.right(events);
   let after = evolveCustomer(state, refund) as Enrolled;
   for (const cashback of payment.cashback) {
     const reversal = cashbackReversal(after, payment, cashback, { refundId: command.refundId, refundedTotal, occurredAt: command.occurredAt }, policy);

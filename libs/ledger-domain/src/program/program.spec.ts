@@ -14,6 +14,7 @@ import {
 } from './program';
 import { reportErrors } from '../shared/codecs';
 import type { CashbackRule, VisitRewardRule } from './rules';
+import { MAX_PENDING_DAYS, normaliseLifecycle, pendingDaysOf, reversalShortfallOf } from './lifecycle-settings';
 
 const given = DeciderSpecification.for(programDecider);
 
@@ -239,5 +240,47 @@ describe('Program rules', () => {
 
   it('accepts the boundaries: every visit, 100 % cashback', () => {
     expect(errorsOf({ visitRewards: [{ ...everyFifth, everyVisits: 1 }], cashback: [{ ruleId: 'c', percent: '100' }] })).toEqual([]);
+  });
+});
+
+describe('Lifecycle settings: pendingDays and reversalShortfall', () => {
+  const decode = (settings: Record<string, unknown>) => ProgramSettingsC.decode({ ...DEFAULT_PROGRAM_SETTINGS, ...settings });
+
+  it.each([0, 1, 14, MAX_PENDING_DAYS])('accepts pendingDays %p', (pendingDays) => {
+    expect(E.isRight(decode({ pendingDays }))).toBe(true);
+  });
+
+  it.each([-1, 366, 1.5, '14', null])('refuses pendingDays %p, naming the field', (pendingDays) => {
+    const result = decode({ pendingDays });
+    if (E.isRight(result)) throw new Error('expected a refusal');
+    expect(reportErrors(result.left)).toEqual([expect.objectContaining({ path: 'pendingDays', message: expect.stringContaining('integer from 0 to 365') })]);
+  });
+
+  it('accepts the two shortfall policies and nothing else', () => {
+    expect(E.isRight(decode({ reversalShortfall: 'debt' }))).toBe(true);
+    expect(E.isRight(decode({ reversalShortfall: 'writeOff' }))).toBe(true);
+    expect(E.isLeft(decode({ reversalShortfall: 'refuse' }))).toBe(true);
+  });
+
+  it('defaults to no window and to debt', () => {
+    expect(pendingDaysOf({})).toBe(0);
+    expect(reversalShortfallOf({})).toBe('debt');
+    expect(normaliseLifecycle({ pendingDays: 0, reversalShortfall: 'debt' })).toEqual({});
+    expect(normaliseLifecycle({ pendingDays: 14, reversalShortfall: 'writeOff' })).toEqual({ pendingDays: 14, reversalShortfall: 'writeOff' });
+  });
+
+  it('records a window and a policy in a new version', () => {
+    given([configured(1)])
+      .when(configure({ pendingDays: 14, reversalShortfall: 'writeOff' }))
+      .then([{ type: 'ProgramConfigured', data: expect.objectContaining({ version: 2, pendingDays: 14, reversalShortfall: 'writeOff' }) }]);
+  });
+
+  it('treats saving the defaults explicitly as no change, and stores no default', () => {
+    given([configured(1)])
+      .when(configure({ pendingDays: 0, reversalShortfall: 'debt' }))
+      .thenNothingHappened();
+    given([configured(1), configured(2, { pendingDays: 14 })])
+      .when(configure({ pendingDays: 0 }))
+      .then([{ type: 'ProgramConfigured', data: expect.not.objectContaining({ pendingDays: expect.anything() }) }]);
   });
 });

@@ -78,7 +78,7 @@ export const firstOfNextYear = (date: string): string => `${Number(date.slice(0,
 /**
  * The first instant of a local calendar day in a timezone, as an ISO instant: local midnight,
  * or, in zones whose clocks jump over midnight (a daylight-saving change at 00:00), the first
- * instant that exists on that day. Days end where the next one starts, so "until the end of
+ * instant that exists on that day; for a day the zone skipped, the first instant after it. Days end where the next one starts, so "until the end of
  * day D" means "before `startOfLocalDay(D + 1)`".
  */
 export function startOfLocalDay(timezone: string, date: string): string {
@@ -88,9 +88,13 @@ export function startOfLocalDay(timezone: string, date: string): string {
   t = midnightUtc - offsetAt(timezone, t);
   const on = (ms: number) => dayIn(timezone, new Date(ms).toISOString()) >= date;
   if (on(t) && !on(t - 1)) return new Date(t).toISOString();
-  // A jump around midnight: the first instant on `date` lies within a few hours; bisect to it.
-  let lo = t - 6 * 3_600_000;
-  let hi = t + 6 * 3_600_000;
+  // A jump around midnight: bisect to the first instant on (or after) `date`. Not within a few
+  // hours of `t`: a zone that skipped a whole day (Samoa, 30 December 2011) has no instant on it,
+  // and the answer, the start of the next day, is most of a day away (a ±6 h search returned an
+  // instant still on the day before, ending "until the end of day D" hours early). Offsets stay
+  // within −12 h and +14 h, so the local day is before `date` at `lo` and on or after it at `hi`.
+  let lo = midnightUtc - 15 * 3_600_000;
+  let hi = midnightUtc + 13 * 3_600_000;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
     if (on(mid)) hi = mid;
