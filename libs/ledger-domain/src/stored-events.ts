@@ -8,6 +8,7 @@ import { PaymentRecordedDataC } from './customer/record-payment';
 import { VisitCreatedDataC } from './customer/record-visit';
 import { CashbackReversedDataC, PaymentRefundedDataC } from './customer/refund-payment';
 import { PointsVoidedDataC } from './customer/void-points';
+import { PointsExpiredDataC } from './customer/expire-points';
 import { ProgramConfiguredDataC, type ProgramEvent } from './program/program';
 import { reportErrors } from './shared/codecs';
 
@@ -30,6 +31,7 @@ export const CustomerEventC: t.Type<CustomerEvent, unknown, unknown> = t.union([
   t.type({ type: t.literal('CashbackReversed'), data: CashbackReversedDataC }),
   t.type({ type: t.literal('PointsActivated'), data: PointsActivatedDataC }),
   t.type({ type: t.literal('PointsVoided'), data: PointsVoidedDataC }),
+  t.type({ type: t.literal('PointsExpired'), data: PointsExpiredDataC }),
 ]);
 
 /** Every event of the program's `loyaltyProgram-<programId>` stream. */

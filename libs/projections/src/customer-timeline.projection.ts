@@ -102,5 +102,7 @@ export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter:
       return entry(event.data.early ? 'early' : 'due', event.data.occurredAt, null, null, null, event.data.reason ?? null, null, event.data.paymentId);
     case 'PointsVoided':
       return entry(null, event.data.occurredAt, null, null, null, event.data.reason, null, event.data.paymentId);
+    case 'PointsExpired':
+      return entry(event.data.pending ? 'pending' : null, event.data.occurredAt, null, null, null, null, null, event.data.lotId);
   }
 }

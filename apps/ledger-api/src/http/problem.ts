@@ -139,6 +139,10 @@ export function toProblem(error: CommandError): Problem {
         paymentId: error.paymentId,
         activatesAt: error.activatesAt,
       });
+    case 'NothingToExpire':
+      return problem('nothing-to-expire', 422, 'Nothing to expire', 'The lot has no points left to expire, or never expires.', { lotId: error.lotId });
+    case 'NotDueYet':
+      return problem('not-due-yet', 422, 'Not due yet', `The lot expires at ${error.dueAt}.`, { lotId: error.lotId, dueAt: error.dueAt });
     case 'PaymentVoided':
       return problem('payment-voided', 422, 'Payment voided', "The payment's points were voided; nothing more is earned on it.", {
         paymentId: error.paymentId,

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { SafeInteger } from '../shared/codecs';
+import { expiresAtFor, expiryOf } from '../program/lifecycle-settings';
 import type { ProgramSnapshot } from '../program/program';
 import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
@@ -19,6 +20,8 @@ export interface AdjustPoints {
   /** Non-zero; positive credits, negative debits. */
   readonly points: number;
   readonly reason: string;
+  /** A credit expires under the program's policy unless this is false (e.g. a goodwill gesture kept for good). */
+  readonly expires?: boolean;
   readonly program: ProgramSnapshot | undefined;
   readonly now: Date;
 }
@@ -58,6 +61,8 @@ export const PointsAdjustedDataC = t.intersection([
     lots: LotDrawsC,
     /** A cashback on a payment whose points are still pending: pending with it, until then. */
     activatesAt: t.string,
+    /** A credit (reward, cashback, positive adjustment): when its lot expires; absent: never. */
+    expiresAt: t.string,
   }),
 ]);
 export interface PointsAdjusted {
@@ -75,6 +80,12 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
   if (command.points < 0 && after < 0 && policy === 'deny') {
     return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: -command.points });
   }
+  const occurredAt = command.now.toISOString();
+  const program = command.program;
+  const expiresAt =
+    command.points > 0 && command.expires !== false && program !== undefined
+      ? expiresAtFor(expiryOf(program.settings), program.settings.timezone, occurredAt)
+      : undefined;
   const lots = command.points < 0 ? { lots: drawAvailable(state.lots, -command.points).draws } : {};
   return E.right([
     {
@@ -85,8 +96,9 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
         kind: 'manual',
         points: command.points,
         reason: command.reason,
-        occurredAt: command.now.toISOString(),
+        occurredAt,
         ...lots,
+        ...(expiresAt !== undefined && { expiresAt }),
       },
     },
   ]);

@@ -10,9 +10,10 @@ import { issueReward, type IssueReward } from './issue-reward';
 import { activatePoints, type ActivatePoints } from './activate-points';
 import { refundPayment, type RefundPayment } from './refund-payment';
 import { voidPoints, type VoidPoints } from './void-points';
+import { expirePoints, type ExpirePoints } from './expire-points';
 
 export type CustomerCommand =
-  EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward | RefundPayment | ActivatePoints | VoidPoints;
+  EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward | RefundPayment | ActivatePoints | VoidPoints | ExpirePoints;
 
 /** decide(command, state) → Either<LedgerError, events>: one small function per command. */
 export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
@@ -35,6 +36,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return activatePoints(command, state);
     case 'VoidPoints':
       return voidPoints(command, state);
+    case 'ExpirePoints':
+      return expirePoints(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;

@@ -39,7 +39,7 @@ describe('The customer account (evolve)', () => {
       redemption('red-0002', 6),
     ]);
     expect(state.balance).toEqual({ available: 49 + 10 + 5 - 3 - 20 - 6, pending: 0 });
-    expect(state.lifetime).toEqual({ earned: 59, redeemed: 26, adjustedIn: 5, adjustedOut: 3, reversed: 0, writtenOff: 0 });
+    expect(state.lifetime).toEqual({ earned: 59, redeemed: 26, adjustedIn: 5, adjustedOut: 3, reversed: 0, writtenOff: 0, expired: 0 });
     expect(state.visitCount).toBe(2);
     expect(state.paymentCount).toBe(2);
     expect(['vis-0001', 'vis-0002'].map((id) => state.visits.has(id))).toEqual([true, true]);

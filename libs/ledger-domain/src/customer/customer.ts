@@ -7,6 +7,7 @@ import { applyDraws, drawAvailable, openLot, settleOwed, type Lot, type LotDraw,
 import type { PaymentRecorded } from './record-payment';
 import type { VisitCreated } from './record-visit';
 import type { CashbackReversed, PaymentRefunded } from './refund-payment';
+import type { PointsExpired } from './expire-points';
 import type { PointsVoided } from './void-points';
 
 /**
@@ -28,7 +29,7 @@ import type { PointsVoided } from './void-points';
  *   in proportion. void: an admin cancels a payment's pending points without a refund.
  */
 export type CustomerEvent =
-  CustomerEnrolled | VisitCreated | PaymentRecorded | PointsAdjusted | PaymentRefunded | CashbackReversed | PointsActivated | PointsVoided;
+  CustomerEnrolled | VisitCreated | PaymentRecorded | PointsAdjusted | PaymentRefunded | CashbackReversed | PointsActivated | PointsVoided | PointsExpired;
 
 export type CustomerState = NotEnrolled | Enrolled;
 
@@ -81,6 +82,8 @@ export interface Enrolled {
     readonly reversed: number;
     /** Of those, points the customer no longer had and the program wrote off (policy "writeOff"). */
     readonly writtenOff: number;
+    /** Points lost because their lot expired before they were spent (breakage). */
+    readonly expired: number;
   };
   /** Open lots (points remaining), pending and available, in spending order. */
   readonly lots: readonly Lot[];
@@ -104,7 +107,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       ...(phone !== undefined && { phone }),
       ...(name !== undefined && { name }),
       balance: { available: 0, pending: 0 },
-      lifetime: { earned: 0, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0 },
+      lifetime: { earned: 0, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0, expired: 0 },
       lots: [],
       visits: AppendOnlySet.empty(),
       payments: AppendOnlyMap.empty(),
@@ -139,7 +142,18 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         ...state,
         balance,
         lifetime: { ...lifetime, earned: lifetime.earned + d.points },
-        lots: earn(state, { lotId: d.paymentId, source: 'payment', earnedAt: d.occurredAt, paymentId: d.paymentId }, d.points, d.activatesAt),
+        lots: earn(
+          state,
+          {
+            lotId: d.paymentId,
+            source: 'payment',
+            earnedAt: d.occurredAt,
+            paymentId: d.paymentId,
+            ...(d.expiresAt !== undefined && { expiresAt: d.expiresAt }),
+          },
+          d.points,
+          d.activatesAt,
+        ),
         payments: state.payments.set(d.paymentId, facts),
         paymentCount: state.paymentCount + 1,
       };
@@ -169,7 +183,13 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         lifetime: isEarnedKind(kind) ? { ...lifetime, earned: lifetime.earned + points } : { ...lifetime, adjustedIn: lifetime.adjustedIn + points },
         lots: earn(
           state,
-          { lotId: adjustmentId, source: lotSourceOf(kind), earnedAt: occurredAt, ...(paymentId !== undefined && { paymentId }) },
+          {
+            lotId: adjustmentId,
+            source: lotSourceOf(kind),
+            earnedAt: occurredAt,
+            ...(paymentId !== undefined && { paymentId }),
+            ...(event.data.expiresAt !== undefined && { expiresAt: event.data.expiresAt }),
+          },
           points,
           event.data.activatesAt,
         ),
@@ -227,6 +247,8 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         payments: payment === undefined ? state.payments : state.payments.set(d.paymentId, { ...payment, status: 'available' }),
       };
     }
+    case 'PointsExpired':
+      return { ...state, balance, lifetime: { ...lifetime, expired: lifetime.expired + event.data.points }, lots: applyDraws(state.lots, lotsMoved(event)) };
     case 'PointsVoided': {
       const d = event.data;
       const payment = state.payments.get(d.paymentId);
@@ -283,6 +305,8 @@ export function lotsMoved(event: CustomerEvent): readonly LotDraw[] {
     case 'PointsActivated':
     case 'PointsVoided':
       return event.data.lots;
+    case 'PointsExpired':
+      return [{ lotId: event.data.lotId, points: event.data.points }];
     default:
       return [];
   }
@@ -316,6 +340,8 @@ export function balanceEffect(event: CustomerEvent): { readonly available: numbe
       return { available: event.data.points, pending: -event.data.points };
     case 'PointsVoided':
       return { available: 0, pending: -event.data.points };
+    case 'PointsExpired':
+      return event.data.pending ? { available: 0, pending: -event.data.points } : { available: -event.data.points, pending: 0 };
   }
 }
 
@@ -352,5 +378,7 @@ export function subjectIdOf(event: CustomerEvent): string {
       return event.data.refundId;
     case 'CashbackReversed':
       return event.data.reversalId;
+    case 'PointsExpired':
+      return event.data.lotId;
   }
 }

@@ -218,6 +218,6 @@ describe('Issuing cashback on a payment in the points lifecycle', () => {
 
   it('counts cashback as earned and a reversal of it as reversed', () => {
     const events = history(paid, refund({ amount: '50.00' }), cashback({ points: 10 }));
-    expect(enrolled(events).lifetime).toEqual({ earned: 110, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 55, writtenOff: 0 });
+    expect(enrolled(events).lifetime).toEqual({ earned: 110, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 55, writtenOff: 0, expired: 0 });
   });
 });

@@ -31,6 +31,8 @@ export interface IssueReward {
   readonly occurredAt: string;
   /** The program as it is now: its shortfall policy applies to a reversal issued with the cashback. */
   readonly program?: ProgramSnapshot;
+  /** When the reward's lot expires, under the policy in force at the trigger (see `react`); absent: never. */
+  readonly expiresAt?: string;
 }
 
 export function issueReward(command: IssueReward, state: CustomerState): E.Either<LedgerError, readonly (PointsAdjusted | CashbackReversed)[]> {
@@ -47,7 +49,19 @@ export function issueReward(command: IssueReward, state: CustomerState): E.Eithe
   const activatesAt = payment?.status === 'pending' ? payment.activatesAt : undefined;
   const issued: PointsAdjusted = {
     type: 'PointsAdjusted',
-    data: { adjustmentId, customerId, kind, points, reason, reference, ruleId, programVersion, occurredAt, ...(activatesAt !== undefined && { activatesAt }) },
+    data: {
+      adjustmentId,
+      customerId,
+      kind,
+      points,
+      reason,
+      reference,
+      ruleId,
+      programVersion,
+      occurredAt,
+      ...(activatesAt !== undefined && { activatesAt }),
+      ...(command.expiresAt !== undefined && { expiresAt: command.expiresAt }),
+    },
   };
   if (payment === undefined || payment.refundedMinor === 0) return E.right([issued]);
   // Issued after the payment was refunded in part: the refunded share is reversed at once, as a

@@ -128,7 +128,7 @@ interface CashbackModel {
 class Oracle {
   net = 0;
   pending = 0;
-  readonly lifetime = { earned: 0, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0 };
+  readonly lifetime = { earned: 0, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0, expired: 0 };
   readonly payments = new Map<string, PaymentModel>();
   readonly cashback = new Map<string, CashbackModel>();
   /** Points each lot (payment or cashback id) lost to a void. */

@@ -9,8 +9,9 @@ import { SafeInteger } from '../shared/codecs';
  * - A lot is pending (with `activatesAt`) or available. Pending points are visible, not
  *   spendable; they count as `pending` until activated.
  * - Spending (redemptions, negative adjustments, reversals beyond their own lot) takes from the
- *   available lots in spending order: the earliest-earned first (expiry dates, once lots have
- *   them, come first: see `spendingOrder`). The event records which lots it drew from.
+ *   available lots in spending order: earliest expiry first, lots that never expire last, ties
+ *   by the earliest earned (`spendingOrder`). The event records which lots it drew from.
+ * - A lot whose `expiresAt` has passed loses what remains of it (`PointsExpired`).
  * - What cannot be drawn from a lot is a shortfall: owed (the net available balance goes below
  *   zero) or, for a reversal under the "writeOff" policy, written off. While something is owed,
  *   points that become available pay it first (`settleOwed`); the rest is the lot.
@@ -33,6 +34,8 @@ export interface Lot {
   readonly activatesAt?: string;
   /** The payment a payment or cashback lot belongs to (refunds reverse and voids cancel by payment). */
   readonly paymentId?: string;
+  /** The first instant at which what remains is expired; absent: never expires. */
+  readonly expiresAt?: string;
 }
 
 /** Points taken from one lot by a spend, reversal, void or activation. */
@@ -42,8 +45,16 @@ export const LotDrawsC = t.array(LotDrawC);
 
 export const isPending = (lot: Lot): boolean => lot.activatesAt !== undefined;
 
-/** The order points are spent in: earliest earned first, then by id, so every replay agrees. */
+/**
+ * The order points are spent in: the earliest expiry first (so points are used before they are
+ * lost), lots that never expire last; then the earliest earned; then by id, so every replay agrees.
+ */
 export function spendingOrder(a: Lot, b: Lot): number {
+  if (a.expiresAt !== b.expiresAt) {
+    if (a.expiresAt === undefined) return 1;
+    if (b.expiresAt === undefined) return -1;
+    return a.expiresAt < b.expiresAt ? -1 : 1;
+  }
   if (a.earnedAt !== b.earnedAt) return a.earnedAt < b.earnedAt ? -1 : 1;
   return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
 }

@@ -190,7 +190,7 @@ describe('Recording a payment', () => {
         .thenState((state) => {
           if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
           expect(state.balance).toEqual({ available: 149, pending: 0 });
-          expect(state.lifetime).toEqual({ earned: 149, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0 });
+          expect(state.lifetime).toEqual({ earned: 149, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 0, writtenOff: 0, expired: 0 });
           expect(state.paymentCount).toBe(2);
         });
     });
@@ -407,10 +407,10 @@ describe('Recording a payment with a return window (pendingDays)', () => {
         .thenState((state) => expect(state).toMatchObject({ balance: { available: 100, pending: 49 } }));
     });
 
-    it('treats a retried pending payment as the same payment', () => {
+    it('refuses the same payment id again, whatever the program says now (never a second credit)', () => {
       given(recorded)
         .when(recordPayment({ source: 'online', program: aProgram({ pendingDays: 0 }, 3) }))
-        .thenNothingHappened();
+        .thenFails('PaymentAlreadyRecorded', { paymentId: 'pay-0001' });
     });
   });
 });

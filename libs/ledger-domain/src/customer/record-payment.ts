@@ -1,7 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import { SafeInteger } from '../shared/codecs';
-import { pendingDaysOf } from '../program/lifecycle-settings';
+import { expiresAtFor, expiryOf, pendingDaysOf } from '../program/lifecycle-settings';
 import type { ProgramSettings, ProgramSnapshot } from '../program/program';
 import { addDays, dayIn, startOfLocalDay } from '../shared/calendar';
 import type { LedgerError } from '../shared/errors';
@@ -65,6 +65,8 @@ export const PaymentRecordedDataC = t.intersection([
      * never moves it). Absent: available at once.
      */
     activatesAt: t.string,
+    /** When the payment's lot expires (the program's expiry policy when it was earned); absent: never. */
+    expiresAt: t.string,
   }),
 ]);
 export interface PaymentRecorded {
@@ -94,6 +96,8 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
   // The program codec only admits parseable ratios; an unparseable one earns nothing rather than guessing.
   const points = ratio === undefined ? 0 : pointsEarned(amountMinor.right, minorUnits(command.currency), ratio);
   const activatesAt = pendingUntil(program.settings, command.occurredAt, command.now);
+  // Pending points expire by the same date, counted from the earning, not from activation.
+  const expiresAt = expiresAtFor(expiryOf(program.settings), program.settings.timezone, command.occurredAt);
   const createsVisit = command.visitId === undefined && command.source !== 'online';
   const visitId = command.visitId ?? (createsVisit ? command.newVisitId : undefined);
   const { paymentId, customerId, locationId, currency, purchaseIdentifier, occurredAt, source } = command;
@@ -114,6 +118,7 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
       programVersion: program.version,
       ...(visitId !== undefined && { visitId }),
       ...(activatesAt !== undefined && { activatesAt }),
+      ...(expiresAt !== undefined && { expiresAt }),
     },
   };
   if (!createsVisit) return E.right([payment]);

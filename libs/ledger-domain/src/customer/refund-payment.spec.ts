@@ -308,7 +308,7 @@ describe('Refunding a payment', () => {
         const state = enrolled(owing);
         expect(state.balance).toEqual({ available: -80, pending: 0 });
         expect(balanceView(state.balance)).toEqual({ available: 0, pending: 0, owed: 80 });
-        expect(state.lifetime).toEqual({ earned: 100, redeemed: 80, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 0 });
+        expect(state.lifetime).toEqual({ earned: 100, redeemed: 80, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 0, expired: 0 });
         expect(state.lots).toEqual([]);
       });
 
@@ -366,7 +366,7 @@ describe('Refunding a payment', () => {
             if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
             expect(balanceView(state.balance)).toEqual({ available: 0, pending: 0, owed: 0 });
             const l = state.lifetime;
-            expect(l).toEqual({ earned: 100, redeemed: 80, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 80 });
+            expect(l).toEqual({ earned: 100, redeemed: 80, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 80, expired: 0 });
             expect(l.earned - l.redeemed + l.adjustedIn - l.adjustedOut - l.reversed + l.writtenOff).toBe(0);
           });
       });

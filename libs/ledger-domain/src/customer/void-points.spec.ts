@@ -39,7 +39,7 @@ describe('Voiding pending points', () => {
       .thenState((state) => {
         if (state.status !== 'Enrolled') throw new Error('expected an enrolled customer');
         expect(balanceView(state.balance)).toEqual({ available: 50, pending: 0, owed: 0 });
-        expect(state.lifetime).toEqual({ earned: 150, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 0 });
+        expect(state.lifetime).toEqual({ earned: 150, redeemed: 0, adjustedIn: 0, adjustedOut: 0, reversed: 100, writtenOff: 0, expired: 0 });
         expect(state.lots.map((lot) => lot.lotId)).toEqual(['pay-0']);
         expect(state.payments.get('pay-1')).toMatchObject({ status: 'voided', refundedMinor: 0 });
       });

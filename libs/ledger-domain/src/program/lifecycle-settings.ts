@@ -1,5 +1,7 @@
 import * as t from 'io-ts';
-import { IntInRange } from '../shared/codecs';
+import { addDays, addMonths, dayIn, firstOfNextMonth, firstOfNextYear, startOfLocalDay } from '../shared/calendar';
+import { IntInRange, strictObject } from '../shared/codecs';
+import { annotate } from '../shared/schema-annotation';
 
 /**
  * The program's points-lifecycle settings (docs/lifecycle.md). Each is optional, so programs
@@ -13,20 +15,71 @@ import { IntInRange } from '../shared/codecs';
  *   points (they were spent): "debt" (default) takes the balance below zero, shown as owed and
  *   paid off by future earnings first; "writeOff" stops at zero and records the points written
  *   off. A reversal is never refused: the return happened.
+ * - expiry: when an earning's lot expires, fixed when it is earned (a later change never moves
+ *   an existing lot): "none" (default); "afterDays" (end of the local day `days` after the
+ *   earning); "afterMonths" (`months` later, then to the end of that local day, month or year).
  */
 export const ReversalShortfallC = t.keyof({ debt: null, writeOff: null }, '"debt" or "writeOff"');
 export type ReversalShortfall = t.TypeOf<typeof ReversalShortfallC>;
 
 export const MAX_PENDING_DAYS = 365;
 
+export const ExpiryC = annotate(
+  t.union(
+    [
+      strictObject('no expiry', { policy: t.literal('none') }, {}),
+      strictObject('expiry after days', { policy: t.literal('afterDays'), days: IntInRange(1, 3650, 'integer from 1 to 3650') }, {}),
+      strictObject(
+        'expiry after months',
+        {
+          policy: t.literal('afterMonths'),
+          months: IntInRange(1, 120, 'integer from 1 to 120'),
+          roundTo: t.keyof({ day: null, month: null, year: null }, '"day", "month" or "year"'),
+        },
+        {},
+      ),
+    ],
+    'expiry policy: {policy: "none"}, {policy: "afterDays", days} or {policy: "afterMonths", months, roundTo}',
+  ),
+  {
+    description: 'when lots earned from now on expire (a change never moves existing lots); default {policy: "none"}',
+    example: { policy: 'afterMonths', months: 12, roundTo: 'month' },
+  },
+);
+export type Expiry = t.TypeOf<typeof ExpiryC>;
+
 export const LIFECYCLE_SETTINGS = {
   pendingDays: IntInRange(0, MAX_PENDING_DAYS, `integer from 0 to ${MAX_PENDING_DAYS}`),
   reversalShortfall: ReversalShortfallC,
+  expiry: ExpiryC,
 };
 
 export interface LifecycleSettings {
   readonly pendingDays?: number;
   readonly reversalShortfall?: ReversalShortfall;
+  readonly expiry?: Expiry;
+}
+
+export const expiryOf = (settings: LifecycleSettings): Expiry => settings.expiry ?? { policy: 'none' };
+
+/**
+ * When a lot earned at `earnedAt` expires under the policy: the first instant at which it is
+ * expired (the start of the local day after the last day it is valid), or undefined when it
+ * never expires. Days, months and years are the program timezone's.
+ */
+export function expiresAtFor(expiry: Expiry, timezone: string, earnedAt: string): string | undefined {
+  const day = dayIn(timezone, earnedAt);
+  switch (expiry.policy) {
+    case 'none':
+      return undefined;
+    case 'afterDays':
+      return startOfLocalDay(timezone, addDays(day, expiry.days + 1));
+    case 'afterMonths': {
+      const last = addMonths(day, expiry.months);
+      const next = expiry.roundTo === 'day' ? addDays(last, 1) : expiry.roundTo === 'month' ? firstOfNextMonth(last) : firstOfNextYear(last);
+      return startOfLocalDay(timezone, next);
+    }
+  }
 }
 
 export const pendingDaysOf = (settings: LifecycleSettings): number => settings.pendingDays ?? 0;
@@ -37,5 +90,18 @@ export function normaliseLifecycle(settings: LifecycleSettings): LifecycleSettin
   return {
     ...(pendingDaysOf(settings) !== 0 && { pendingDays: pendingDaysOf(settings) }),
     ...(reversalShortfallOf(settings) !== 'debt' && { reversalShortfall: reversalShortfallOf(settings) }),
+    ...(expiryOf(settings).policy !== 'none' && { expiry: normaliseExpiry(expiryOf(settings)) }),
   };
+}
+
+/** Fields in a fixed order, so equal policies are equal JSON. */
+function normaliseExpiry(expiry: Expiry): Expiry {
+  switch (expiry.policy) {
+    case 'none':
+      return { policy: 'none' };
+    case 'afterDays':
+      return { policy: 'afterDays', days: expiry.days };
+    case 'afterMonths':
+      return { policy: 'afterMonths', months: expiry.months, roundTo: expiry.roundTo };
+  }
 }

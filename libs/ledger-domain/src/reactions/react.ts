@@ -3,6 +3,7 @@ import type { IssueReward } from '../customer/issue-reward';
 import type { PaymentRecorded } from '../customer/record-payment';
 import type { VisitCreated } from '../customer/record-visit';
 import type { ProgramSnapshot } from '../program/program';
+import { expiresAtFor, expiryOf } from '../program/lifecycle-settings';
 import { DEFAULT_CASHBACK_SOURCES } from '../program/rules';
 import { formatAmount, minorUnits } from '../shared/money';
 import { cashbackPoints, parseRatio } from '../shared/points';
@@ -70,6 +71,7 @@ function visitRewards(visit: VisitCreated, program: ProgramSnapshot, tally: Visi
         programVersion: program.version,
         trigger: { visitId: visit.data.visitId },
         occurredAt: visit.data.occurredAt,
+        ...expiryAt(program, visit.data.occurredAt),
       },
     });
   }
@@ -104,10 +106,17 @@ function cashback(payment: PaymentRecorded, program: ProgramSnapshot): Reaction[
         programVersion: program.version,
         trigger: { paymentId: d.paymentId },
         occurredAt: d.occurredAt,
+        ...expiryAt(program, d.occurredAt),
       },
     });
   }
   return out;
+}
+
+/** A reward's expiry: the policy of the version in force at its trigger, counted from the trigger's business time. */
+function expiryAt(program: ProgramSnapshot, earnedAt: string): { expiresAt?: string } {
+  const expiresAt = expiresAtFor(expiryOf(program.settings), program.settings.timezone, earnedAt);
+  return expiresAt === undefined ? {} : { expiresAt };
 }
 
 /** 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th. */

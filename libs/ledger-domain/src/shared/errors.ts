@@ -21,7 +21,9 @@ export type LedgerError =
   | RefundExceedsPayment
   | PointsNotPending
   | PointsNotDue
-  | PaymentVoided;
+  | PaymentVoided
+  | NothingToExpire
+  | NotDueYet;
 
 /** One field that failed validation: where, and what was expected. Never the value itself. */
 export interface FieldError {
@@ -130,6 +132,18 @@ export interface PointsNotDue {
 export interface PaymentVoided {
   readonly _tag: 'PaymentVoided';
   readonly paymentId: string;
+}
+
+/** The lot has nothing left to expire (spent, reversed, voided, expired already) or never expires. */
+export interface NothingToExpire {
+  readonly _tag: 'NothingToExpire';
+  readonly lotId: string;
+}
+/** A time-driven fact asked for before its time (an expiry before the lot's `expiresAt`). */
+export interface NotDueYet {
+  readonly _tag: 'NotDueYet';
+  readonly lotId: string;
+  readonly dueAt: string;
 }
 
 export const invalid = (path: string, message: string): InvalidInput => ({
