@@ -3,8 +3,13 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_COLUMNS } from '#audit/export';
+import { reconcile } from '#audit/reconcile';
+import { generateScenario } from '#projections/testing/ledger-scenario';
+import { Projector } from '#read-models/projector';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';
+import { openReadModelFixture, type ReadModelFixture } from '../read-models/read-model-fixture';
+import { appendCommands } from '../read-models/read-model-tables';
 
 const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
 
@@ -69,13 +74,14 @@ describe('reconciliation and export for auditors', () => {
 
   it('reports a corrupted projection row, over HTTP and from the CLI with exit code 1', async () => {
     const db = readModels();
-    db.prepare('UPDATE customer_balances SET available = 999, visit_count = 42 WHERE customer_id = ?').run(ada);
+    db.prepare('UPDATE customer_balances SET available = 999, visit_count = 42, owed = 5 WHERE customer_id = ?').run(ada);
     db.close();
     const report = await ledger.request('GET', '/audit/reconcile');
     expect(report.body.mismatches).toEqual(
       expect.arrayContaining([
         { customerId: ada, field: 'available', ledger: 26, projection: 999 },
         { customerId: ada, field: 'visit_count', ledger: 1, projection: 42 },
+        { customerId: ada, field: 'owed', ledger: 0, projection: 5 },
       ]),
     );
     const run = await cli(['audit', 'reconcile'], ledger);
@@ -136,5 +142,51 @@ describe('reconciliation and export for auditors', () => {
     expect((await cli(['audit', 'export'], ledger)).status).toBe(2);
     expect((await cli(['audit', 'export', '--all', '--format', 'xml'], ledger)).status).toBe(2);
     expect((await cli(['audit', 'export', '--all', '--as-of', 'soon'], ledger)).status).toBe(2);
+  });
+});
+
+describe('reconciliation through the points lifecycle: pending, owed, reversed and written off', () => {
+  type Column = 'available' | 'pending' | 'owed' | 'lifetime_reversed' | 'lifetime_written_off';
+  let fx: ReadModelFixture;
+  beforeAll(async () => {
+    fx = await openReadModelFixture('sqlite');
+    // Decided by the real deciders: pending points, refunds, activations, voids; it ends with a customer owing points and one with points written off.
+    await appendCommands(fx.store, generateScenario({ seed: 23, customers: 8, steps: 240 }));
+    await new Projector(fx.store, fx.database).catchUp();
+  });
+  afterAll(() => fx.close());
+
+  const rows = () => fx.database.db.selectFrom('customer_balances').selectAll().orderBy('customer_id').execute();
+
+  it('finds the projection in agreement with the domain fold (available never negative, the debt as owed)', async () => {
+    const report = await reconcile(fx.store, fx.database);
+    expect(report.mismatches).toEqual([]);
+    expect(report.customers).toBe(8);
+    const balances = await rows();
+    for (const column of ['pending', 'owed', 'lifetime_reversed', 'lifetime_written_off'] as const) {
+      expect(balances.some((r) => Number(r[column]) > 0)).toBe(true);
+    }
+  });
+
+  it.each<Column>(['available', 'pending', 'owed', 'lifetime_reversed', 'lifetime_written_off'])('reports a corrupted %s', async (column) => {
+    // The customer with the most in that column (the owing one for owed, a written-off one for written off).
+    const row = (await rows()).sort((a, b) => Number(b[column]) - Number(a[column]))[0]!;
+    const value = Number(row[column]);
+    await fx.database.db
+      .updateTable('customer_balances')
+      .set({ [column]: value + 7 })
+      .where('customer_id', '=', row.customer_id)
+      .execute();
+    try {
+      expect((await reconcile(fx.store, fx.database)).mismatches).toEqual([
+        { customerId: row.customer_id, field: column, ledger: value, projection: value + 7 },
+      ]);
+    } finally {
+      await fx.database.db
+        .updateTable('customer_balances')
+        .set({ [column]: value })
+        .where('customer_id', '=', row.customer_id)
+        .execute();
+    }
   });
 });

@@ -11,6 +11,10 @@ import { positionText, PROJECTED_TABLES, type UntypedDb } from '#read-models/tab
 import { freshPostgresDatabase } from '../support/postgres';
 import { tempDir } from '../support/temp-dir';
 import { openReadModelFixture, type Dialect } from './read-model-fixture';
+import { appendCommands, dumpTables, expectedTables, readLog, type TableDump } from './read-model-tables';
+import { accountStreamOf, generateScenario, projectedSequence, type ScenarioCommand } from '#projections/testing/ledger-scenario';
+import { expectedReadModels } from '#projections/testing/read-model-oracle';
+import type { LedgerEvent } from '#projections/projected-event';
 
 const MIGRATIONS_DIR = join(__dirname, '../../libs/read-models/src/migrations');
 
@@ -23,6 +27,7 @@ const RELEASED: Readonly<Record<string, string>> = {
   '001-ledger-tables.ts': 'a22299975411cded1487ebf8ab46a0705500aab8df4b3a5ee36d1257e3867dda',
   '002-customer-achievements.ts': '1b1b71dcaf9f85ebf1620eb3e847ea126812812a42127bdb90436ca7f335808b',
   '003-forty-digit-positions.ts': '4c6b7aea945c609d849c567699dba5b4ab612ec4807d1c73d545c1223cb6cc07',
+  '004-points-lifecycle.ts': '0586469566f538bfdbee4da90d8826e23b67816256cf89e32cddc12f57c747b7',
 };
 
 const run = async (db: UntypedDb, ...statements: string[]) => {
@@ -143,7 +148,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
     try {
       // Back before the widening, with positions as the earlier versions wrote them.
       const widening = MIGRATIONS.find((m) => m.name.startsWith('positions widened'))!;
-      await db.deleteFrom('read_model_migrations').where('version', '>=', widening.version).execute();
+      // (Only the widening runs again: the later migrations' tables and columns are there already.)
+      await db.deleteFrom('read_model_migrations').where('version', '=', widening.version).execute();
       const v1 = (n: bigint) => n.toString().padStart(20, '0');
       await db
         .insertInto('projection_checkpoints')
@@ -179,7 +185,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
       // Rows as version 1 wrote them: 20-digit positions, no achievements, no refusals.
       const v1 = (n: bigint) => n.toString().padStart(20, '0');
       const balance = { pending: 0, lifetime_redeemed: 0, adjusted_in: 0, adjusted_out: 0, purchase_count: 0, enrolled_at: '2026-11-01T09:00:00.000Z' };
-      await db
+      await (db as UntypedDb)
         .insertInto('customer_balances')
         .values([
           {
@@ -242,6 +248,62 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
     }
   });
 
+  it('upgrades a database of version 3, rows and all, to exactly the tables a rebuild of the same log makes (migration 4)', async () => {
+    const fx = await openReadModelFixture(dialect);
+    const old = await openEmpty(dialect);
+    try {
+      // A log as version 3 knew it: no pending points, refunds, activations or voids, spends recorded
+      // without their draws; and one customer left owing points (a clawback under "allow").
+      const commands = v3Era(generateScenario({ seed: 3, customers: 6, steps: 160, lifecycle: false }));
+      const owing = expectedReadModels(projectedSequence(commands)).balances.find((b) => b.customerId === 'cus-001')!;
+      commands.push({
+        streamName: accountStreamOf('cus-001'),
+        events: [
+          {
+            type: 'PointsAdjusted',
+            data: {
+              adjustmentId: 'clawback-last',
+              customerId: 'cus-001',
+              kind: 'manual',
+              points: -(owing.available + 25),
+              reason: 'clawback',
+              occurredAt: '2026-12-01T00:00:00.000Z',
+            },
+          },
+        ],
+        eventIds: ['30000000-0000-4000-8000-000000000001'],
+        recordedAt: '2026-12-01T00:00:00.000Z',
+        actor: 'staff:alice',
+      });
+      const head = await appendCommands(fx.store, commands);
+      await rebuildReadModels(fx.store, fx.database);
+      const rebuilt = await dumpTables(fx.database.db);
+      expect(rebuilt).toEqual(expectedTables(await readLog(fx.store)));
+
+      // The same log's rows as version 3 wrote them (available and balance_after signed), upgraded.
+      await migrate(old.database.db, MIGRATIONS.slice(0, 3));
+      const v3 = asVersion3(rebuilt);
+      for (const [table, rows] of Object.entries(v3)) await insertRows(old.database.db as UntypedDb, table, rows);
+      await old.database.db
+        .insertInto('projection_checkpoints')
+        .values({ projection: 'ledger-read-models', position: positionText(head), updated_at: 'x' })
+        .execute();
+      await migrate(old.database.db);
+      expect(await dumpTables(old.database.db)).toEqual(rebuilt);
+
+      // Not vacuous: the version-3 rows had debts, and the lots spends, repayments and used-up lots.
+      expect(v3['customer_balances']!.some((r) => Number(r['available']) < 0)).toBe(true);
+      expect(v3['customer_timeline']!.filter((r) => Number(r['balance_after']) < 0).length).toBeGreaterThan(1);
+      expect(rebuilt.points_lots.length).toBeGreaterThan(50);
+      expect(rebuilt.points_lots.some((l) => l['remaining'] === 0)).toBe(true);
+      expect(rebuilt.points_lots.some((l) => Number(l['remaining']) > 0 && Number(l['remaining']) < Number(l['points']))).toBe(true);
+      expect(new Set(rebuilt.points_lots.map((l) => l['source']))).toEqual(new Set(['payment', 'cashback', 'reward', 'adjustment']));
+    } finally {
+      await old.close();
+      await fx.close();
+    }
+  });
+
   describe('the frozen migrations and the live table definition (live-tables.ts) agree', () => {
     it('a database migrated from nothing has exactly the tables a rebuild creates: columns, types, nullability, keys, indexes', async () => {
       const empty = await openEmpty(dialect);
@@ -251,7 +313,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
         await createProjectedTables(empty.database.db, '__rcheck', 'rcheck');
         expect(await describeTables(empty.database, PROJECTED_TABLES, '__rcheck')).toEqual(migrated);
         // Not vacuous: the description sees the columns and every index.
-        expect(migrated['customer_balances']!.columns).toHaveLength(12);
+        expect(migrated['customer_balances']!.columns).toHaveLength(15);
+        expect(migrated['customer_timeline']!.columns).toHaveLength(19);
+        expect(migrated['location_daily_payments']!.columns).toHaveLength(9);
+        expect(migrated['points_lots']!.columns).toHaveLength(9);
+        expect(migrated['points_lots']!.primaryKey).toEqual(['customer_id', 'lot_id']);
+        expect(migrated['points_lots']!.indexes).toHaveLength(2);
         expect(migrated['visits']!.indexes).toHaveLength(3);
       } finally {
         await empty.close();
@@ -295,6 +362,43 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
   });
 });
 
+/** The commands as version 3's domain wrote them: spends without the lots they drew from. */
+function v3Era(commands: readonly ScenarioCommand[]): ScenarioCommand[] {
+  return commands.map((command) => ({
+    ...command,
+    events: command.events.map((event): LedgerEvent => {
+      if (event.type !== 'PointsAdjusted' || event.data.lots === undefined) return event;
+      const { lots: _lots, ...data } = event.data;
+      return { ...event, data };
+    }),
+  }));
+}
+
+/** Today's rows as version 3 held them: `available` and `balance_after` signed (net), none of migration 4's columns or tables. */
+function asVersion3(tables: TableDump): Record<string, Record<string, unknown>[]> {
+  const { points_lots: _lots, ...rest } = tables;
+  return {
+    ...rest,
+    customer_balances: tables.customer_balances.map(({ owed, lifetime_reversed: _r, lifetime_written_off: _w, ...row }) => ({
+      ...row,
+      available: Number(row['available']) - Number(owed),
+    })),
+    customer_timeline: tables.customer_timeline.map(({ owed_after, pending_delta: _d, pending_after: _a, ...row }) => ({
+      ...row,
+      balance_after: Number(row['balance_after']) - Number(owed_after),
+    })),
+    location_daily_payments: tables.location_daily_payments.map(({ refunds: _n, refunded_minor: _m, ...row }) => row),
+  };
+}
+
+async function insertRows(db: UntypedDb, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200)
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + 200))
+      .execute();
+}
+
 /** A read-model database with nothing in it: a new SQLite file, or a new PostgreSQL database. */
 async function openEmpty(dialect: Dialect): Promise<{ database: ReadModelDatabase; close(): Promise<void> }> {
   const dir = tempDir('migrations-');
@@ -332,10 +436,10 @@ interface TableSchema {
 /**
  * Generated names made comparable: a rebuild's tables carry `__<generation>` (and so do the
  * PostgreSQL key indexes named after them), its index and key names `_<generation>`;
- * migration 1's generation is `v1`, a rebuild's `r<base 36>`.
+ * a migration's generation is `v<its version>` (`v1`, `v4`), a rebuild's `r<base 36>`.
  */
 const GENERATED_SUFFIX = /__r[0-9a-z]+(?![0-9a-z])/g;
-const normaliseName = (name: string) => name.replace(GENERATED_SUFFIX, '').replace(/_(?:v1|r[0-9a-z]+)$/, '_<generation>');
+const normaliseName = (name: string) => name.replace(GENERATED_SUFFIX, '').replace(/_(?:v\d+|r[0-9a-z]+)$/, '_<generation>');
 
 async function listTables(database: ReadModelDatabase): Promise<string[]> {
   const query =

@@ -3,7 +3,20 @@ import type { EventStore, NewEvent } from '#event-store/event-store.port';
 import type { LedgerEvent } from '#projections/projected-event';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, Projector } from '#read-models/projector';
-import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport, type TimelineView } from '#read-models/queries';
+import {
+  customerAchievements,
+  customerBalance,
+  customerTimeline,
+  customerVisitReport,
+  dueActivations,
+  visitReport,
+  type TimelineView,
+} from '#read-models/queries';
+import * as E from 'fp-ts/Either';
+import type { Source } from '#ledger-domain/shared/source';
+import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import { decideCustomer, type CustomerCommand } from '#ledger-domain/customer/customer.decider';
+import { decideProgram, DEFAULT_PROGRAM_ID, evolveProgram, type ProgramSettings, type ProgramState } from '#ledger-domain/program/program';
 import { dropAbandonedRebuilds, rebuildReadModels, type RebuildProgress } from '#read-models/rebuild';
 import { MIGRATIONS } from '#read-models/migrations/index';
 import { migrate } from '#read-models/migrator';
@@ -252,6 +265,151 @@ const knownHistory = (): ScenarioCommand[] => [
   ),
 ];
 
+const CYD = 'cus-cyd';
+const EVE = 'cus-eve';
+
+/**
+ * Points lifecycle figures worked out by hand, decided by the real deciders after `knownHistory`.
+ * Program version 2 (Sydney, AEDT = UTC+11): a return window of 2 days, negative balances
+ * allowed, 5 % cashback on scans; version 3: shortfalls written off, no window.
+ *
+ * Cyd pays 100.00 and 20.00 at Manly on 1 Dec (Sydney), pending until 4 Dec 00:00 Sydney
+ * (2026-12-03T13:00Z), with 5 points cashback on the first; spends a 30-point credit; returns
+ * 40.00 of the first on 3 Dec Sydney (still 2 Dec UTC): 40 + 2 points from pending. The second
+ * payment's points are voided; a clawback of 10 leaves him owing 10. `beforeActivation` ends
+ * here. The lifecycle runner activates the 63 pending points when due: the debt is paid first
+ * (3 from the cashback lot, then 7 from the payment's), 53 are available. He returns the rest
+ * (60.00) on 4 Dec Sydney: 53 from the payment's lot, 7 owed, and the cashback's last 3 owed.
+ * Eve (version 3) pays 10.00 online, spends the 10 points and returns it all: 10 written off.
+ */
+function lifecycleHistory(): { beforeActivation: ScenarioCommand[]; rest: ScenarioCommand[] } {
+  const v2: ProgramSettings = {
+    currency: 'USD',
+    pointsPerUnit: '1',
+    timezone: 'Australia/Sydney',
+    negativeBalance: 'allow',
+    cashback: [{ ruleId: 'cashback-5', percent: '5', sources: ['scan'] }],
+    pendingDays: 2,
+  };
+  const v3: ProgramSettings = { ...v2, reversalShortfall: 'writeOff', pendingDays: 0 };
+  // Version 1 is knownHistory's (appended first).
+  let program: ProgramState = {
+    status: 'Configured',
+    version: 1,
+    settings: { currency: 'USD', pointsPerUnit: '1', timezone: 'Australia/Sydney', negativeBalance: 'deny' },
+  };
+  const states = new Map<string, CustomerState>();
+  const out: ScenarioCommand[] = [];
+  const configure = (settings: ProgramSettings, now: string) => {
+    const decided = decideProgram({ type: 'ConfigureProgram', programId: DEFAULT_PROGRAM_ID, settings, now: new Date(now) }, program);
+    if (E.isLeft(decided)) throw new Error(decided.left._tag);
+    decided.right.forEach((e) => (program = evolveProgram(program, e)));
+    out.push(command(SCENARIO_PROGRAM_STREAM, [...decided.right], now, 'admin:root'));
+  };
+  const snapshot = () => (program.status === 'Configured' ? { version: program.version, settings: program.settings } : undefined);
+  const decide = (c: CustomerCommand, now: string, actor = 'staff:alice') => {
+    const state = states.get(c.customerId) ?? initialCustomerState();
+    const decided = decideCustomer(c, state);
+    if (E.isLeft(decided)) throw new Error(`${c.type}: ${decided.left._tag}`);
+    states.set(c.customerId, decided.right.reduce(evolveCustomer, state));
+    out.push(command(accountStreamOf(c.customerId), [...decided.right], now, actor));
+  };
+  const at = (iso: string) => new Date(iso);
+  const pay = (customerId: string, paymentId: string, amount: string, occurredAt: string, source: Source, locationId = 'loc-manly') =>
+    decide(
+      {
+        type: 'RecordPayment',
+        customerId,
+        paymentId,
+        newVisitId: `vis-${paymentId}`,
+        locationId,
+        amount,
+        currency: 'USD',
+        purchaseIdentifier: `R-${paymentId}`,
+        occurredAt,
+        source,
+        program: snapshot(),
+        now: at(occurredAt),
+      },
+      occurredAt,
+      'till:1',
+    );
+  const refund = (customerId: string, refundId: string, paymentId: string, amount: string, occurredAt: string) =>
+    decide(
+      {
+        type: 'RefundPayment',
+        customerId,
+        refundId,
+        paymentId,
+        amount,
+        refundIdentifier: `CN-${refundId}`,
+        occurredAt,
+        program: snapshot(),
+        now: at(occurredAt),
+      },
+      occurredAt,
+      'till:1',
+    );
+
+  configure(v2, '2026-12-01T00:00:00.000Z');
+  decide({ type: 'EnrolCustomer', customerId: CYD, email: 'cyd@example.com', now: at('2026-12-01T00:30:00.000Z') }, '2026-12-01T00:30:00.000Z');
+  pay(CYD, 'cyd-p1', '100.00', '2026-12-01T02:00:00.000Z', 'scan');
+  decide(
+    {
+      type: 'IssueReward',
+      customerId: CYD,
+      adjustmentId: 'cyd-cb1',
+      kind: 'cashback',
+      points: 5,
+      reason: 'cashback: 5% of 100.00 USD',
+      ruleId: 'cashback-5',
+      programVersion: 2,
+      trigger: { paymentId: 'cyd-p1' },
+      occurredAt: '2026-12-01T02:00:00.000Z',
+    },
+    '2026-12-01T02:00:05.000Z',
+    'system:reactions',
+  );
+  pay(CYD, 'cyd-p2', '20.00', '2026-12-01T03:00:00.000Z', 'manual');
+  decide(
+    { type: 'AdjustPoints', customerId: CYD, adjustmentId: 'cyd-a1', points: 30, reason: 'goodwill', program: snapshot(), now: at('2026-12-01T04:00:00.000Z') },
+    '2026-12-01T04:00:00.000Z',
+  );
+  decide({ type: 'RedeemPoints', customerId: CYD, redemptionId: 'cyd-r1', points: 30, now: at('2026-12-01T05:00:00.000Z') }, '2026-12-01T05:00:00.000Z', 'web');
+  refund(CYD, 'cyd-rf1', 'cyd-p1', '40.00', '2026-12-02T14:30:00.000Z');
+  decide(
+    { type: 'VoidPoints', customerId: CYD, paymentId: 'cyd-p2', reason: 'suspected fraud', now: at('2026-12-02T20:00:00.000Z') },
+    '2026-12-02T20:00:00.000Z',
+    'admin:root',
+  );
+  decide(
+    {
+      type: 'AdjustPoints',
+      customerId: CYD,
+      adjustmentId: 'cyd-a2',
+      points: -10,
+      reason: 'clawback',
+      program: snapshot(),
+      now: at('2026-12-03T00:00:00.000Z'),
+    },
+    '2026-12-03T00:00:00.000Z',
+  );
+  const beforeActivation = out.splice(0);
+
+  decide(
+    { type: 'ActivatePoints', customerId: CYD, paymentId: 'cyd-p1', early: false, now: at('2026-12-03T13:00:30.000Z') },
+    '2026-12-03T13:00:30.000Z',
+    'system:lifecycle',
+  );
+  refund(CYD, 'cyd-rf2', 'cyd-p1', '60.00', '2026-12-04T01:00:00.000Z');
+  configure(v3, '2026-12-05T00:00:00.000Z');
+  decide({ type: 'EnrolCustomer', customerId: EVE, email: 'eve@example.com', now: at('2026-12-05T01:00:00.000Z') }, '2026-12-05T01:00:00.000Z');
+  pay(EVE, 'eve-p1', '10.00', '2026-12-05T02:00:00.000Z', 'online', 'web');
+  decide({ type: 'RedeemPoints', customerId: EVE, redemptionId: 'eve-r1', points: 10, now: at('2026-12-05T03:00:00.000Z') }, '2026-12-05T03:00:00.000Z', 'web');
+  refund(EVE, 'eve-rf1', 'eve-p1', '10.00', '2026-12-05T04:00:00.000Z');
+  return { beforeActivation, rest: out };
+}
+
 /** A reservation event: in the log, but not in any projection. */
 async function appendReservation(store: EventStore, name: string): Promise<void> {
   const event: NewEvent = {
@@ -360,10 +518,13 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         customerId: ADA,
         available: 25 + 10 - 20 + 30,
         pending: 0,
+        owed: 0,
         lifetimeEarned: 65,
         lifetimeRedeemed: 20,
         adjustedIn: 0,
         adjustedOut: 0,
+        lifetimeReversed: 0,
+        lifetimeWrittenOff: 0,
         visitCount: 3,
         purchaseCount: 3,
         lastActivityAt: '2026-11-25T01:00:00.000Z',
@@ -459,6 +620,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
           payments: 3,
           revenue: [{ currency: 'USD', payments: 3, amountMinor: 4999 + 2500 + 1000, pointsEarned: 84 }],
           pointsEarned: 84,
+          refunds: 0,
+          refunded: [],
         },
         {
           locationId: 'loc-manly',
@@ -471,6 +634,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
           payments: 0,
           revenue: [],
           pointsEarned: 0,
+          refunds: 0,
+          refunded: [],
         },
         {
           locationId: 'web',
@@ -483,6 +648,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
           payments: 1,
           revenue: [{ currency: 'USD', payments: 1, amountMinor: 3000, pointsEarned: 30 }],
           pointsEarned: 30,
+          refunds: 0,
+          refunded: [],
         },
       ]);
       // Nothing on the UTC day of the late-evening visit: days are Sydney days.
@@ -599,6 +766,135 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(await projector.catchUp()).toBe(head);
       expect(await dumpTables(fx.database.db)).toEqual(before);
       expect(await checkpoints(fx.database.db)).toEqual({ [LEDGER_PROJECTION]: positionText(head) });
+    });
+  });
+
+  describe('given a history through the points lifecycle, with known figures', () => {
+    const history = lifecycleHistory();
+    beforeEach(async () => {
+      await appendCommands(fx.store, [...knownHistory(), ...history.beforeActivation]);
+      await new Projector(fx.store, fx.database, { batchSize: 4 }).catchUp();
+    });
+    const finish = async () => {
+      await appendCommands(fx.store, history.rest);
+      await new Projector(fx.store, fx.database, { batchSize: 4 }).catchUp();
+    };
+
+    it('shows pending points, never a negative available, and the debt as owed', async () => {
+      expect(await customerBalance(fx.database.db, CYD)).toMatchObject({ available: 0, pending: 63, owed: 10, lifetimeEarned: 125, lifetimeReversed: 62 });
+      await finish();
+      expect(await customerBalance(fx.database.db, CYD)).toEqual({
+        customerId: CYD,
+        available: 0,
+        pending: 0,
+        owed: 10,
+        lifetimeEarned: 125,
+        lifetimeRedeemed: 30,
+        adjustedIn: 30,
+        adjustedOut: 10,
+        lifetimeReversed: 40 + 2 + 20 + 60 + 3,
+        lifetimeWrittenOff: 0,
+        visitCount: 2,
+        purchaseCount: 2,
+        lastActivityAt: '2026-12-04T01:00:00.000Z',
+        enrolledAt: '2026-12-01T00:30:00.000Z',
+        position: expect.any(String),
+      });
+      expect(await customerBalance(fx.database.db, EVE)).toMatchObject({
+        available: 0,
+        pending: 0,
+        owed: 0,
+        lifetimeRedeemed: 10,
+        lifetimeReversed: 10,
+        lifetimeWrittenOff: 10,
+      });
+    });
+
+    it('keeps the available, pending and owed balances after every timeline entry', async () => {
+      await finish();
+      const page = await customerTimeline(fx.database.db, CYD, { limit: 50, order: 'asc' });
+      expect(page.entries.map((e) => [e.type, e.kind, e.pointsDelta, e.pendingDelta, e.balanceAfter, e.pendingAfter, e.owedAfter])).toEqual([
+        ['CustomerEnrolled', null, 0, 0, 0, 0, 0],
+        ['VisitCreated', 'purchase', 0, 0, 0, 0, 0],
+        ['PaymentRecorded', 'scan', 0, 100, 0, 100, 0],
+        ['PointsAdjusted', 'cashback', 0, 5, 0, 105, 0],
+        ['VisitCreated', 'purchase', 0, 0, 0, 105, 0],
+        ['PaymentRecorded', 'manual', 0, 20, 0, 125, 0],
+        ['PointsAdjusted', 'manual', 30, 0, 30, 125, 0],
+        ['PointsAdjusted', 'redemption', -30, 0, 0, 125, 0],
+        ['PaymentRefunded', 'partial', 0, -40, 0, 85, 0],
+        ['CashbackReversed', null, 0, -2, 0, 83, 0],
+        ['PointsVoided', null, 0, -20, 0, 63, 0],
+        ['PointsAdjusted', 'manual', -10, 0, 0, 63, 10],
+        ['PointsActivated', 'due', 63, -63, 53, 0, 0],
+        ['PaymentRefunded', 'full', -60, 0, 0, 0, 7],
+        ['CashbackReversed', null, -3, 0, 0, 0, 10],
+      ]);
+      const refund = page.entries.find((e) => e.subjectId === 'cyd-rf1');
+      expect(refund).toMatchObject({
+        locationId: 'loc-manly',
+        amountMinor: 4000,
+        currency: 'USD',
+        reference: 'CN-cyd-rf1',
+        occurredAt: '2026-12-02T14:30:00.000Z',
+      });
+      expect(page.entries.find((e) => e.type === 'PointsActivated')).toMatchObject({
+        subjectId: 'cyd-p1',
+        occurredAt: '2026-12-03T13:00:00.000Z',
+        actor: 'system:lifecycle',
+      });
+    });
+
+    it("reports refunded revenue on the refund's own day (Sydney), at the payment's location", async () => {
+      await finish();
+      const report = await visitReport(fx.database.db, { from: '2026-12-01', to: '2026-12-05', locationId: 'loc-manly' });
+      expect(report.map((d) => [d.day, d.payments, d.revenue, d.refunds, d.refunded])).toEqual([
+        ['2026-12-01', 2, [{ currency: 'USD', payments: 2, amountMinor: 12_000, pointsEarned: 120 }], 0, []],
+        ['2026-12-03', 0, [], 1, [{ currency: 'USD', refunds: 1, amountMinor: 4000 }]],
+        ['2026-12-04', 0, [], 1, [{ currency: 'USD', refunds: 1, amountMinor: 6000 }]],
+      ]);
+      const web = await visitReport(fx.database.db, { from: '2026-12-05', to: '2026-12-05', locationId: 'web' });
+      expect(web).toEqual([
+        expect.objectContaining({ day: '2026-12-05', payments: 1, refunds: 1, refunded: [{ currency: 'USD', refunds: 1, amountMinor: 1000 }] }),
+      ]);
+    });
+
+    it('keeps one lot per earning with what is left of it, and lists the payments due for activation', async () => {
+      const lots = async (customerId: string) =>
+        (await fx.database.db.selectFrom('points_lots').selectAll().where('customer_id', '=', customerId).orderBy('lot_id').execute()).map((l) => [
+          l.lot_id,
+          l.source,
+          l.payment_id,
+          Number(l.points),
+          Number(l.remaining),
+          l.activates_at,
+        ]);
+      const due = '2026-12-03T13:00:00.000Z';
+      expect(await lots(CYD)).toEqual([
+        ['cyd-a1', 'adjustment', null, 30, 0, null],
+        ['cyd-cb1', 'cashback', 'cyd-p1', 5, 3, due],
+        ['cyd-p1', 'payment', 'cyd-p1', 100, 60, due],
+        ['cyd-p2', 'payment', 'cyd-p2', 20, 0, due],
+      ]);
+      expect(await dueActivations(fx.database.db, '2026-12-03T12:59:59.999Z', 10)).toEqual([]);
+      expect(await dueActivations(fx.database.db, '2026-12-10T00:00:00.000Z', 10)).toEqual([{ customerId: CYD, paymentId: 'cyd-p1', activatesAt: due }]);
+      await finish();
+      expect(await lots(CYD)).toEqual([
+        ['cyd-a1', 'adjustment', null, 30, 0, null],
+        ['cyd-cb1', 'cashback', 'cyd-p1', 5, 0, null],
+        ['cyd-p1', 'payment', 'cyd-p1', 100, 0, null],
+        ['cyd-p2', 'payment', 'cyd-p2', 20, 0, due],
+      ]);
+      expect(await lots(EVE)).toEqual([['eve-p1', 'payment', 'eve-p1', 10, 0, null]]);
+      expect(await dueActivations(fx.database.db, '2026-12-10T00:00:00.000Z', 10)).toEqual([]);
+    });
+
+    it('projects every table as the independent oracle works it out, and a rebuild gives the same tables', async () => {
+      await finish();
+      const live = await dumpTables(fx.database.db);
+      expect(live).toEqual(expectedTables(await readLog(fx.store)));
+      await rebuildReadModels(fx.store, fx.database, { batchSize: 5 });
+      expect(await dumpTables(fx.database.db)).toEqual(live);
     });
   });
 

@@ -111,6 +111,7 @@ const KEYS: Record<ProjectedTable, readonly string[]> = {
   location_daily_payments: ['location_id', 'day', 'currency'],
   location_daily_customers: ['location_id', 'day', 'customer_id'],
   customer_achievements: ['customer_id'],
+  points_lots: ['customer_id', 'lot_id'],
 };
 
 export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
@@ -178,6 +179,9 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       last_activity_at: b.lastActivityAt,
       enrolled_at: b.enrolledAt,
       position: positionColumn(b.position),
+      owed: b.owed,
+      lifetime_reversed: b.lifetimeReversed,
+      lifetime_written_off: b.lifetimeWrittenOff,
     })),
     customer_timeline: expected.timeline.map((e) => ({
       event_id: e.eventId,
@@ -196,6 +200,9 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       reference: e.reference,
       actor: e.actor,
       subject_id: e.subjectId,
+      pending_delta: e.pendingDelta,
+      pending_after: e.pendingAfter,
+      owed_after: e.owedAfter,
     })),
     visits: expected.visits.map((v) => ({
       visit_id: v.visitId,
@@ -233,6 +240,8 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       revenue_minor: p.revenueMinor,
       points_earned: p.pointsEarned,
       position: positionColumn(p.position),
+      refunds: p.refunds,
+      refunded_minor: p.refundedMinor,
     })),
     location_daily_customers: expected.locationCustomers.map((c) => ({ location_id: c.locationId, day: c.day, customer_id: c.customerId })),
     customer_achievements: expected.achievements.map((a) => ({
@@ -243,6 +252,17 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       last_visit_at: a.lastVisitAt,
       last_reward_at: a.lastRewardAt,
       position: positionColumn(a.position),
+    })),
+    points_lots: expected.lots.map((l) => ({
+      customer_id: l.customerId,
+      lot_id: l.lotId,
+      source: l.source,
+      payment_id: l.paymentId,
+      earned_at: l.earnedAt,
+      activates_at: l.activatesAt,
+      points: l.points,
+      remaining: l.remaining,
+      position: positionColumn(l.position),
     })),
   };
   for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));

@@ -1,5 +1,5 @@
 import type { EventStore } from '#event-store/event-store.port';
-import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import { balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
@@ -7,9 +7,10 @@ import { positionFromText } from '#read-models/tables';
 import { customerIdOf } from '#runtime/streams';
 
 /**
- * Reconciliation: replays every customer's ledger from the event store and compares balances and
- * visit counts with the projections reporting jobs read. Only what the projection claims to
- * reflect is compared: events up to its checkpoint, rows not moved on while the check ran.
+ * Reconciliation: replays every customer's ledger from the event store and compares balances
+ * (available, pending and owed as every view shows them), lifetime totals and visit counts with
+ * the projections reporting jobs read. Only what the projection claims to reflect is compared:
+ * events up to its checkpoint, rows not moved on while the check ran.
  */
 export interface ReconcileMismatch {
   readonly customerId: string;
@@ -70,13 +71,17 @@ export async function reconcile(
       mismatches.push({ customerId: row.customer_id, field: 'row', ledger: null, projection: 'customer_balances row' });
       continue;
     }
+    const view = balanceView(state.balance);
     const expected: Record<string, number> = {
-      available: state.balance.available,
-      pending: state.balance.pending,
+      available: view.available,
+      pending: view.pending,
+      owed: view.owed,
       lifetime_earned: state.lifetime.earned,
       lifetime_redeemed: state.lifetime.redeemed,
       adjusted_in: state.lifetime.adjustedIn,
       adjusted_out: state.lifetime.adjustedOut,
+      lifetime_reversed: state.lifetime.reversed,
+      lifetime_written_off: state.lifetime.writtenOff,
       visit_count: state.visitCount,
       purchase_count: state.paymentCount,
     };

@@ -48,6 +48,10 @@ export function evolveAchievements(row: CustomerAchievements | undefined, projec
         }
       );
     case 'PaymentRecorded':
+    case 'PaymentRefunded':
+    case 'CashbackReversed':
+    case 'PointsActivated':
+    case 'PointsVoided':
       // Nothing to count, but the row reflects the customer's events up to here (like customer_balances).
       return row && { ...row, position };
   }

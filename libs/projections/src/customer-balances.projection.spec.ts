@@ -10,6 +10,7 @@ import {
 } from '#ledger-domain/testing/customer-fixtures';
 import { evolveBalance, type CustomerBalance } from './customer-balances.projection';
 import type { Projected } from './projected-event';
+import { cashbackReversed, paymentRefunded, pointsActivated, pointsVoided } from './testing/lifecycle-events';
 
 const at = <Ev>(position: number, event: Ev, meta: Partial<Omit<Projected<Ev>, 'event' | 'position'>> = {}): Projected<Ev> => ({
   event,
@@ -35,10 +36,13 @@ describe('customer_balances projection (evolveBalance)', () => {
         customerId: CUSTOMER_ID,
         available: 0,
         pending: 0,
+        owed: 0,
         lifetimeEarned: 0,
         lifetimeRedeemed: 0,
         adjustedIn: 0,
         adjustedOut: 0,
+        lifetimeReversed: 0,
+        lifetimeWrittenOff: 0,
         visitCount: 0,
         purchaseCount: 0,
         lastActivityAt: null,
@@ -91,9 +95,15 @@ describe('customer_balances projection (evolveBalance)', () => {
       expect(row).toMatchObject({ available: 30, adjustedIn: 0, adjustedOut: 20, lifetimeEarned: 50, lifetimeRedeemed: 0 });
     });
 
-    it('lets a clawback take available below zero (the "allow" policy) without touching lifetime totals', () => {
-      const row = balanceAfter(customerEnrolled(), manualAdjustment('a1', -15, 'clawback'))!;
-      expect(row).toMatchObject({ available: -15, adjustedOut: 15, lifetimeEarned: 0, lifetimeRedeemed: 0 });
+    it('shows a clawback beyond the balance (the "allow" policy) as owed, never as a negative available', () => {
+      const row = balanceAfter(customerEnrolled(), paymentRecorded('p1', 10), manualAdjustment('a1', -25, 'clawback'))!;
+      expect(row).toMatchObject({ available: 0, owed: 15, adjustedOut: 25, lifetimeEarned: 10, lifetimeRedeemed: 0 });
+    });
+
+    it('pays what is owed first from points that become available', () => {
+      const owing = balanceAfter(customerEnrolled(), manualAdjustment('a1', -15, 'clawback'))!;
+      expect(evolveBalance(owing, at(3, paymentRecorded('p1', 10)))).toMatchObject({ available: 0, owed: 5 });
+      expect(evolveBalance(owing, at(3, paymentRecorded('p1', 40)))).toMatchObject({ available: 25, owed: 0, lifetimeEarned: 40 });
     });
 
     it.each(['reward', 'cashback'] as const)('credits a %s to available and lifetime earned, not to adjusted in', (kind) => {
@@ -153,12 +163,94 @@ describe('customer_balances projection (evolveBalance)', () => {
     });
   });
 
+  describe('given the points lifecycle', () => {
+    const pendingPayment = (id: string, points: number) => paymentRecorded(id, points, { activatesAt: '2026-03-08T00:00:00.000Z' });
+
+    it('keeps the points of a payment in its return window pending, earned but not available', () => {
+      const row = balanceAfter(customerEnrolled(), pendingPayment('p1', 40), ruleIssued('cashback', 'cb1', 2, { activatesAt: '2026-03-08T00:00:00.000Z' }))!;
+      expect(row).toMatchObject({ available: 0, pending: 42, owed: 0, lifetimeEarned: 42, purchaseCount: 1 });
+    });
+
+    it('moves activated points from pending to available, paying what is owed first', () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        pendingPayment('p1', 40),
+        manualAdjustment('a1', -15, 'clawback'),
+        pointsActivated('p1', [{ lotId: 'p1', points: 40 }]),
+      )!;
+      expect(row).toMatchObject({ available: 25, pending: 0, owed: 0, lifetimeEarned: 40, adjustedOut: 15, lifetimeReversed: 0 });
+      // Activation is no activity of the customer's.
+      expect(row.lastActivityAt).toBe('2026-03-02T08:00:00.000Z');
+    });
+
+    it("takes a refund's reversal from available and counts it as reversed; the refund is activity", () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        paymentRecorded('p1', 100),
+        paymentRefunded(
+          'rf1',
+          'p1',
+          { pointsReversed: 30, lots: [{ lotId: 'p1', points: 30 }] },
+          { amountMinor: 3000, occurredAt: '2026-03-09T10:00:00.000Z' },
+        ),
+      )!;
+      expect(row).toMatchObject({ available: 70, pending: 0, owed: 0, lifetimeEarned: 100, lifetimeReversed: 30, lifetimeWrittenOff: 0 });
+      expect(row.lastActivityAt).toBe('2026-03-09T10:00:00.000Z');
+    });
+
+    it('takes the pending part of a reversal from pending, and what the lots could not cover is owed', () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        pendingPayment('p1', 40),
+        paymentRecorded('p2', 10),
+        paymentRefunded('rf1', 'p1', { pointsReversed: 60, fromPending: 40, lots: [{ lotId: 'p2', points: 10 }], owed: 10 }),
+      )!;
+      expect(row).toMatchObject({ available: 0, pending: 0, owed: 10, lifetimeReversed: 60, lifetimeWrittenOff: 0 });
+    });
+
+    it('counts a shortfall written off as reversed and written off, never as owed', () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        paymentRecorded('p1', 100),
+        redemption('r1', 90),
+        paymentRefunded('rf1', 'p1', { pointsReversed: 100, lots: [{ lotId: 'p1', points: 10 }], writtenOff: 90 }),
+        cashbackReversed('rf1', 'cb1', 'p1', { pointsReversed: 5, writtenOff: 5 }),
+      )!;
+      expect(row).toMatchObject({ available: 0, owed: 0, lifetimeRedeemed: 90, lifetimeReversed: 105, lifetimeWrittenOff: 95 });
+    });
+
+    it('cancels voided points from pending, as reversed', () => {
+      const row = balanceAfter(customerEnrolled(), pendingPayment('p1', 40), pointsVoided('p1', [{ lotId: 'p1', points: 40 }]))!;
+      expect(row).toMatchObject({ available: 0, pending: 0, owed: 0, lifetimeEarned: 40, lifetimeReversed: 40 });
+    });
+
+    it('keeps the lifetime identity: available − owed + pending = earned − redeemed + in − out − reversed + written off', () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        pendingPayment('p1', 40),
+        paymentRecorded('p2', 50),
+        redemption('r1', 45),
+        paymentRefunded('rf2', 'p2', { pointsReversed: 50, lots: [{ lotId: 'p2', points: 5 }], owed: 45 }),
+        pointsActivated('p1', [{ lotId: 'p1', points: 40 }]),
+        manualAdjustment('a1', 7),
+      )!;
+      expect(row).toMatchObject({ available: 2, owed: 0, pending: 0 });
+      expect(row.available - row.owed + row.pending).toBe(
+        row.lifetimeEarned - row.lifetimeRedeemed + row.adjustedIn - row.adjustedOut - row.lifetimeReversed + row.lifetimeWrittenOff,
+      );
+    });
+  });
+
   describe('given an event at or below the position the row already reflects (a repeated delivery)', () => {
     it.each<[string, CustomerEvent]>([
       ['a visit', visitCreated('v1')],
       ['a payment', paymentRecorded('p1', 10)],
       ['a manual adjustment', manualAdjustment('a1', 10)],
       ['a redemption', redemption('r1', 10)],
+      ['a refund', paymentRefunded('rf1', 'p0', { pointsReversed: 10, lots: [{ lotId: 'p0', points: 10 }] })],
+      ['a cashback reversal', cashbackReversed('rf1', 'cb1', 'p0', { pointsReversed: 1, lots: [{ lotId: 'p0', points: 1 }] })],
+      ['an activation', pointsActivated('p0', [{ lotId: 'p0', points: 10 }])],
+      ['a void', pointsVoided('p0', [{ lotId: 'p0', points: 10 }])],
       ['an enrolment', customerEnrolled({ enrolledAt: '2030-01-01T00:00:00.000Z' })],
     ])('ignores %s delivered again: the very same row comes back', (_, event) => {
       const row = { ...balanceAfter(customerEnrolled(), paymentRecorded('p0', 40))!, position: 5n };

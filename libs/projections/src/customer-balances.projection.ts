@@ -1,4 +1,4 @@
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { balanceEffect, type CustomerEvent } from '#ledger-domain/customer/customer';
 import { isEarnedKind } from '#ledger-domain/customer/adjust-points';
 import type { Projected } from './projected-event';
 
@@ -8,13 +8,19 @@ import type { Projected } from './projected-event';
  * that position is ignored: delivering an event twice never counts it twice.
  */
 
-/** `customer_balances`: one row per customer. */
+/**
+ * `customer_balances`: one row per customer. The ledger keeps the available balance net (below
+ * zero while points are owed); the row shows it as every view does: `available` = max(0, net)
+ * and `owed` = max(0, −net), so at most one of the two is non-zero.
+ */
 export interface CustomerBalance {
   readonly customerId: string;
-  /** Points spendable now. */
+  /** Points spendable now (never negative). */
   readonly available: number;
-  /** Points earned but not yet spendable (always 0 until pending points exist). */
+  /** Points earned but not yet spendable (inside the return window). */
   readonly pending: number;
+  /** Points the customer owes (a reversal or clawback after the points were spent); 0 unless in debt. */
+  readonly owed: number;
   /** Points earned from payments, visit rewards and cashback. */
   readonly lifetimeEarned: number;
   /** Points spent in redemptions (positive). */
@@ -22,15 +28,22 @@ export interface CustomerBalance {
   readonly adjustedIn: number;
   /** Points removed by manual adjustments (positive). */
   readonly adjustedOut: number;
+  /** Points taken back by refunds (the payments' and their cashback's) and voids (positive). */
+  readonly lifetimeReversed: number;
+  /** Of those, points the customer no longer had and the program wrote off (policy "writeOff"). */
+  readonly lifetimeWrittenOff: number;
   readonly visitCount: number;
   /** Payments recorded. */
   readonly purchaseCount: number;
-  /** Business time of the latest visit, payment or adjustment. */
+  /** Business time of the latest visit, payment, adjustment or refund. */
   readonly lastActivityAt: string | null;
   readonly enrolledAt: string;
   /** Global position of the last event reflected in this row. */
   readonly position: bigint;
 }
+
+/** The net available balance a row shows: negative while points are owed. */
+export const netAvailable = (row: Pick<CustomerBalance, 'available' | 'owed'>): number => row.available - row.owed;
 
 const isNew = (row: { position: bigint } | undefined, at: Projected<unknown>) => row === undefined || at.position > row.position;
 
@@ -43,10 +56,13 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
         customerId: event.data.customerId,
         available: 0,
         pending: 0,
+        owed: 0,
         lifetimeEarned: 0,
         lifetimeRedeemed: 0,
         adjustedIn: 0,
         adjustedOut: 0,
+        lifetimeReversed: 0,
+        lifetimeWrittenOff: 0,
         visitCount: 0,
         purchaseCount: 0,
         lastActivityAt: null,
@@ -57,34 +73,55 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
   }
   if (row === undefined) return undefined; // events before enrolment cannot exist; nothing to attach them to
   const latest = (at: string) => (row.lastActivityAt === null || at > row.lastActivityAt ? at : row.lastActivityAt);
+  // The balances move by the event's own recorded effect, as in the domain's fold (reconcile compares the two).
+  const effect = balanceEffect(event);
+  const net = netAvailable(row) + effect.available;
+  const balances = { available: Math.max(0, net), owed: Math.max(0, -net), pending: row.pending + effect.pending, position };
   switch (event.type) {
     case 'VisitCreated':
-      return { ...row, visitCount: row.visitCount + 1, lastActivityAt: latest(event.data.occurredAt), position };
+      return { ...row, ...balances, visitCount: row.visitCount + 1, lastActivityAt: latest(event.data.occurredAt) };
     case 'PaymentRecorded':
       return {
         ...row,
-        available: row.available + event.data.points,
+        ...balances,
         lifetimeEarned: row.lifetimeEarned + event.data.points,
         purchaseCount: row.purchaseCount + 1,
         lastActivityAt: latest(event.data.occurredAt),
-        position,
       };
     case 'PointsAdjusted': {
       const points = event.data.points;
       const redemption = event.data.kind === 'redemption';
-      // Rewards and cashback are earned points, as in the domain's fold (reconcile compares the two).
+      // Rewards and cashback are earned points, as in the domain's fold.
       const earned = isEarnedKind(event.data.kind);
       const correction = !redemption && !earned;
       return {
         ...row,
-        available: row.available + points,
+        ...balances,
         lifetimeEarned: earned ? row.lifetimeEarned + points : row.lifetimeEarned,
         lifetimeRedeemed: redemption ? row.lifetimeRedeemed - points : row.lifetimeRedeemed,
         adjustedIn: correction && points > 0 ? row.adjustedIn + points : row.adjustedIn,
         adjustedOut: correction && points < 0 ? row.adjustedOut - points : row.adjustedOut,
         lastActivityAt: latest(event.data.occurredAt),
-        position,
       };
     }
+    case 'PaymentRefunded':
+      return {
+        ...row,
+        ...balances,
+        lifetimeReversed: row.lifetimeReversed + event.data.pointsReversed,
+        lifetimeWrittenOff: row.lifetimeWrittenOff + event.data.writtenOff,
+        lastActivityAt: latest(event.data.occurredAt),
+      };
+    case 'CashbackReversed':
+      return {
+        ...row,
+        ...balances,
+        lifetimeReversed: row.lifetimeReversed + event.data.pointsReversed,
+        lifetimeWrittenOff: row.lifetimeWrittenOff + event.data.writtenOff,
+      };
+    case 'PointsActivated':
+      return { ...row, ...balances };
+    case 'PointsVoided':
+      return { ...row, ...balances, lifetimeReversed: row.lifetimeReversed + event.data.points };
   }
 }

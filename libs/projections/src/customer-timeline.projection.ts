@@ -1,35 +1,50 @@
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import { pointsDelta } from '#ledger-domain/customer/customer';
+import { balanceEffect, type CustomerEvent } from '#ledger-domain/customer/customer';
+import type { CustomerBalance } from './customer-balances.projection';
 import type { Projected } from './projected-event';
 
 /**
- * `customer_timeline`: one row per ledger entry, with the available balance after it. A pure
- * function of the event and the balance row the event produced (see customer-balances.projection.ts).
+ * `customer_timeline`: one row per ledger entry, with the balances after it (available, pending
+ * and owed, as `customer_balances` shows them). A pure function of the event and the balance row
+ * the event produced (see customer-balances.projection.ts).
  */
 export interface TimelineEntry {
   readonly eventId: string;
   readonly customerId: string;
   readonly position: bigint;
   readonly type: CustomerEvent['type'];
-  /** Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback), payment source. */
+  /**
+   * Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback), payment source,
+   * refund `full` or `partial`, activation `due` or `early`.
+   */
   readonly kind: string | null;
   readonly occurredAt: string;
   readonly recordedAt: string;
   readonly locationId: string | null;
   readonly amountMinor: number | null;
   readonly currency: string | null;
+  /** Signed change of the net available balance (points owed included). */
   readonly pointsDelta: number;
+  /** Available balance right after the entry: max(0, net), never negative. */
   readonly balanceAfter: number;
+  /** Signed change of the pending balance. */
+  readonly pendingDelta: number;
+  readonly pendingAfter: number;
+  /** Points owed right after the entry: max(0, −net). */
+  readonly owedAfter: number;
   readonly reason: string | null;
   readonly reference: string | null;
   readonly actor: string | null;
-  /** The visit, payment or adjustment id the entry is about. */
+  /** The id of what the entry is about: the customer, visit, payment, adjustment, refund or reversal. */
   readonly subjectId: string;
 }
 
+/** The balances of a row, as the timeline records them after each entry. */
+export type BalancesAfter = Pick<CustomerBalance, 'available' | 'pending' | 'owed'>;
+
 /** The timeline entry for an event, given the balance row after it. */
-export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter: number): TimelineEntry {
+export function timelineEntry(projected: Projected<CustomerEvent>, after: BalancesAfter): TimelineEntry {
   const { event } = projected;
+  const effect = balanceEffect(event);
   // One literal per case, no spreads: this runs for every event of a rebuild.
   const entry = (
     kind: string | null,
@@ -51,8 +66,12 @@ export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter:
     locationId,
     amountMinor,
     currency,
-    pointsDelta: pointsDelta(event),
-    balanceAfter,
+    // `+ 0`: an effect of "minus nothing" is -0, stored and compared as 0.
+    pointsDelta: effect.available + 0,
+    balanceAfter: after.available,
+    pendingDelta: effect.pending + 0,
+    pendingAfter: after.pending,
+    owedAfter: after.owed,
     reason,
     reference,
     actor: projected.actor,
@@ -87,7 +106,7 @@ export function timelineEntry(projected: Projected<CustomerEvent>, balanceAfter:
       return entry(event.data.kind, event.data.occurredAt, null, null, null, event.data.reason ?? null, event.data.reference ?? null, event.data.adjustmentId);
     case 'PaymentRefunded':
       return entry(
-        null,
+        event.data.refundedBeforeMinor + event.data.amountMinor >= event.data.paymentAmountMinor ? 'full' : 'partial',
         event.data.occurredAt,
         event.data.locationId,
         event.data.amountMinor,

@@ -1,9 +1,10 @@
 import { projectedSequence, runScenario } from './testing/ledger-scenario';
 import { expectedReadModels, type ExpectedReadModels } from './testing/read-model-oracle';
-import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import { balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import type { TimelineEntry } from './customer-timeline.projection';
 import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
+import { lotKey, type PointsLot } from './points-lots.projection';
 
 /**
  * An in-memory stand-in for the read-model database that loads exactly what the projector
@@ -20,6 +21,7 @@ class MemoryReadModels {
   readonly locationVisits = new Map<string, ReadModelRows['locationVisits'] extends ReadonlyMap<string, infer R> ? R : never>();
   readonly locationPayments = new Map<string, ReadModelRows['locationPayments'] extends ReadonlyMap<string, infer R> ? R : never>();
   readonly locationCustomers = new Set<string>();
+  readonly lots = new Map<string, PointsLot>();
   readonly timeline = new Map<string, TimelineEntry>();
 
   load(events: readonly Projected<LedgerEvent>[]): ReadModelRows {
@@ -35,6 +37,8 @@ class MemoryReadModels {
       locationVisits: subset(this.locationVisits, location.locationVisits),
       locationPayments: subset(this.locationPayments, location.locationPayments),
       locationCustomers: new Set([...location.locationCustomers].filter((k) => this.locationCustomers.has(k))),
+      // The lots named, and every open lot of a customer whose spend names none (as the store loads them).
+      lots: new Map([...subset(this.lots, keys.lots), ...[...this.lots].filter(([, lot]) => keys.lotOwners.has(lot.customerId) && lot.remaining > 0)]),
     };
   }
 
@@ -49,6 +53,7 @@ class MemoryReadModels {
     copy(this.locationVisits, rows.locationVisits, changed.locationVisits);
     copy(this.locationPayments, rows.locationPayments, changed.locationPayments);
     changed.locationCustomers.forEach((k) => this.locationCustomers.add(k));
+    copy(this.lots, rows.lots, changed.lots);
     for (const entry of result.timeline) if (!this.timeline.has(entry.eventId)) this.timeline.set(entry.eventId, entry);
   }
 
@@ -74,6 +79,7 @@ class MemoryReadModels {
       locationVisits: sorted(this.locationVisits),
       locationPayments: sorted(this.locationPayments),
       locationCustomers: [...this.locationCustomers].sort(),
+      lots: sorted(this.lots),
     };
   }
 }
@@ -106,6 +112,7 @@ const inKeyOrder = (tables: ExpectedReadModels): ExpectedReadModels => ({
   locationVisits: sortedBy(tables.locationVisits, locationDay),
   locationPayments: sortedBy(tables.locationPayments, locationDay),
   locationCustomers: sortedBy(tables.locationCustomers, locationDay),
+  lots: sortedBy(tables.lots, (l) => lotKey(l.customerId, l.lotId)),
 });
 
 const SEEDS = [1, 7, 42, 2026];
@@ -121,7 +128,14 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     const visits = types.filter((e) => e.type === 'VisitCreated');
     const browseIds = new Set(visits.filter((v) => v.data.kind !== 'purchase').map((v) => v.data.visitId));
     const namedBrowse = payments.filter((p) => p.data.visitId !== undefined && browseIds.has(p.data.visitId)).map((p) => p.data.visitId);
-    expect(types.filter((e) => e.type === 'ProgramConfigured').map((e) => e.data.timezone)).toEqual(['Australia/Sydney', 'America/New_York']);
+    expect(
+      types.filter((e) => e.type === 'ProgramConfigured').map((e) => [e.data.timezone, e.data.pendingDays ?? 0, e.data.reversalShortfall ?? 'debt']),
+    ).toEqual([
+      ['Australia/Sydney', 0, 'debt'],
+      ['Australia/Sydney', 1, 'debt'],
+      ['America/New_York', 2, 'debt'],
+      ['America/New_York', 2, 'writeOff'],
+    ]);
     expect(types.filter((e) => e.type === 'CustomerEnrolled').length).toBeGreaterThanOrEqual(4);
     expect(visits.filter((v) => v.data.kind === 'purchase').length).toBeGreaterThan(5);
     expect(namedBrowse.length).toBeGreaterThan(3);
@@ -130,10 +144,29 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'redemption')).toBe(true);
     expect(types.filter((e) => e.type === 'PointsAdjusted' && e.data.kind === 'reward').length).toBeGreaterThan(2);
     expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'cashback')).toBe(true);
+    // The points lifecycle: pending points, refunds (partial, full, of pending points, reversing cashback), activations, voids.
+    const refunds = types.filter((e) => e.type === 'PaymentRefunded');
+    expect(payments.filter((p) => p.data.activatesAt !== undefined).length).toBeGreaterThan(20);
+    expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'cashback' && e.data.activatesAt !== undefined)).toBe(true);
+    expect(refunds.some((r) => r.data.refundedBeforeMinor + r.data.amountMinor < r.data.paymentAmountMinor)).toBe(true);
+    expect(refunds.some((r) => r.data.refundedBeforeMinor + r.data.amountMinor === r.data.paymentAmountMinor)).toBe(true);
+    expect(refunds.some((r) => r.data.owed > 0 || r.data.writtenOff > 0)).toBe(true);
+    expect(types.some((e) => e.type === 'CashbackReversed')).toBe(true);
+    expect(types.filter((e) => e.type === 'PointsActivated' && !e.data.early).length).toBeGreaterThan(10);
+    expect(types.some((e) => e.type === 'PointsActivated' && e.data.early)).toBe(true);
+    expect(types.some((e) => e.type === 'PointsVoided')).toBe(true);
+    expect(reference.timeline.some((t) => t.owedAfter > 0)).toBe(true);
+    expect(reference.balances.some((b) => b.pending > 0)).toBe(true);
     expect(reference.timeline).toHaveLength(events.filter((e) => e.event.type !== 'ProgramConfigured').length);
     // Commands the domain refused are in the run, and wrote nothing.
     expect(scenario.refused.map((r) => `${r.command}:${r.error}`)).toEqual(
-      expect.arrayContaining(['RedeemPoints:InsufficientPoints', 'RecordPayment:VisitNotFound', 'ConfigureProgram:ProgramVersionMismatch']),
+      expect.arrayContaining([
+        'RedeemPoints:InsufficientPoints',
+        'RecordPayment:VisitNotFound',
+        'ConfigureProgram:ProgramVersionMismatch',
+        'ActivatePoints:PointsNotDue',
+        'ActivatePoints:PointsNotPending',
+      ]),
     );
   });
 
@@ -157,40 +190,76 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(projected(twice(events), batchSize)).toEqual(reference);
   });
 
-  it('agrees with the domain fold on every balance and lifetime total', () => {
+  it('agrees with the domain fold on every balance, lifetime total and open lot, after every event', () => {
     const states = new Map<string, CustomerState>();
-    for (const { event } of events) {
-      if (event.type === 'ProgramConfigured') continue;
-      const id = event.data.customerId;
-      states.set(id, evolveCustomer(states.get(id) ?? initialCustomerState(), event));
-    }
-    const fromDomain = [...states.values()].map((s) =>
+    const models = new MemoryReadModels();
+    const view = (s: CustomerState) =>
       s.status === 'Enrolled'
         ? {
             customerId: s.customerId,
-            available: s.balance.available,
+            ...balanceView(s.balance),
             lifetimeEarned: s.lifetime.earned,
             lifetimeRedeemed: s.lifetime.redeemed,
             adjustedIn: s.lifetime.adjustedIn,
             adjustedOut: s.lifetime.adjustedOut,
+            lifetimeReversed: s.lifetime.reversed,
+            lifetimeWrittenOff: s.lifetime.writtenOff,
             visitCount: s.visitCount,
             purchaseCount: s.paymentCount,
+            // The domain keeps the open lots in spending order.
+            lots: s.lots.map((l) => ({
+              lotId: l.lotId,
+              source: l.source,
+              earnedAt: l.earnedAt,
+              remaining: l.remaining,
+              activatesAt: l.activatesAt ?? null,
+              paymentId: l.paymentId ?? null,
+            })),
           }
-        : undefined,
-    );
-    const fromProjection = reference.balances.map(
-      ({ customerId, available, lifetimeEarned, lifetimeRedeemed, adjustedIn, adjustedOut, visitCount, purchaseCount }) => ({
+        : undefined;
+    for (const projected of events) {
+      models.project([projected]);
+      const { event } = projected;
+      if (event.type === 'ProgramConfigured') continue;
+      const id = event.data.customerId;
+      const state = evolveCustomer(states.get(id) ?? initialCustomerState(), event);
+      states.set(id, state);
+      const row = models.balances.get(id);
+      if (row === undefined) continue;
+      const open = [...models.lots.values()]
+        .filter((l) => l.customerId === id && l.remaining > 0)
+        .sort((a, b) => (a.earnedAt !== b.earnedAt ? (a.earnedAt < b.earnedAt ? -1 : 1) : a.lotId < b.lotId ? -1 : 1))
+        .map(({ lotId, source, earnedAt, remaining, activatesAt, paymentId }) => ({ lotId, source, earnedAt, remaining, activatesAt, paymentId }));
+      const {
         customerId,
         available,
+        pending,
+        owed,
         lifetimeEarned,
         lifetimeRedeemed,
         adjustedIn,
         adjustedOut,
+        lifetimeReversed,
+        lifetimeWrittenOff,
         visitCount,
         purchaseCount,
-      }),
-    );
-    expect(fromProjection).toEqual(fromDomain.sort((a, b) => a!.customerId.localeCompare(b!.customerId)));
+      } = row;
+      expect({
+        customerId,
+        available,
+        pending,
+        owed,
+        lifetimeEarned,
+        lifetimeRedeemed,
+        adjustedIn,
+        adjustedOut,
+        lifetimeReversed,
+        lifetimeWrittenOff,
+        visitCount,
+        purchaseCount,
+        lots: open,
+      }).toEqual(view(state));
+    }
   });
 
   it('counts every visit of a customer in its achievements, and one level per visit reward', () => {
@@ -235,5 +304,33 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     const models = new MemoryReadModels().project(events, 25);
     models.project(events.slice(0, 120), 25);
     expect(models.dump()).toEqual(reference);
+  });
+});
+
+describe('the generated histories, all seeds together', () => {
+  const runs = SEEDS.map((seed) => {
+    const events = projectedSequence(runScenario({ seed, customers: 8, steps: 220 }).commands);
+    return { events, tables: projected(events) };
+  });
+
+  it('have reversals written off, earnings and activations that pay a debt first, and location days with refunds only', () => {
+    const types = runs.flatMap((r) => r.events.map((e) => e.event));
+    expect(types.some((e) => (e.type === 'PaymentRefunded' || e.type === 'CashbackReversed') && e.data.writtenOff > 0)).toBe(true);
+    const afterOwing = (type: string) =>
+      runs.some(({ tables }) =>
+        tables.timeline.some(
+          (t, i) =>
+            t.type === type &&
+            t.pointsDelta > 0 &&
+            tables.timeline
+              .slice(0, i)
+              .filter((u) => u.customerId === t.customerId)
+              .at(-1)!.owedAfter > 0,
+        ),
+      );
+    expect(afterOwing('PointsActivated')).toBe(true);
+    expect(afterOwing('PaymentRecorded')).toBe(true);
+    expect(runs.some(({ tables }) => tables.lots.some((l) => l.remaining < l.points && l.activatesAt === null))).toBe(true);
+    expect(runs.some(({ tables }) => tables.locationPayments.some((p) => p.payments === 0 && p.refunds > 0))).toBe(true);
   });
 });

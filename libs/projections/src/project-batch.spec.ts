@@ -14,6 +14,8 @@ import {
   type ReadModelRows,
 } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
+import { lotKey } from './points-lots.projection';
+import { paymentRefunded, pointsActivated } from './testing/lifecycle-events';
 
 const ADA = 'cus-ada';
 const BOB = 'cus-bob';
@@ -366,6 +368,7 @@ describe('projectBatch: the read models of one batch of events', () => {
         locationVisits: new Set([locationDayKey('loc-a', '2026-03-01')]),
         locationPayments: new Set([locationPaymentKey('loc-a', '2026-03-01', 'USD')]),
         locationCustomers: new Set(),
+        lots: new Set([lotKey(ADA, 'p1')]),
       });
     });
   });
@@ -385,6 +388,39 @@ describe('keysOf and locationKeysOf: the rows a batch must load', () => {
     );
     expect(keys.customers).toEqual(new Set([ADA, BOB, 'cus-0001']));
     expect(keys.visits).toEqual(new Set(['v1', 'v0']));
+  });
+
+  it('names the lots the events draw from, activate or void, and the customers with a spend that names none (all their open lots)', () => {
+    const spend = (customerId: string, id: string, lots?: { lotId: string; points: number }[]) => {
+      const r = as(customerId, redemption(id, 5));
+      return r.type === 'PointsAdjusted' && lots !== undefined ? { ...r, data: { ...r.data, lots } } : r;
+    };
+    const keys = keysOf(
+      log([
+        spend(ADA, 'r1', [{ lotId: 'p1', points: 5 }]),
+        spend(BOB, 'r2'),
+        as(ADA, paymentRefunded('rf1', 'p2', { pointsReversed: 9, fromPending: 4, lots: [{ lotId: 'p3', points: 5 }] })),
+        as(
+          BOB,
+          pointsActivated('p4', [
+            { lotId: 'p4', points: 1 },
+            { lotId: 'cb4', points: 1 },
+          ]),
+        ),
+        pay(ADA, 'p9', 10),
+      ]),
+    );
+    expect(keys.lots).toEqual(new Set([lotKey(ADA, 'p1'), lotKey(ADA, 'p2'), lotKey(ADA, 'p3'), lotKey(BOB, 'p4'), lotKey(BOB, 'cb4')]));
+    expect(keys.lotOwners).toEqual(new Set([BOB]));
+  });
+
+  it("names a refund's location row by the refund's own day (timezone at its position), at the payment's location", () => {
+    const keys = locationKeysOf(
+      log([as(ADA, paymentRefunded('rf1', 'p1', { pointsReversed: 0 }, { locationId: 'loc-b', occurredAt: '2026-11-23T23:30:00.000Z', currency: 'EUR' }))], 2),
+      [{ programId: 'default', version: 1, currency: 'USD', timezone: 'Australia/Sydney', position: 1n }],
+      new Map(),
+    );
+    expect(keys.locationPayments).toEqual(new Set([locationPaymentKey('loc-b', '2026-11-24', 'EUR')]));
   });
 
   it('names location rows by the day in the timezone in effect at each event, and a named visit by its own day', () => {

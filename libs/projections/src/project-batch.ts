@@ -1,15 +1,18 @@
-import type { CustomerEvent } from '#ledger-domain/customer/customer';
+import { lotsMoved, type CustomerEvent } from '#ledger-domain/customer/customer';
 import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import type { PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import { evolveAchievements, type CustomerAchievements } from './customer-achievements.projection';
 import { dayIn } from '#ledger-domain/shared/calendar';
-import { evolveBalance, type CustomerBalance } from './customer-balances.projection';
+import { evolveBalance, netAvailable, type CustomerBalance } from './customer-balances.projection';
 import { timelineEntry, type TimelineEntry } from './customer-timeline.projection';
+import { lotChanges, lotKey, type CustomerLots, type PointsLot } from './points-lots.projection';
 import type { LedgerEvent, Projected } from './projected-event';
 import {
   countLocationPayment,
   countLocationPurchaseOnVisit,
+  countLocationRefund,
   countLocationVisit,
   countPurchaseOnVisit,
   countVisit,
@@ -50,6 +53,8 @@ export interface ReadModelRows {
   readonly locationPayments: ReadonlyMap<string, LocationDayPayments>;
   /** (location, day, customer) triples already counted as distinct customers. */
   readonly locationCustomers: ReadonlySet<string>;
+  /** Lots by `lotKey(customer, lot)`: those the batch names, and every open lot of a customer whose spend names none. */
+  readonly lots: ReadonlyMap<string, PointsLot>;
 }
 
 export interface BatchResult {
@@ -65,6 +70,7 @@ export interface BatchResult {
     readonly locationVisits: ReadonlySet<string>;
     readonly locationPayments: ReadonlySet<string>;
     readonly locationCustomers: ReadonlySet<string>;
+    readonly lots: ReadonlySet<string>;
   };
   readonly timeline: readonly TimelineEntry[];
 }
@@ -85,24 +91,34 @@ export const emptyRows = (): ReadModelRows => ({
   locationVisits: new Map(),
   locationPayments: new Map(),
   locationCustomers: new Set(),
+  lots: new Map(),
 });
 
 /** The keys whose rows must be loaded before `projectBatch` (first the ones known from the events alone). */
 export interface BatchKeys {
   readonly customers: ReadonlySet<string>;
   readonly visits: ReadonlySet<string>;
+  /** Lots the events draw from, activate or void (`lotKey`). */
+  readonly lots: ReadonlySet<string>;
+  /** Customers with a spend recorded without its draws (from before lots existed): all their open lots. */
+  readonly lotOwners: ReadonlySet<string>;
 }
 
 export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
   const customers = new Set<string>();
   const visits = new Set<string>();
+  const lots = new Set<string>();
+  const lotOwners = new Set<string>();
   for (const { event } of events) {
     if (event.type === 'ProgramConfigured') continue;
-    customers.add(event.data.customerId);
+    const customerId = event.data.customerId;
+    customers.add(customerId);
     if (event.type === 'VisitCreated') visits.add(event.data.visitId);
     if (event.type === 'PaymentRecorded' && event.data.visitId !== undefined) visits.add(event.data.visitId);
+    if (event.type === 'PointsAdjusted' && event.data.points < 0 && event.data.lots === undefined) lotOwners.add(customerId);
+    for (const draw of lotsMoved(event)) lots.add(lotKey(customerId, draw.lotId));
   }
-  return { customers, visits };
+  return { customers, visits, lots, lotOwners };
 }
 
 /**
@@ -130,6 +146,8 @@ export function locationKeysOf(
       locationPayments.add(locationPaymentKey(event.data.locationId, dayIn(timezone, event.data.occurredAt), event.data.currency));
       const visit = event.data.visitId === undefined ? undefined : visits.get(event.data.visitId);
       if (visit !== undefined) locationVisits.add(locationDayKey(visit.locationId, visit.day));
+    } else if (event.type === 'PaymentRefunded') {
+      locationPayments.add(locationPaymentKey(event.data.locationId, dayIn(timezone, event.data.occurredAt), event.data.currency));
     }
   }
   return { locationVisits, locationPayments, locationCustomers };
@@ -146,6 +164,15 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   const locationVisits = new Map(loaded.locationVisits);
   const locationPayments = new Map(loaded.locationPayments);
   const locationCustomers = new Set(loaded.locationCustomers);
+  const lots = new Map(loaded.lots);
+  // Each customer's lot keys, for spends recorded without their draws (all open lots of the customer).
+  const lotKeysOf = new Map<string, Set<string>>();
+  const indexLot = (customerId: string, key: string) => {
+    let keys = lotKeysOf.get(customerId);
+    if (keys === undefined) lotKeysOf.set(customerId, (keys = new Set()));
+    keys.add(key);
+  };
+  for (const [key, lot] of lots) indexLot(lot.customerId, key);
   const changed = {
     balances: new Set<string>(),
     achievements: new Set<string>(),
@@ -154,8 +181,16 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     locationVisits: new Set<string>(),
     locationPayments: new Set<string>(),
     locationCustomers: new Set<string>(),
+    lots: new Set<string>(),
   };
   const timeline: TimelineEntry[] = [];
+  const lotsOf = (customerId: string): CustomerLots => ({
+    open: (lotId) => {
+      const lot = lots.get(lotKey(customerId, lotId));
+      return lot !== undefined && lot.remaining > 0 ? lot : undefined;
+    },
+    allOpen: () => [...(lotKeysOf.get(customerId) ?? [])].map((key) => lots.get(key)!).filter((lot) => lot.remaining > 0),
+  });
   const put = <R>(map: Map<string, R>, dirty: Set<string>, key: string, before: R | undefined, after: R | undefined) => {
     if (after === undefined || after === before) return;
     map.set(key, after);
@@ -173,12 +208,19 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     const customerProjected = projected as Projected<CustomerEvent>;
     const customerId = event.data.customerId;
 
-    // Balances and timeline.
+    // Balances, timeline and lots: the balance row's position guards all three (one transaction writes them).
     const balanceBefore = balances.get(customerId);
     const balanceAfter = evolveBalance(balanceBefore, customerProjected);
     if (balanceAfter !== undefined && balanceAfter !== balanceBefore) {
       put(balances, changed.balances, customerId, balanceBefore, balanceAfter);
-      timeline.push(timelineEntry(customerProjected, balanceAfter.available));
+      timeline.push(timelineEntry(customerProjected, balanceAfter));
+      if (balanceBefore !== undefined) {
+        for (const lot of lotChanges(lotsOf(customerId), customerProjected, netAvailable(balanceBefore))) {
+          const key = lotKey(customerId, lot.lotId);
+          put(lots, changed.lots, key, lots.get(key), lot);
+          indexLot(customerId, key);
+        }
+      }
     }
     const achievementsBefore = achievements.get(customerId);
     put(achievements, changed.achievements, customerId, achievementsBefore, evolveAchievements(achievementsBefore, customerProjected));
@@ -227,11 +269,17 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
           if (dayRow !== undefined) put(locationVisits, changed.locationVisits, dayKey, dayRow, countLocationPurchaseOnVisit(dayRow, projected));
         }
       }
+    } else if (event.type === 'PaymentRefunded') {
+      // On the refund's own day, at the payment's location.
+      const day = dayIn(timezone, event.data.occurredAt);
+      const payKey = locationPaymentKey(event.data.locationId, day, event.data.currency);
+      const before = locationPayments.get(payKey);
+      put(locationPayments, changed.locationPayments, payKey, before, countLocationRefund(before, projected as Projected<PaymentRefunded>, day));
     }
   }
 
   return {
-    rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers },
+    rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots },
     changed: { programs: newPrograms, ...changed },
     timeline,
   };

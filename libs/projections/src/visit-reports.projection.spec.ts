@@ -2,9 +2,11 @@ import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import { CUSTOMER_ID, paymentRecorded, visitCreated } from '#ledger-domain/testing/customer-fixtures';
 import type { Projected } from './projected-event';
+import { paymentRefunded } from './testing/lifecycle-events';
 import {
   countLocationPayment,
   countLocationPurchaseOnVisit,
+  countLocationRefund,
   countLocationVisit,
   countPurchaseOnVisit,
   countVisit,
@@ -153,7 +155,7 @@ describe('location_daily_visits projection (countLocationVisit, countLocationPur
   });
 });
 
-describe('location_daily_payments projection (countLocationPayment)', () => {
+describe('location_daily_payments projection (countLocationPayment, countLocationRefund)', () => {
   it('opens the location-day-currency row with the payment, its revenue and its points', () => {
     expect(countLocationPayment(undefined, paymentAt(1, 'p1', 49, { amountMinor: 4999, locationId: 'loc-cork', currency: 'EUR' }), '2026-03-01')).toEqual({
       locationId: 'loc-cork',
@@ -162,6 +164,8 @@ describe('location_daily_payments projection (countLocationPayment)', () => {
       payments: 1,
       revenueMinor: 4999,
       pointsEarned: 49,
+      refunds: 0,
+      refundedMinor: 0,
       position: 1n,
     });
   });
@@ -180,5 +184,34 @@ describe('location_daily_payments projection (countLocationPayment)', () => {
     const row = countLocationPayment(undefined, paymentAt(3, 'p1', 10), '2026-03-01');
     expect(countLocationPayment(row, paymentAt(3, 'p1', 10), '2026-03-01')).toBe(row);
     expect(countLocationPayment(row, paymentAt(2, 'p0', 10), '2026-03-01')).toBe(row);
+  });
+
+  const refundAt = (position: number, refundId: string, amountMinor: number, data: { locationId?: string; currency?: string } = {}) =>
+    at(position, paymentRefunded(refundId, 'p1', { pointsReversed: 0 }, { amountMinor, ...data }));
+
+  it('opens a row for a day with refunds only (of payments made earlier): no payments, no revenue', () => {
+    expect(countLocationRefund(undefined, refundAt(4, 'rf1', 1250, { locationId: 'loc-cork', currency: 'EUR' }), '2026-03-05')).toEqual({
+      locationId: 'loc-cork',
+      day: '2026-03-05',
+      currency: 'EUR',
+      payments: 0,
+      revenueMinor: 0,
+      pointsEarned: 0,
+      refunds: 1,
+      refundedMinor: 1250,
+      position: 4n,
+    });
+  });
+
+  it('adds refunds to the day next to its payments, leaving revenue as it was paid', () => {
+    const paid = countLocationPayment(undefined, paymentAt(1, 'p1', 10, { amountMinor: 1050 }), '2026-03-01');
+    const refunded = countLocationRefund(countLocationRefund(paid, refundAt(2, 'rf1', 50), '2026-03-01'), refundAt(3, 'rf2', 1000), '2026-03-01');
+    expect(refunded).toMatchObject({ payments: 1, revenueMinor: 1050, pointsEarned: 10, refunds: 2, refundedMinor: 1050, position: 3n });
+  });
+
+  it('ignores a refund at or below the position the row reflects', () => {
+    const row = countLocationRefund(undefined, refundAt(3, 'rf1', 100), '2026-03-01');
+    expect(countLocationRefund(row, refundAt(3, 'rf1', 100), '2026-03-01')).toBe(row);
+    expect(countLocationRefund(row, refundAt(2, 'rf0', 100), '2026-03-01')).toBe(row);
   });
 });

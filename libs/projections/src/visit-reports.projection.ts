@@ -1,5 +1,6 @@
 import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import type { PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import type { Projected } from './projected-event';
 
 /**
@@ -45,7 +46,10 @@ export interface LocationDayVisits {
   readonly position: bigint;
 }
 
-/** `location_daily_payments`: per location, day and currency. */
+/**
+ * `location_daily_payments`: per location, day and currency. A refund counts on its own day
+ * (program timezone in force at its position), at the refunded payment's location.
+ */
 export interface LocationDayPayments {
   readonly locationId: string;
   readonly day: string;
@@ -53,6 +57,10 @@ export interface LocationDayPayments {
   readonly payments: number;
   readonly revenueMinor: number;
   readonly pointsEarned: number;
+  /** Refunds recorded that day (on payments of this location, in this currency). */
+  readonly refunds: number;
+  /** Their amounts, in minor units of `currency`. */
+  readonly refundedMinor: number;
   readonly position: bigint;
 }
 
@@ -132,10 +140,22 @@ export function countLocationPurchaseOnVisit(row: LocationDayVisits, projected: 
   return { ...row, visitsWithPurchase: row.visitsWithPurchase + 1, position: projected.position };
 }
 
+const emptyLocationDayPayments = (locationId: string, day: string, currency: string): LocationDayPayments => ({
+  locationId,
+  day,
+  currency,
+  payments: 0,
+  revenueMinor: 0,
+  pointsEarned: 0,
+  refunds: 0,
+  refundedMinor: 0,
+  position: 0n,
+});
+
 export function countLocationPayment(row: LocationDayPayments | undefined, projected: Projected<PaymentRecorded>, day: string): LocationDayPayments {
   if (row !== undefined && !isNew(row, projected)) return row;
   const d = projected.event.data;
-  const base = row ?? { locationId: d.locationId, day, currency: d.currency, payments: 0, revenueMinor: 0, pointsEarned: 0, position: 0n };
+  const base = row ?? emptyLocationDayPayments(d.locationId, day, d.currency);
   return {
     ...base,
     payments: base.payments + 1,
@@ -143,4 +163,12 @@ export function countLocationPayment(row: LocationDayPayments | undefined, proje
     pointsEarned: base.pointsEarned + d.points,
     position: projected.position,
   };
+}
+
+/** A refund: counted on its own day, at the payment's location, in the payment's currency. */
+export function countLocationRefund(row: LocationDayPayments | undefined, projected: Projected<PaymentRefunded>, day: string): LocationDayPayments {
+  if (row !== undefined && !isNew(row, projected)) return row;
+  const d = projected.event.data;
+  const base = row ?? emptyLocationDayPayments(d.locationId, day, d.currency);
+  return { ...base, refunds: base.refunds + 1, refundedMinor: base.refundedMinor + d.amountMinor, position: projected.position };
 }

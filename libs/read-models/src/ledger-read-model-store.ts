@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import type { TimelineEntry } from '#projections/customer-timeline.projection';
+import { lotKey, type PointsLot } from '#projections/points-lots.projection';
 import {
   keysOf,
   locationCustomerKey,
@@ -41,12 +42,14 @@ export class LedgerReadModelStore {
   async load(trx: Db, events: readonly Projected<LedgerEvent>[]): Promise<ReadModelRows> {
     const db = trx as AnyDb;
     const keys = keysOf(events);
-    const [programRows, balanceRows, achievementRows, visitRows, statsRows] = await Promise.all([
+    const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows] = await Promise.all([
       db.selectFrom(this.table('program_settings')).selectAll().execute(),
       this.selectIn(db, 'customer_balances', 'customer_id', [...keys.customers]),
       this.selectIn(db, 'customer_achievements', 'customer_id', [...keys.customers]),
       this.selectIn(db, 'visits', 'visit_id', [...keys.visits]),
       this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
+      this.selectTuples(db, 'points_lots', ['customer_id', 'lot_id'], [...keys.lots]),
+      this.selectOpenLots(db, [...keys.lotOwners]),
     ]);
     const programs = (programRows as ReadModelTables['program_settings'][]).map(toProgram).sort((a, b) => (a.position < b.position ? -1 : 1));
     const visits = new Map((visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]));
@@ -69,6 +72,7 @@ export class LedgerReadModelStore {
       locationCustomers: new Set(
         (memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id)),
       ),
+      lots: new Map([...lotRows, ...ownersLotRows].map((r) => toLot(r as ReadModelTables['points_lots'])).map((l) => [lotKey(l.customerId, l.lotId), l])),
     };
   }
 
@@ -88,6 +92,7 @@ export class LedgerReadModelStore {
       ['location_id', 'day', 'currency'],
       pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments),
     );
+    await this.upsert(db, 'points_lots', ['customer_id', 'lot_id'], pick(rows.lots, changed.lots).map(fromLot));
     await this.insert(
       db,
       'location_daily_customers',
@@ -103,6 +108,23 @@ export class LedgerReadModelStore {
     const out: unknown[] = [];
     for (const chunk of chunks(keys, Math.min(1000, this.maxParameters))) {
       out.push(...(await db.selectFrom(this.table(table)).selectAll().where(column, 'in', chunk).execute()));
+    }
+    return out;
+  }
+
+  /** Every open lot (points remaining) of these customers. */
+  private async selectOpenLots(db: AnyDb, customers: readonly string[]): Promise<unknown[]> {
+    if (this.bulk !== undefined) return this.bulk.selectAllByKey(this.table('points_lots'), 'customer_id', customers, '"remaining" > 0');
+    const out: unknown[] = [];
+    for (const chunk of chunks(customers, Math.min(1000, this.maxParameters))) {
+      out.push(
+        ...(await db
+          .selectFrom(this.table('points_lots'))
+          .selectAll()
+          .where('customer_id', 'in', chunk)
+          .where(sql.ref('remaining'), '>', sql.lit(0))
+          .execute()),
+      );
     }
     return out;
   }
@@ -185,10 +207,13 @@ export const toBalance = (r: ReadModelTables['customer_balances']): CustomerBala
   customerId: r.customer_id,
   available: Number(r.available),
   pending: Number(r.pending),
+  owed: Number(r.owed),
   lifetimeEarned: Number(r.lifetime_earned),
   lifetimeRedeemed: Number(r.lifetime_redeemed),
   adjustedIn: Number(r.adjusted_in),
   adjustedOut: Number(r.adjusted_out),
+  lifetimeReversed: Number(r.lifetime_reversed),
+  lifetimeWrittenOff: Number(r.lifetime_written_off),
   visitCount: Number(r.visit_count),
   purchaseCount: Number(r.purchase_count),
   lastActivityAt: r.last_activity_at,
@@ -199,10 +224,13 @@ const fromBalance = (b: CustomerBalance): ReadModelTables['customer_balances'] =
   customer_id: b.customerId,
   available: b.available,
   pending: b.pending,
+  owed: b.owed,
   lifetime_earned: b.lifetimeEarned,
   lifetime_redeemed: b.lifetimeRedeemed,
   adjusted_in: b.adjustedIn,
   adjusted_out: b.adjustedOut,
+  lifetime_reversed: b.lifetimeReversed,
+  lifetime_written_off: b.lifetimeWrittenOff,
   visit_count: b.visitCount,
   purchase_count: b.purchaseCount,
   last_activity_at: b.lastActivityAt,
@@ -243,6 +271,9 @@ const fromTimeline = (e: TimelineEntry): ReadModelTables['customer_timeline'] =>
   currency: e.currency,
   points_delta: e.pointsDelta,
   balance_after: e.balanceAfter,
+  pending_delta: e.pendingDelta,
+  pending_after: e.pendingAfter,
+  owed_after: e.owedAfter,
   reason: e.reason,
   reference: e.reference,
   actor: e.actor,
@@ -315,6 +346,8 @@ const toLocationPayments = (r: ReadModelTables['location_daily_payments']): Loca
   payments: Number(r.payments),
   revenueMinor: Number(r.revenue_minor),
   pointsEarned: Number(r.points_earned),
+  refunds: Number(r.refunds),
+  refundedMinor: Number(r.refunded_minor),
   position: positionFromText(r.position),
 });
 const fromLocationPayments = (p: LocationDayPayments): ReadModelTables['location_daily_payments'] => ({
@@ -324,5 +357,31 @@ const fromLocationPayments = (p: LocationDayPayments): ReadModelTables['location
   payments: p.payments,
   revenue_minor: p.revenueMinor,
   points_earned: p.pointsEarned,
+  refunds: p.refunds,
+  refunded_minor: p.refundedMinor,
   position: positionText(p.position),
+});
+
+/** A `points_lots` row as the projection's row type. */
+export const toLot = (r: ReadModelTables['points_lots']): PointsLot => ({
+  customerId: r.customer_id,
+  lotId: r.lot_id,
+  source: r.source as PointsLot['source'],
+  paymentId: r.payment_id,
+  earnedAt: r.earned_at,
+  activatesAt: r.activates_at,
+  points: Number(r.points),
+  remaining: Number(r.remaining),
+  position: positionFromText(r.position),
+});
+const fromLot = (l: PointsLot): ReadModelTables['points_lots'] => ({
+  customer_id: l.customerId,
+  lot_id: l.lotId,
+  source: l.source,
+  payment_id: l.paymentId,
+  earned_at: l.earnedAt,
+  activates_at: l.activatesAt,
+  points: l.points,
+  remaining: l.remaining,
+  position: positionText(l.position),
 });

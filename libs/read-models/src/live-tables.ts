@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { ProjectedTable, UntypedDb } from './tables';
 
 /*
@@ -45,6 +46,10 @@ export async function createProjectedTables(
     .addColumn('last_activity_at', text)
     .addColumn('enrolled_at', text, (c) => c.notNull())
     .addColumn('position', text, (c) => c.notNull())
+    // Added by migration 4 to tables that had rows: last, NOT NULL with DEFAULT 0 (SQLite's ADD COLUMN needs one).
+    .addColumn('owed', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('lifetime_reversed', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('lifetime_written_off', big, (c) => c.notNull().defaultTo(0))
     .execute();
 
   await db.schema
@@ -66,6 +71,9 @@ export async function createProjectedTables(
     .addColumn('reference', text)
     .addColumn('actor', text)
     .addColumn('subject_id', text, (c) => c.notNull())
+    .addColumn('pending_delta', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('pending_after', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('owed_after', big, (c) => c.notNull().defaultTo(0))
     .execute();
 
   await db.schema
@@ -112,6 +120,8 @@ export async function createProjectedTables(
     .addColumn('revenue_minor', big, (c) => c.notNull())
     .addColumn('points_earned', big, (c) => c.notNull())
     .addColumn('position', text, (c) => c.notNull())
+    .addColumn('refunds', big, (c) => c.notNull().defaultTo(0))
+    .addColumn('refunded_minor', big, (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint(`location_daily_payments_pk_${generation}`, ['location_id', 'day', 'currency'])
     .execute();
 
@@ -134,6 +144,20 @@ export async function createProjectedTables(
     .addColumn('position', text, (c) => c.notNull())
     .execute();
 
+  await db.schema
+    .createTable(t('points_lots'))
+    .addColumn('customer_id', text, (c) => c.notNull())
+    .addColumn('lot_id', text, (c) => c.notNull())
+    .addColumn('source', text, (c) => c.notNull())
+    .addColumn('payment_id', text)
+    .addColumn('earned_at', text, (c) => c.notNull())
+    .addColumn('activates_at', text)
+    .addColumn('points', big, (c) => c.notNull())
+    .addColumn('remaining', big, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .addPrimaryKeyConstraint(`points_lots_pk_${generation}`, ['customer_id', 'lot_id'])
+    .execute();
+
   if (options.indexes) await createSecondaryIndexes(db, suffix, generation);
 }
 
@@ -148,4 +172,11 @@ export async function createSecondaryIndexes(db: UntypedDb, suffix: string, gene
   await db.schema.createIndex(`visits_customer_${generation}`).on(t('visits')).columns(['customer_id', 'occurred_at']).execute();
   await db.schema.createIndex(`location_daily_visits_day_${generation}`).on(t('location_daily_visits')).columns(['day']).execute();
   await db.schema.createIndex(`location_daily_payments_day_${generation}`).on(t('location_daily_payments')).columns(['day']).execute();
+  // Due activations: pending lots with points left, by when they become available.
+  await db.schema
+    .createIndex(`points_lots_due_${generation}`)
+    .on(t('points_lots'))
+    .column('activates_at')
+    .where(sql.ref('remaining'), '>', sql.lit(0))
+    .execute();
 }

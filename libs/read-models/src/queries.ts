@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import { toAchievements, toBalance } from './ledger-read-model-store';
@@ -53,8 +53,14 @@ export interface TimelineView {
   readonly locationId: string | null;
   readonly amountMinor: number | null;
   readonly currency: string | null;
+  /** Signed change of the net available balance (points owed included). */
   readonly pointsDelta: number;
+  /** Available after the entry (never negative). */
   readonly balanceAfter: number;
+  readonly pendingDelta: number;
+  readonly pendingAfter: number;
+  /** Points owed after the entry (0 unless in debt). */
+  readonly owedAfter: number;
   readonly reason: string | null;
   readonly reference: string | null;
   readonly actor: string | null;
@@ -89,6 +95,9 @@ export async function customerTimeline(
       currency: r.currency,
       pointsDelta: Number(r.points_delta),
       balanceAfter: Number(r.balance_after),
+      pendingDelta: Number(r.pending_delta),
+      pendingAfter: Number(r.pending_after),
+      owedAfter: Number(r.owed_after),
       reason: r.reason,
       reference: r.reference,
       actor: r.actor,
@@ -109,9 +118,13 @@ export interface LocationDayReport {
   readonly conversion: number | null;
   readonly distinctCustomers: number;
   readonly payments: number;
-  /** Per currency: revenue in minor units and the points it earned. */
+  /** Per currency with payments that day: revenue in minor units and the points it earned. */
   readonly revenue: readonly { currency: string; payments: number; amountMinor: number; pointsEarned: number }[];
   readonly pointsEarned: number;
+  /** Refunds recorded that day on payments of this location (any currency). */
+  readonly refunds: number;
+  /** Per currency with refunds that day: how many, and the refunded amount in minor units. */
+  readonly refunded: readonly { currency: string; refunds: number; amountMinor: number }[];
 }
 
 /** Per location per day, for `from`..`to` inclusive (days in the program's timezone). */
@@ -139,6 +152,8 @@ export async function visitReport(db: Kysely<ReadModelTables>, options: { from: 
         payments: 0,
         revenue: [],
         pointsEarned: 0,
+        refunds: 0,
+        refunded: [],
       };
       report.set(key, row);
     }
@@ -154,12 +169,24 @@ export async function visitReport(db: Kysely<ReadModelTables>, options: { from: 
   }
   for (const p of paymentRows) {
     const row = entry(p.location_id, p.day);
-    row.payments += Number(p.payments);
-    row.pointsEarned += Number(p.points_earned);
-    row.revenue = [
-      ...row.revenue,
-      { currency: p.currency, payments: Number(p.payments), amountMinor: Number(p.revenue_minor), pointsEarned: Number(p.points_earned) },
-    ];
+    // A row may hold only refunds (of payments made on an earlier day), or only payments.
+    if (Number(p.payments) > 0) {
+      row.payments += Number(p.payments);
+      row.pointsEarned += Number(p.points_earned);
+      row.revenue = [
+        ...row.revenue,
+        { currency: p.currency, payments: Number(p.payments), amountMinor: Number(p.revenue_minor), pointsEarned: Number(p.points_earned) },
+      ];
+    }
+    if (Number(p.refunds) > 0) {
+      row.refunds += Number(p.refunds);
+      row.refunded = [...row.refunded, { currency: p.currency, refunds: Number(p.refunds), amountMinor: Number(p.refunded_minor) }];
+    }
+  }
+  const byCurrency = (a: { currency: string }, b: { currency: string }) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0);
+  for (const row of report.values()) {
+    row.revenue = [...row.revenue].sort(byCurrency);
+    row.refunded = [...row.refunded].sort(byCurrency);
   }
   return [...report.values()].sort((a, b) => (a.day === b.day ? a.locationId.localeCompare(b.locationId) : a.day.localeCompare(b.day)));
 }
@@ -188,4 +215,36 @@ export async function customerVisitReport(db: Kysely<ReadModelTables>, customerI
     firstVisitAt: r.first_visit_at,
     lastVisitAt: r.last_visit_at,
   };
+}
+
+/** A payment whose pending points are due: the lifecycle runner activates it. */
+export interface DueActivation {
+  readonly customerId: string;
+  readonly paymentId: string;
+  readonly activatesAt: string;
+}
+
+/**
+ * Payments with pending points due by `asOf` (an ISO instant): each (customer, payment) with a
+ * pending lot that has points left and `activates_at` at or before `asOf`, the oldest due first,
+ * at most `limit`. The read model may lag the ledger: the activation command decides on the
+ * ledger itself (a payment already activated or voided is refused there).
+ */
+export async function dueActivations(db: Kysely<ReadModelTables>, asOf: string, limit: number): Promise<DueActivation[]> {
+  const rows = await db
+    .selectFrom('points_lots')
+    .select(['customer_id', 'payment_id'])
+    .select((eb) => eb.fn.min('activates_at').as('activates_at'))
+    // Literal, so PostgreSQL can match the partial index's predicate.
+    .where(sql.ref('remaining'), '>', sql.lit(0))
+    .where('activates_at', 'is not', null)
+    .where('activates_at', '<=', asOf)
+    .where('payment_id', 'is not', null)
+    .groupBy(['customer_id', 'payment_id'])
+    .orderBy(sql`min("activates_at")`)
+    .orderBy('customer_id')
+    .orderBy('payment_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ customerId: r.customer_id, paymentId: r.payment_id!, activatesAt: String(r.activates_at) }));
 }

@@ -26,6 +26,14 @@ export class SqliteBulk {
     return out;
   }
 
+  /** Every row whose `column` is one of `keys` and which meets `condition` (literal SQL of this code's own, never input). */
+  selectAllByKey(table: string, column: string, keys: readonly string[], condition: string): unknown[] {
+    const statement = this.statement(`select-all:${table}:${column}:${condition}`, () => `SELECT * FROM "${table}" WHERE "${column}" = ? AND ${condition}`);
+    const out: unknown[] = [];
+    for (const key of keys) out.push(...statement.all(key));
+    return out;
+  }
+
   /** Rows whose composite key is one of `keys` (parts joined by NUL, in `columns` order). */
   selectByTuple(table: string, columns: readonly string[], keys: readonly string[]): unknown[] {
     const where = columns.map((c) => `"${c}" = ?`).join(' AND ');

@@ -14,7 +14,9 @@ export type UntypedDb = Kysely<any>;
  *   both dialects and never pass through a JS number (40 digits hold EventStoreDB's two
  *   64-bit numbers, commit · 2^64 + prepare; the embedded store's positions are far smaller);
  * - counts, points and amounts are BIGINT (minor units, integer points);
- * - booleans are INTEGER 0/1; times are ISO 8601 UTC text; days are YYYY-MM-DD text.
+ * - booleans are INTEGER 0/1; times are ISO 8601 UTC text; days are YYYY-MM-DD text;
+ * - columns added to a table that had rows come last, NOT NULL with DEFAULT 0 (what SQLite's
+ *   ADD COLUMN needs; the projector always writes them).
  * The DDL is in two places on purpose: `migrations/` (frozen, what existing databases went
  * through) and `live-tables.ts` (what a rebuild creates today); migrations.int.spec.ts holds
  * them equal.
@@ -36,6 +38,9 @@ export interface ReadModelTables {
     last_activity_at: string | null;
     enrolled_at: string;
     position: string;
+    owed: number;
+    lifetime_reversed: number;
+    lifetime_written_off: number;
   };
   customer_timeline: {
     event_id: string;
@@ -54,6 +59,9 @@ export interface ReadModelTables {
     reference: string | null;
     actor: string | null;
     subject_id: string;
+    pending_delta: number;
+    pending_after: number;
+    owed_after: number;
   };
   visits: {
     visit_id: string;
@@ -91,6 +99,8 @@ export interface ReadModelTables {
     revenue_minor: number;
     points_earned: number;
     position: string;
+    refunds: number;
+    refunded_minor: number;
   };
   location_daily_customers: { location_id: string; day: string; customer_id: string };
   customer_achievements: {
@@ -100,6 +110,17 @@ export interface ReadModelTables {
     reward_points: number;
     last_visit_at: string | null;
     last_reward_at: string | null;
+    position: string;
+  };
+  points_lots: {
+    customer_id: string;
+    lot_id: string;
+    source: string;
+    payment_id: string | null;
+    earned_at: string;
+    activates_at: string | null;
+    points: number;
+    remaining: number;
     position: string;
   };
   /** Not a projection: what the reaction runner could not issue (written with its checkpoint). */
@@ -127,6 +148,7 @@ export const PROJECTED_TABLES = [
   'location_daily_payments',
   'location_daily_customers',
   'customer_achievements',
+  'points_lots',
 ] as const;
 export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 

@@ -95,7 +95,9 @@ export class ReadModelQueriesController {
 
   @Get('customers/:customerId/balance')
   @Access('operator', 'auditor')
-  @ApiOperation({ summary: 'Balance from the customer_balances projection' })
+  @ApiOperation({
+    summary: 'Balance from the customer_balances projection: available (never negative), pending, owed (0 unless in debt) and the lifetime totals',
+  })
   @ParamsFrom(CustomerPathC)
   @QueryFrom(ConsistencyQueryC)
   @ApiResponse({ status: 404, description: 'no such customer in the projection' })
@@ -130,7 +132,10 @@ export class ReadModelQueriesController {
 
   @Get('customers/:customerId/timeline')
   @Access('operator', 'auditor')
-  @ApiOperation({ summary: 'Ledger entries from the customer_timeline projection, keyset-paginated (newest first by default)' })
+  @ApiOperation({
+    summary:
+      'Ledger entries from the customer_timeline projection, with the available, pending and owed balances after each, keyset-paginated (newest first by default)',
+  })
   @ParamsFrom(CustomerPathC)
   @QueryFrom(TimelineQueryC)
   async timeline(@Param() params: unknown, @Query() query: unknown) {
@@ -150,7 +155,10 @@ export class ReadModelQueriesController {
 
   @Get('reports/visits')
   @Access('reporter', 'auditor')
-  @ApiOperation({ summary: 'Visits, purchases, conversion, distinct customers, payments and revenue per location per day (program timezone)' })
+  @ApiOperation({
+    summary:
+      "Visits, purchases, conversion, distinct customers, payments and revenue, and refunds with the refunded revenue (on the refund's own day, at the payment's location), per location per day (program timezone)",
+  })
   @QueryFrom(VisitReportQueryC)
   async visits(@Query() query: unknown) {
     const q = decodeOrThrow(VisitReportQueryC, query);

@@ -1,6 +1,13 @@
 import * as E from 'fp-ts/Either';
 import type { VisitKind } from '#ledger-domain/customer/record-visit';
-import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
+import {
+  evolveCustomer,
+  initialCustomerState,
+  type CustomerEvent,
+  type CustomerState,
+  type Enrolled,
+  type PaymentFacts,
+} from '#ledger-domain/customer/customer';
 import { decideCustomer, type CustomerCommand } from '#ledger-domain/customer/customer.decider';
 import {
   decideProgram,
@@ -38,6 +45,15 @@ import type { LedgerEvent, Projected } from '../projected-event';
  * too). Among them, commands the domain refuses: over-redemptions, overdrawing adjustments under
  * "deny", payments naming another customer's visit or in another currency, times too far ahead
  * of the clock, a stale program version, an unknown customer, a second enrolment.
+ *
+ * With the points lifecycle (`lifecycle`, on by default): a return window from a quarter of the
+ * way (`pendingDays` 1, then 2 in New York), the shortfall policy "writeOff" from three quarters
+ * (debt before); refunds, partial and full, of payments pending or available (reversing their
+ * cashback too), at times around local midnight; a lifecycle runner activating the pending
+ * points of payments once the advancing clock passes their `activatesAt` (not always at the
+ * first moment), early activations by an admin, and voids. Refused among them: refunds beyond
+ * what was paid, a credit note used twice, voids and activations of points no longer pending,
+ * activations before they are due.
  */
 
 export interface ScenarioCommand {
@@ -65,12 +81,15 @@ export interface ScenarioOptions {
   readonly customers?: number;
   readonly steps?: number;
   readonly locations?: readonly string[];
+  /** Pending points, refunds, activations and voids (default true); without: the history version 3 knew. */
+  readonly lifecycle?: boolean;
 }
 
 export const SCENARIO_PROGRAM_STREAM = `loyaltyProgram-${DEFAULT_PROGRAM_ID}`;
 export const accountStreamOf = (customerId: string) => `loyaltyAccount-${customerId}`;
 
 const REACTIONS_ACTOR = 'system:reactions';
+const LIFECYCLE_ACTOR = 'system:lifecycle';
 
 /** The program as first configured. */
 export const SYDNEY_PROGRAM: ProgramSettings = {
@@ -115,6 +134,8 @@ interface Account {
   /** Visit ids, and the ones without a purchase yet (to attach payments to). */
   readonly visits: string[];
   readonly unpaidVisits: string[];
+  /** Payment ids, in order (their facts are in the state). */
+  readonly payments: string[];
 }
 
 /** A reaction waiting for the (asynchronous) reaction runner. */
@@ -191,7 +212,7 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
   const accountOf = (customerId: string): Account => {
     let account = accounts.get(customerId);
     if (account === undefined) {
-      account = { customerId, state: initialCustomerState(), tally: emptyVisitTally, visits: [], unpaidVisits: [] };
+      account = { customerId, state: initialCustomerState(), tally: emptyVisitTally, visits: [], unpaidVisits: [], payments: [] };
       accounts.set(customerId, account);
     }
     return account;
@@ -214,6 +235,7 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
         account.visits.push(event.data.visitId);
         if (event.data.paymentId === undefined) account.unpaidVisits.push(event.data.visitId);
       }
+      if (event.type === 'PaymentRecorded') account.payments.push(event.data.paymentId);
       if (event.type === 'PaymentRecorded' && event.data.visitId !== undefined) {
         const unpaid = account.unpaidVisits.indexOf(event.data.visitId);
         if (unpaid >= 0) account.unpaidVisits.splice(unpaid, 1);
@@ -292,21 +314,91 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
     );
   };
 
+  // The points lifecycle.
+  const lifecycle = options.lifecycle ?? true;
+  const paymentsOf = (account: Account): PaymentFacts[] =>
+    account.state.status === 'Enrolled' ? account.payments.map((id) => (account.state as Enrolled).payments.get(id)!) : [];
+  const pendingPayments = (account: Account) => paymentsOf(account).filter((p) => p.status === 'pending');
+  /** The lifecycle runner: activates every payment whose pending points are due by now. */
+  const activateDue = () => {
+    const now = tick();
+    for (const account of accounts.values()) {
+      for (const payment of pendingPayments(account)) {
+        if (payment.activatesAt === undefined || Date.parse(payment.activatesAt) > now.getTime()) continue;
+        decide({ type: 'ActivatePoints', customerId: account.customerId, paymentId: payment.paymentId, early: false, now }, LIFECYCLE_ACTOR);
+      }
+    }
+  };
+  const refund = (account: Account, kind: 'partial' | 'full' | 'too much' | 'same credit note') => {
+    const candidates = paymentsOf(account).filter((p) =>
+      kind === 'same credit note' ? p.refundIdentifiers.length > 0 : kind === 'too much' || p.refundedMinor < p.amountMinor,
+    );
+    if (candidates.length === 0) return;
+    const payment = pick(candidates);
+    const left = payment.amountMinor - payment.refundedMinor;
+    const minor = kind === 'too much' ? left + int(1, 500) : kind === 'full' || left <= 1 ? left : int(1, left - 1);
+    const now = tick();
+    const n = nextSerial();
+    // The refund's own business time (often around a local midnight), never before the payment.
+    const occurredAt = new Date(Math.max(Date.parse(payment.occurredAt), Date.parse(businessTime(now)))).toISOString();
+    decide(
+      {
+        type: 'RefundPayment',
+        customerId: account.customerId,
+        refundId: `ref-${n}`,
+        paymentId: payment.paymentId,
+        amount: formatAmount(Math.max(1, minor), payment.currency),
+        refundIdentifier: kind === 'same credit note' ? payment.refundIdentifiers[0]! : `CN-${n}`,
+        occurredAt,
+        ...(chance(0.5) && { reason: 'goods returned' }),
+        program: current(),
+        now,
+      },
+      'till:42',
+    );
+  };
+  /** One lifecycle command (`roll`, below 0.14, picks which). */
+  const lifecycleCommand = (account: Account, roll: number) => {
+    const pendingOnes = pendingPayments(account);
+    const paymentId = pendingOnes.length > 0 && chance(0.85) ? pick(pendingOnes).paymentId : account.payments.length > 0 ? pick(account.payments) : 'pay-none';
+    if (roll < 0.035) refund(account, 'partial');
+    else if (roll < 0.06) refund(account, 'full');
+    else if (roll < 0.065) refund(account, 'too much');
+    else if (roll < 0.07) refund(account, 'same credit note');
+    else if (roll < 0.085) {
+      // The points spent first, then the goods returned: the reversal is short (owed, or written off).
+      const available = account.state.status === 'Enrolled' ? account.state.balance.available : 0;
+      const n = nextSerial();
+      if (available > 0) decide({ type: 'RedeemPoints', customerId: account.customerId, redemptionId: `red-${n}`, points: available, now: tick() }, 'web');
+      refund(account, 'full');
+    } else if (roll < 0.105) decide({ type: 'VoidPoints', customerId: account.customerId, paymentId, reason: 'suspected fraud', now: tick() }, 'admin:root');
+    else if (roll < 0.125) {
+      decide({ type: 'ActivatePoints', customerId: account.customerId, paymentId, early: true, reason: 'manager approval', now: tick() }, 'admin:root');
+    } else decide({ type: 'ActivatePoints', customerId: account.customerId, paymentId, early: false, now: tick() }, 'admin:root');
+  };
+
   configure(SYDNEY_PROGRAM, 0);
   for (let i = 0; i < Math.ceil(customerCount / 2); i++) enrol();
 
   for (let step = 0; step < steps; step++) {
+    const version = program.status === 'Configured' ? program.version : 0;
+    if (lifecycle && step === Math.floor(steps / 4)) configure({ ...SYDNEY_PROGRAM, pendingDays: 1 }, version);
     if (step === Math.floor(steps / 2)) {
-      configure(NEW_YORK_PROGRAM, 0); // a stale If-Match: refused
-      configure(NEW_YORK_PROGRAM, 1);
-      configure(NEW_YORK_PROGRAM); // saved again unchanged: no new version
+      const newYork: ProgramSettings = lifecycle ? { ...NEW_YORK_PROGRAM, pendingDays: 2 } : NEW_YORK_PROGRAM;
+      configure(newYork, version - 1); // a stale If-Match: refused
+      configure(newYork, version);
+      configure(newYork); // saved again unchanged: no new version
     }
+    if (lifecycle && step === Math.floor((steps * 3) / 4)) configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff' }, version);
     runReactions(false);
+    if (lifecycle && chance(0.6)) activateDue();
     if (enrolled < customerCount && chance(0.08)) enrol();
     const account = accountOf(`cus-${String(int(1, enrolled)).padStart(3, '0')}`);
     const balance = account.state.status === 'Enrolled' ? account.state.balance.available : 0;
+    const lifecycleRoll = lifecycle ? random() : 1;
     const roll = random();
-    if (roll < 0.24) visit(account);
+    if (lifecycleRoll < 0.14) lifecycleCommand(account, lifecycleRoll);
+    else if (roll < 0.24) visit(account);
     else if (roll < 0.42) pay(account, pick<Source>(['manual', 'scan', 'scan']));
     else if (roll < 0.56 && account.visits.length > 0) {
       // Mostly a visit without a purchase yet; sometimes one already paid for.

@@ -3,11 +3,14 @@ import type { PointsAdjusted } from '#ledger-domain/customer/adjust-points';
 import type { CustomerEnrolled } from '#ledger-domain/customer/enrol-customer';
 import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
+import type { CashbackReversed, PaymentRefunded } from '#ledger-domain/customer/refund-payment';
+import type { PointsVoided } from '#ledger-domain/customer/void-points';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import type { CustomerAchievements } from '../customer-achievements.projection';
 import type { CustomerBalance } from '../customer-balances.projection';
 import type { TimelineEntry } from '../customer-timeline.projection';
 import type { ProgramRow } from '../project-batch';
+import type { PointsLot } from '../points-lots.projection';
 import type { LedgerEvent, Projected } from '../projected-event';
 import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '../visit-reports.projection';
 
@@ -15,10 +18,12 @@ import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitR
  * The test oracle for the read models: what every table must hold after a log, worked out
  * from the whole log at once, table by table, as docs/read-models.md defines the columns
  * (sums, counts, minimum and maximum over the events, days from Intl in the timezone of the
- * version in force at the event's position). It shares no code with the projections (no
- * evolve, no `dayIn`, no position guards, no row mappers), so a slip in those shows up as a
- * difference instead of being copied into the expected result. Slow on purpose (quadratic
- * lookups): it is for histories of hundreds of events.
+ * version in force at the event's position, running sums for balances after an entry, a lot's
+ * remaining points as its points less what the events took from it). It shares no code with the
+ * projections or the domain's fold (no evolve, no `balanceEffect`, no lot helpers, no `dayIn`,
+ * no position guards, no row mappers), so a slip in those shows up as a difference instead of
+ * being copied into the expected result. Slow on purpose (quadratic lookups): it is for
+ * histories of hundreds of events.
  *
  * "position" of a row, per the docs: the last event that changed the row.
  */
@@ -32,6 +37,7 @@ export interface ExpectedReadModels {
   readonly locationVisits: readonly LocationDayVisits[];
   readonly locationPayments: readonly LocationDayPayments[];
   readonly locationCustomers: readonly { readonly locationId: string; readonly day: string; readonly customerId: string }[];
+  readonly lots: readonly PointsLot[];
 }
 
 type At<Ev> = Projected<Ev>;
@@ -78,20 +84,41 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       .filter((p) => kinds.includes(p.event.data.kind))
       .map((p) => p.event.data.points);
 
+  // The balances, as docs/read-models.md defines an entry's effect: `points_delta` on the net
+  // available balance (available − owed), `pending_delta` on the pending one.
+  const moves = customerEvents.map((p) => ({ at: p, ...movement(p.event) }));
+  const movesOf = (customerId: string, upTo?: bigint) =>
+    moves.filter((m) => m.at.event.data.customerId === customerId && (upTo === undefined || m.at.position <= upTo));
+  const netOf = (customerId: string, upTo?: bigint) => sum(movesOf(customerId, upTo).map((m) => m.net));
+  const pendingOf = (customerId: string, upTo?: bigint) => sum(movesOf(customerId, upTo).map((m) => m.pending));
+  const refundEvents = customerEvents.filter((p): p is At<PaymentRefunded> => p.event.type === 'PaymentRefunded');
+  const reversalEvents = customerEvents.filter(
+    (p): p is At<PaymentRefunded | CashbackReversed> => p.event.type === 'PaymentRefunded' || p.event.type === 'CashbackReversed',
+  );
+  const voidEvents = customerEvents.filter((p): p is At<PointsVoided> => p.event.type === 'PointsVoided');
+
   const balances: CustomerBalance[] = customerIds.map((customerId) => {
     const payments = of(paymentEvents, customerId).map((p) => p.event.data.points);
     const manual = adjustmentsOf(customerId, ['manual']);
-    const activity = [...of(visitEvents, customerId), ...of(paymentEvents, customerId), ...of(adjustmentEvents, customerId)].map(
-      (p) => p.event.data.occurredAt,
-    );
+    const activity = [
+      ...of(visitEvents, customerId),
+      ...of(paymentEvents, customerId),
+      ...of(adjustmentEvents, customerId),
+      ...of(refundEvents, customerId),
+    ].map((p) => p.event.data.occurredAt);
+    const net = netOf(customerId);
     return {
       customerId,
-      available: sum(payments) + sum(of(adjustmentEvents, customerId).map((p) => p.event.data.points)),
-      pending: 0,
+      available: Math.max(0, net),
+      pending: pendingOf(customerId),
+      owed: Math.max(0, 0 - net),
       lifetimeEarned: sum(payments) + sum(adjustmentsOf(customerId, ['reward', 'cashback'])),
       lifetimeRedeemed: 0 - sum(adjustmentsOf(customerId, ['redemption'])),
       adjustedIn: sum(manual.filter((p) => p > 0)),
       adjustedOut: 0 - sum(manual.filter((p) => p < 0)),
+      lifetimeReversed:
+        sum(of(reversalEvents, customerId).map((p) => p.event.data.pointsReversed)) + sum(of(voidEvents, customerId).map((p) => p.event.data.points)),
+      lifetimeWrittenOff: sum(of(reversalEvents, customerId).map((p) => p.event.data.writtenOff)),
       visitCount: of(visitEvents, customerId).length,
       purchaseCount: payments.length,
       lastActivityAt: max(activity),
@@ -113,11 +140,11 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
     };
   });
 
-  // One entry per customer event, with the running sum of the points moved so far.
-  const timeline: TimelineEntry[] = customerEvents.map((p) => {
+  // One entry per customer event, with the running sums of the balances' moves so far.
+  const timeline: TimelineEntry[] = moves.map(({ at: p, net: pointsDelta, pending: pendingDelta }) => {
     const { event } = p;
     const customerId = event.data.customerId;
-    const moved = (q: At<CustomerEvent>) => (q.event.type === 'PaymentRecorded' || q.event.type === 'PointsAdjusted' ? q.event.data.points : 0);
+    const netAfter = netOf(customerId, p.position);
     const common = {
       eventId: p.eventId,
       customerId,
@@ -125,12 +152,11 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       type: event.type,
       recordedAt: p.recordedAt,
       actor: p.actor,
-      pointsDelta: moved(p),
-      balanceAfter: sum(
-        of(customerEvents, customerId)
-          .filter((q) => q.position <= p.position)
-          .map(moved),
-      ),
+      pointsDelta,
+      balanceAfter: Math.max(0, netAfter),
+      pendingDelta,
+      pendingAfter: pendingOf(customerId, p.position),
+      owedAfter: Math.max(0, 0 - netAfter),
     };
     const none = { locationId: null, amountMinor: null, currency: null };
     switch (event.type) {
@@ -175,9 +201,40 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
           subjectId: d.adjustmentId,
         };
       }
-      default:
-        // Refunds, reversals, activations and voids: not in the generated scenarios yet.
-        throw new Error(`the read-model oracle does not model ${event.type} yet`);
+      case 'PaymentRefunded': {
+        const d = event.data;
+        return {
+          ...common,
+          kind: d.refundedBeforeMinor + d.amountMinor === d.paymentAmountMinor ? 'full' : 'partial',
+          occurredAt: d.occurredAt,
+          locationId: d.locationId,
+          amountMinor: d.amountMinor,
+          currency: d.currency,
+          reason: d.reason ?? null,
+          reference: d.refundIdentifier,
+          subjectId: d.refundId,
+        };
+      }
+      case 'CashbackReversed': {
+        const d = event.data;
+        return { ...common, ...none, kind: null, occurredAt: d.occurredAt, reason: null, reference: d.cashbackId, subjectId: d.reversalId };
+      }
+      case 'PointsActivated': {
+        const d = event.data;
+        return {
+          ...common,
+          ...none,
+          kind: d.early ? 'early' : 'due',
+          occurredAt: d.occurredAt,
+          reason: d.reason ?? null,
+          reference: null,
+          subjectId: d.paymentId,
+        };
+      }
+      case 'PointsVoided': {
+        const d = event.data;
+        return { ...common, ...none, kind: null, occurredAt: d.occurredAt, reason: d.reason, reference: null, subjectId: d.paymentId };
+      }
     }
   });
 
@@ -231,12 +288,16 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
     return { locationId, day, customerId };
   });
 
+  // Payments on the payment's day, refunds on the refund's own day: both at the payment's location, in its currency.
   const paymentsWithDay = paymentEvents.map((p) => ({ ...p.event.data, day: dayAt(p.position, p.event.data.occurredAt), position: p.position }));
-  const paymentKeys = [...new Set(paymentsWithDay.map((p) => JSON.stringify([p.locationId, p.day, p.currency])))].map(
+  const refundsWithDay = refundEvents.map((p) => ({ ...p.event.data, day: dayAt(p.position, p.event.data.occurredAt), position: p.position }));
+  const paymentKeys = [...new Set([...paymentsWithDay, ...refundsWithDay].map((p) => JSON.stringify([p.locationId, p.day, p.currency])))].map(
     (key) => JSON.parse(key) as [string, string, string],
   );
   const locationPayments: LocationDayPayments[] = paymentKeys.map(([locationId, day, currency]) => {
-    const those = paymentsWithDay.filter((p) => p.locationId === locationId && p.day === day && p.currency === currency);
+    const here = (p: { locationId: string; day: string; currency: string }) => p.locationId === locationId && p.day === day && p.currency === currency;
+    const those = paymentsWithDay.filter(here);
+    const refunds = refundsWithDay.filter(here);
     return {
       locationId,
       day,
@@ -244,9 +305,127 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       payments: those.length,
       revenueMinor: sum(those.map((p) => p.amountMinor)),
       pointsEarned: sum(those.map((p) => p.points)),
-      position: max(those.map((p) => p.position))!,
+      refunds: refunds.length,
+      refundedMinor: sum(refunds.map((r) => r.amountMinor)),
+      position: max([...those, ...refunds].map((p) => p.position))!,
     };
   });
 
-  return { programs, balances, achievements, timeline, visits, customerVisits, locationVisits, locationPayments, locationCustomers };
+  const lots = customerIds.flatMap((customerId) => lotsOf(customerEvents.filter((p) => p.event.data.customerId === customerId)));
+
+  return { programs, balances, achievements, timeline, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots };
+}
+
+/**
+ * An entry's effect on the balances, as the docs define `points_delta` (net available) and
+ * `pending_delta`: earned points are pending when the event says until when, available
+ * otherwise; an activation moves points from pending to available; a void cancels pending
+ * points; of the points a reversal takes back, those taken while still pending leave the
+ * pending balance, those written off were never taken, and the rest leave the available one
+ * (drawn from lots or owed).
+ */
+function movement(event: CustomerEvent): { net: number; pending: number } {
+  switch (event.type) {
+    case 'PaymentRecorded':
+      return event.data.activatesAt === undefined ? { net: event.data.points, pending: 0 } : { net: 0, pending: event.data.points };
+    case 'PointsAdjusted':
+      return event.data.points > 0 && event.data.activatesAt !== undefined ? { net: 0, pending: event.data.points } : { net: event.data.points, pending: 0 };
+    case 'PaymentRefunded':
+    case 'CashbackReversed': {
+      const d = event.data;
+      return { net: 0 - (d.pointsReversed - d.fromPending - d.writtenOff), pending: 0 - d.fromPending };
+    }
+    case 'PointsActivated':
+      return { net: event.data.points, pending: 0 - event.data.points };
+    case 'PointsVoided':
+      return { net: 0, pending: 0 - event.data.points };
+    default:
+      return { net: 0, pending: 0 };
+  }
+}
+
+/**
+ * One customer's `points_lots`, as the docs define a lot: every earning with points opens one
+ * (id: the payment, or the adjustment); `remaining` is its points less what later events took
+ * from it (as they record it: a spend's, reversal's or void's draws, a reversal's pending points
+ * from the reversed earning's own lot; a spend recorded without draws took from the available
+ * lots with points left, earliest `earned_at` first, then lot id) and less what paid the debt
+ * when it became available (at earning, or at activation: while the net balance was below zero).
+ */
+function lotsOf(events: readonly At<CustomerEvent>[]): PointsLot[] {
+  interface Working {
+    lot: PointsLot;
+    taken: number;
+  }
+  const lots: Working[] = [];
+  const left = (w: Working) => w.lot.points - w.taken;
+  const find = (lotId: string) => lots.find((w) => w.lot.lotId === lotId && left(w) > 0);
+  const take = (lotId: string, points: number, position: bigint) => {
+    const w = find(lotId);
+    if (w === undefined || points === 0) return;
+    w.taken += points;
+    w.lot = { ...w.lot, position };
+  };
+  let net = 0;
+  for (const { event, position } of events) {
+    const customerId = event.data.customerId;
+    const open = (lotId: string, source: PointsLot['source'], paymentId: string | null, earnedAt: string, points: number, activatesAt: string | undefined) => {
+      if (points <= 0) return;
+      const repaid = activatesAt === undefined ? Math.min(points, Math.max(0, 0 - net)) : 0;
+      lots.push({ lot: { customerId, lotId, source, paymentId, earnedAt, activatesAt: activatesAt ?? null, points, remaining: 0, position }, taken: repaid });
+    };
+    switch (event.type) {
+      case 'PaymentRecorded': {
+        const d = event.data;
+        open(d.paymentId, 'payment', d.paymentId, d.occurredAt, d.points, d.activatesAt);
+        break;
+      }
+      case 'PointsAdjusted': {
+        const d = event.data;
+        if (d.points > 0) {
+          const source = d.kind === 'cashback' ? 'cashback' : d.kind === 'reward' ? 'reward' : 'adjustment';
+          open(d.adjustmentId, source, d.kind === 'cashback' ? (d.reference ?? null) : null, d.occurredAt, d.points, d.activatesAt);
+        } else if (d.lots !== undefined) {
+          for (const draw of d.lots) take(draw.lotId, draw.points, position);
+        } else {
+          let toTake = 0 - d.points;
+          const available = lots
+            .filter((w) => w.lot.activatesAt === null && left(w) > 0)
+            .sort((a, b) => (a.lot.earnedAt < b.lot.earnedAt ? -1 : a.lot.earnedAt > b.lot.earnedAt ? 1 : a.lot.lotId < b.lot.lotId ? -1 : 1));
+          for (const w of available) {
+            const taken = Math.min(toTake, left(w));
+            take(w.lot.lotId, taken, position);
+            toTake -= taken;
+          }
+        }
+        break;
+      }
+      case 'PaymentRefunded':
+      case 'CashbackReversed': {
+        const d = event.data;
+        take(event.type === 'PaymentRefunded' ? event.data.paymentId : event.data.cashbackId, d.fromPending, position);
+        for (const draw of d.lots) take(draw.lotId, draw.points, position);
+        break;
+      }
+      case 'PointsVoided':
+        for (const draw of event.data.lots) take(draw.lotId, draw.points, position);
+        break;
+      case 'PointsActivated': {
+        let owedNow = Math.max(0, 0 - net);
+        for (const draw of event.data.lots) {
+          const w = find(draw.lotId);
+          if (w === undefined) continue;
+          const repaid = Math.min(draw.points, owedNow);
+          owedNow -= repaid;
+          w.taken += repaid;
+          w.lot = { ...w.lot, activatesAt: null, position };
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    net += movement(event).net;
+  }
+  return lots.map((w) => ({ ...w.lot, remaining: left(w) }));
 }
