@@ -16,7 +16,13 @@ const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
 
 function ledger(args: string[], dataDir: string) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
-  const child = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LEDGER_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, LEDGER_DATA_DIR: dataDir },
+    encoding: 'utf8',
+    timeout: 120_000,
+    // Exports of a few thousand events run past the default 1 MiB.
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { code: child.status, stdout: child.stdout, stderr: child.stderr };
 }
 

@@ -78,7 +78,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('reaction runner (%s)', (dialect)
   const rewardsOf = async (customerId: string) => (await fx.store.readStream(accountStream(customerId))).events.filter((e) => e.type === 'PointsAdjusted');
 
   /** What the API's dispatch does, without Nest: react, then issue each command through the real command loop. */
-  const handler = () => new IssueRewardHandler(runner, customers);
+  const handler = () => new IssueRewardHandler(runner, customers, new ProgramStreams(fx.store));
   const dispatch: DispatchReactions = async (requests) =>
     (await Promise.all(requests.map((r) => issueReactions(r, (command) => handler().execute(command), now)))).flat();
 

@@ -131,6 +131,11 @@ export function sample(schema: JsonSchema, variant: Variant, at: Pointer = []): 
 function draft(schema: JsonSchema, variant: Variant, at: Pointer): unknown {
   const leafExample = variant.values === 'example' && schema.type !== 'object' && schema.type !== 'array' ? schema.example : undefined;
   if (leafExample !== undefined) return structuredClone(leafExample);
+  // One of several shapes: the low variant takes the first alternative, every other the last (the richest).
+  if (schema.anyOf !== undefined && schema.anyOf.length > 0) {
+    const alternative = variant.values === 'low' ? schema.anyOf[0]! : schema.anyOf[schema.anyOf.length - 1]!;
+    return draft(alternative, variant, at);
+  }
   if (schema.enum !== undefined) {
     if (variant.values === 'example') return schema.default ?? schema.enum[0];
     return variant.values === 'low' ? schema.enum[0] : schema.enum[schema.enum.length - 1];

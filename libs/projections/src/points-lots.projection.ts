@@ -77,6 +77,7 @@ export function lotChanges(lots: CustomerLots, projected: Projected<CustomerEven
     case 'PaymentRefunded':
     case 'CashbackReversed':
     case 'PointsVoided':
+    case 'PointsExpired':
       return drawn(lots, lotsMoved(event), position);
     case 'PointsActivated': {
       const out: PointsLot[] = [];

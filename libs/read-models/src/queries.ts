@@ -227,24 +227,33 @@ export interface DueActivation {
 /**
  * Payments with pending points due by `asOf` (an ISO instant): each (customer, payment) with a
  * pending lot that has points left and `activates_at` at or before `asOf`, the oldest due first,
- * at most `limit`. The read model may lag the ledger: the activation command decides on the
- * ledger itself (a payment already activated or voided is refused there).
+ * at most `limit`, after the keyset cursor `after` (the last one of the previous page). A
+ * payment's lots (its own and its cashback's) share one `activates_at`. The read model may lag
+ * the ledger: the activation command decides on the ledger itself (a payment already activated
+ * or voided is refused there).
  */
-export async function dueActivations(db: Kysely<ReadModelTables>, asOf: string, limit: number): Promise<DueActivation[]> {
-  const rows = await db
+export async function dueActivations(db: Kysely<ReadModelTables>, asOf: string, limit: number, after?: DueActivation): Promise<DueActivation[]> {
+  let query = db
     .selectFrom('points_lots')
-    .select(['customer_id', 'payment_id'])
-    .select((eb) => eb.fn.min('activates_at').as('activates_at'))
+    .select(['customer_id', 'payment_id', 'activates_at'])
+    .distinct()
     // Literal, so PostgreSQL can match the partial index's predicate.
     .where(sql.ref('remaining'), '>', sql.lit(0))
     .where('activates_at', 'is not', null)
     .where('activates_at', '<=', asOf)
-    .where('payment_id', 'is not', null)
-    .groupBy(['customer_id', 'payment_id'])
-    .orderBy(sql`min("activates_at")`)
-    .orderBy('customer_id')
-    .orderBy('payment_id')
-    .limit(limit)
-    .execute();
+    .where('payment_id', 'is not', null);
+  if (after !== undefined) {
+    const { activatesAt, customerId, paymentId } = after;
+    query = query.where((eb) =>
+      eb.or([
+        eb('activates_at', '>', activatesAt),
+        eb.and([
+          eb('activates_at', '=', activatesAt),
+          eb.or([eb('customer_id', '>', customerId), eb.and([eb('customer_id', '=', customerId), eb('payment_id', '>', paymentId)])]),
+        ]),
+      ]),
+    );
+  }
+  const rows = await query.orderBy('activates_at').orderBy('customer_id').orderBy('payment_id').limit(limit).execute();
   return rows.map((r) => ({ customerId: r.customer_id, paymentId: r.payment_id!, activatesAt: String(r.activates_at) }));
 }

@@ -1,5 +1,6 @@
 import * as E from 'fp-ts/Either';
 import { CatchUpLoop } from '#read-models/catch-up-loop';
+import type { DueActivation } from '#read-models/queries';
 import type { CommandError } from '../ledger/command-runner';
 import { isTransient } from '../reactions/reaction-runner';
 
@@ -15,18 +16,10 @@ import { isTransient } from '../reactions/reaction-runner';
  * the next pass finds whatever is still pending.
  */
 
-export interface DueActivation {
-  readonly customerId: string;
-  readonly paymentId: string;
-  readonly activatesAt: string;
-}
+export type { DueActivation };
 
 /** Pending lots due by `asOf`, oldest first, after the keyset cursor. */
-export type FindDueActivations = (
-  asOf: string,
-  limit: number,
-  after?: { readonly activatesAt: string; readonly paymentId: string },
-) => Promise<DueActivation[]>;
+export type FindDueActivations = (asOf: string, limit: number, after?: DueActivation) => Promise<DueActivation[]>;
 
 /** Issues the activation of one payment's points as of `asOf` (the command id derived from the payment). */
 export type IssueActivation = (due: DueActivation, asOf: Date) => Promise<E.Either<CommandError, { readonly replayed: boolean }>>;
@@ -84,7 +77,7 @@ export class LifecycleRunner {
     const startedAt = new Date().toISOString();
     const counts = { activated: 0, replayed: 0, skipped: 0, refused: 0 };
     let failure: CommandError | undefined;
-    let after: { activatesAt: string; paymentId: string } | undefined;
+    let after: DueActivation | undefined;
     for (;;) {
       const due = await this.findDue(asOf.toISOString(), this.batchSize, after);
       if (due.length === 0) break;
@@ -96,8 +89,7 @@ export class LifecycleRunner {
         else counts[outcome] += 1;
         if (outcome === 'refused' && E.isLeft(result)) this.options.onRefused?.(d, result.left);
       }
-      const last = due[due.length - 1]!;
-      after = { activatesAt: last.activatesAt, paymentId: last.paymentId };
+      after = due[due.length - 1]!;
       if (due.length < this.batchSize) break;
     }
     this.last = { asOf: asOf.toISOString(), startedAt, finishedAt: new Date().toISOString(), ...counts };

@@ -19,7 +19,7 @@ import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import type { ReadModelDatabase } from '#read-models/database';
-import { dueActivations } from './due-activations';
+import { dueActivations } from '#read-models/queries';
 import type { LedgerConfig } from '#runtime/config';
 import { BodyFrom, ParamsFrom } from '../docs/from-codec';
 import { Access } from '../http/access';
@@ -61,7 +61,7 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
       registers: [metrics.registry],
     });
     this.runner = new LifecycleRunner(
-      (asOf, limit, after) => dueActivations(this.database, asOf, limit, after),
+      (asOf, limit, after) => dueActivations(this.database.db, asOf, limit, after),
       (due, asOf) => this.commandBus.execute(activationCommand(due, asOf, this.clock())),
       clock,
       {
@@ -84,7 +84,7 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
 
   /** How many activations are due now (up to `cap`), from the projection. */
   async dueNow(cap = 10_000): Promise<number> {
-    return (await dueActivations(this.database, this.clock().toISOString(), cap)).length;
+    return (await dueActivations(this.database.db, this.clock().toISOString(), cap)).length;
   }
 }
 

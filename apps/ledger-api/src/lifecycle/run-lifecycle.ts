@@ -5,7 +5,7 @@ import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from '#read-models/database';
 import { migrate } from '#read-models/migrator';
 import { Projector } from '#read-models/projector';
-import { dueActivations } from './due-activations';
+import { dueActivations } from '#read-models/queries';
 import type { LedgerConfig } from '#runtime/config';
 import { openReadModels } from '#runtime/wiring';
 import { CLOCK, EVENT_STORE, LedgerModule, type Clock } from '../ledger/ledger.module';
@@ -40,7 +40,7 @@ export async function runLifecycle(config: LedgerConfig, asOf: Date): Promise<Li
     const bus = app.get(CommandBus);
     const clock = app.get<Clock>(CLOCK);
     const runner = new LifecycleRunner(
-      (until, limit, after) => dueActivations(database, until, limit, after),
+      (until, limit, after) => dueActivations(database.db, until, limit, after),
       (due, at) => bus.execute(activationCommand(due, at, clock())),
       clock,
     );

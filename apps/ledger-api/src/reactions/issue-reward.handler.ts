@@ -8,7 +8,7 @@ import { accountStream } from '#runtime/streams';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError, type CommandOutcome } from '../ledger/command-runner';
 import { entityId, reactionCommandId } from '../ledger/ids';
-import { CustomerStreams } from '../ledger/ledger.module';
+import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import type { ReactionOutcome, ReactionRequest } from './reaction-runner';
 
 /** A reward or cashback a program rule issues: a normal command through the command loop. */
@@ -26,10 +26,13 @@ export class IssueRewardHandler implements ICommandHandler<IssueRewardCommand> {
   constructor(
     @Inject(CommandRunner) private readonly runner: CommandRunner,
     @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
   ) {}
 
-  execute({ reward, context }: IssueRewardCommand) {
-    const command: IssueReward = { ...reward, adjustmentId: entityId(context.commandId, 'adjustment') };
+  async execute({ reward, context }: IssueRewardCommand) {
+    // The program now: its shortfall policy governs a reversal issued with a late cashback.
+    const program = await this.programs.current();
+    const command: IssueReward = { ...reward, adjustmentId: entityId(context.commandId, 'adjustment'), ...(program !== undefined && { program }) };
     // A command id seen before (a re-run of the reaction) is answered from the stream, not applied again.
     return this.runner.run(this.customers, accountStream(reward.customerId), context, (state) => issueReward(command, state));
   }

@@ -235,6 +235,10 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
         const d = event.data;
         return { ...common, ...none, kind: null, occurredAt: d.occurredAt, reason: d.reason, reference: null, subjectId: d.paymentId };
       }
+      case 'PointsExpired': {
+        const d = event.data;
+        return { ...common, ...none, kind: d.pending ? 'pending' : null, occurredAt: d.occurredAt, reason: null, reference: null, subjectId: d.lotId };
+      }
     }
   });
 
@@ -339,6 +343,8 @@ function movement(event: CustomerEvent): { net: number; pending: number } {
       return { net: event.data.points, pending: 0 - event.data.points };
     case 'PointsVoided':
       return { net: 0, pending: 0 - event.data.points };
+    case 'PointsExpired':
+      return event.data.pending ? { net: 0, pending: 0 - event.data.points } : { net: 0 - event.data.points, pending: 0 };
     default:
       return { net: 0, pending: 0 };
   }
@@ -409,6 +415,9 @@ function lotsOf(events: readonly At<CustomerEvent>[]): PointsLot[] {
       }
       case 'PointsVoided':
         for (const draw of event.data.lots) take(draw.lotId, draw.points, position);
+        break;
+      case 'PointsExpired':
+        take(event.data.lotId, event.data.points, position);
         break;
       case 'PointsActivated': {
         let owedNow = Math.max(0, 0 - net);
