@@ -9,6 +9,7 @@ import { VisitCreatedDataC } from './customer/record-visit';
 import { CashbackReversedDataC, PaymentRefundedDataC } from './customer/refund-payment';
 import { PointsVoidedDataC } from './customer/void-points';
 import { PointsExpiredDataC } from './customer/expire-points';
+import { TierChangedDataC } from './customer/evaluate-tier';
 import { ProgramConfiguredDataC, type ProgramEvent } from './program/program';
 import { reportErrors } from './shared/codecs';
 
@@ -32,6 +33,7 @@ export const CustomerEventC: t.Type<CustomerEvent, unknown, unknown> = t.union([
   t.type({ type: t.literal('PointsActivated'), data: PointsActivatedDataC }),
   t.type({ type: t.literal('PointsVoided'), data: PointsVoidedDataC }),
   t.type({ type: t.literal('PointsExpired'), data: PointsExpiredDataC }),
+  t.type({ type: t.literal('TierChanged'), data: TierChangedDataC }),
 ]);
 
 /** Every event of the program's `loyaltyProgram-<programId>` stream. */

@@ -123,5 +123,7 @@ export function timelineEntry(projected: Projected<CustomerEvent>, after: Balanc
       return entry(null, event.data.occurredAt, null, null, null, event.data.reason, null, event.data.paymentId);
     case 'PointsExpired':
       return entry(event.data.pending ? 'pending' : null, event.data.occurredAt, null, null, null, null, null, event.data.lotId);
+    case 'TierChanged':
+      return entry(event.data.reason, event.data.occurredAt, null, null, null, null, event.data.to, event.data.customerId);
   }
 }

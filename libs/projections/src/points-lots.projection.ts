@@ -93,6 +93,7 @@ export function lotChanges(lots: CustomerLots, projected: Projected<CustomerEven
     }
     case 'CustomerEnrolled':
     case 'VisitCreated':
+    case 'TierChanged':
       return [];
   }
 }

@@ -143,6 +143,8 @@ export function toProblem(error: CommandError): Problem {
       return problem('nothing-to-expire', 422, 'Nothing to expire', 'The lot has no points left to expire, or never expires.', { lotId: error.lotId });
     case 'NotDueYet':
       return problem('not-due-yet', 422, 'Not due yet', `The lot expires at ${error.dueAt}.`, { lotId: error.lotId, dueAt: error.dueAt });
+    case 'TierUnchanged':
+      return problem('tier-unchanged', 422, 'Tier unchanged', "The customer's tier is the one the program's rules give now.", { customerId: error.customerId });
     case 'PaymentVoided':
       return problem('payment-voided', 422, 'Payment voided', "The payment's points were voided; nothing more is earned on it.", {
         paymentId: error.paymentId,

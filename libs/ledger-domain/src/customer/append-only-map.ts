@@ -32,6 +32,14 @@ export class AppendOnlyMap<V> {
     return this.get(key) !== undefined;
   }
 
+  /** Every key's latest value in this version (in first-written order). */
+  *values(): IterableIterator<V> {
+    for (const key of this.index.keys()) {
+      const value = this.get(key);
+      if (value !== undefined) yield value;
+    }
+  }
+
   set(key: string, value: V): AppendOnlyMap<V> {
     if (this.size === this.log.length) {
       this.log.push({ key, value });

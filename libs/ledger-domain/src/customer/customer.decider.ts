@@ -11,9 +11,20 @@ import { activatePoints, type ActivatePoints } from './activate-points';
 import { refundPayment, type RefundPayment } from './refund-payment';
 import { voidPoints, type VoidPoints } from './void-points';
 import { expirePoints, type ExpirePoints } from './expire-points';
+import { evaluateTier, type EvaluateTier } from './evaluate-tier';
 
 export type CustomerCommand =
-  EnrolCustomer | RecordVisit | RecordPayment | AdjustPoints | RedeemPoints | IssueReward | RefundPayment | ActivatePoints | VoidPoints | ExpirePoints;
+  | EnrolCustomer
+  | RecordVisit
+  | RecordPayment
+  | AdjustPoints
+  | RedeemPoints
+  | IssueReward
+  | RefundPayment
+  | ActivatePoints
+  | VoidPoints
+  | ExpirePoints
+  | EvaluateTier;
 
 /** decide(command, state) → Either<LedgerError, events>: one small function per command. */
 export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
@@ -38,6 +49,8 @@ export function decideCustomer(command: CustomerCommand, state: CustomerState): 
       return voidPoints(command, state);
     case 'ExpirePoints':
       return expirePoints(command, state);
+    case 'EvaluateTier':
+      return evaluateTier(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;

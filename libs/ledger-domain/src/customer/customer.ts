@@ -7,6 +7,7 @@ import { applyDraws, drawAvailable, openLot, settleOwed, type Lot, type LotDraw,
 import type { PaymentRecorded } from './record-payment';
 import type { VisitCreated } from './record-visit';
 import type { CashbackReversed, PaymentRefunded } from './refund-payment';
+import type { TierChanged } from './evaluate-tier';
 import type { PointsExpired } from './expire-points';
 import type { PointsVoided } from './void-points';
 
@@ -29,7 +30,16 @@ import type { PointsVoided } from './void-points';
  *   in proportion. void: an admin cancels a payment's pending points without a refund.
  */
 export type CustomerEvent =
-  CustomerEnrolled | VisitCreated | PaymentRecorded | PointsAdjusted | PaymentRefunded | CashbackReversed | PointsActivated | PointsVoided | PointsExpired;
+  | CustomerEnrolled
+  | VisitCreated
+  | PaymentRecorded
+  | PointsAdjusted
+  | PaymentRefunded
+  | CashbackReversed
+  | PointsActivated
+  | PointsVoided
+  | PointsExpired
+  | TierChanged;
 
 export type CustomerState = NotEnrolled | Enrolled;
 
@@ -91,6 +101,10 @@ export interface Enrolled {
   readonly visits: AppendOnlySet;
   /** The customer's payments by id: refunds, activations and cashback find them here. */
   readonly payments: AppendOnlyMap<PaymentFacts>;
+  /** The tier held now (see program/tiers.ts), and since when (business time). */
+  readonly tier?: { readonly tierId: string; readonly since: string };
+  /** Every tier change, oldest first: a payment earns at the multiplier of the tier held at its own business time. */
+  readonly tierHistory: readonly { readonly tierId: string | null; readonly from: string }[];
   readonly visitCount: number;
   readonly paymentCount: number;
 }
@@ -111,6 +125,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       lots: [],
       visits: AppendOnlySet.empty(),
       payments: AppendOnlyMap.empty(),
+      tierHistory: [],
       visitCount: 0,
       paymentCount: 0,
     };
@@ -249,6 +264,15 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     }
     case 'PointsExpired':
       return { ...state, balance, lifetime: { ...lifetime, expired: lifetime.expired + event.data.points }, lots: applyDraws(state.lots, lotsMoved(event)) };
+    case 'TierChanged': {
+      const { to, occurredAt } = event.data;
+      const { tier: _held, ...rest } = state;
+      return {
+        ...rest,
+        ...(to !== null && { tier: { tierId: to, since: occurredAt } }),
+        tierHistory: [...state.tierHistory, { tierId: to, from: occurredAt }],
+      };
+    }
     case 'PointsVoided': {
       const d = event.data;
       const payment = state.payments.get(d.paymentId);
@@ -342,6 +366,8 @@ export function balanceEffect(event: CustomerEvent): { readonly available: numbe
       return { available: 0, pending: -event.data.points };
     case 'PointsExpired':
       return event.data.pending ? { available: 0, pending: -event.data.points } : { available: -event.data.points, pending: 0 };
+    case 'TierChanged':
+      return NO_EFFECT;
   }
 }
 
@@ -380,5 +406,17 @@ export function subjectIdOf(event: CustomerEvent): string {
       return event.data.reversalId;
     case 'PointsExpired':
       return event.data.lotId;
+    case 'TierChanged':
+      return event.data.customerId;
   }
+}
+
+/** The tier held at a business time (a backdated payment earns at the tier of its own time), or undefined. */
+export function tierAt(state: Enrolled, at: string): string | undefined {
+  let held: string | null = null;
+  for (const change of state.tierHistory) {
+    if (Date.parse(change.from) > Date.parse(at)) break;
+    held = change.tierId;
+  }
+  return held ?? undefined;
 }

@@ -7,14 +7,16 @@ import { isPending } from './lots';
 
 /**
  * What remains of a lot is lost once its `expiresAt` has passed. The lifecycle runner issues this
- * when its clock passes the date, with the command id derived from the lot: a re-run or a second
- * runner never expires twice, and points already spent, reversed or voided are not expired (only
+ * when its clock passes the date, for the due lots of one customer at a time, with the command id
+ * derived from those lots: a re-run or a second runner never expires twice (a lot already
+ * expired has nothing left), and points already spent, reversed or voided are not expired (only
  * what remains is). A pending lot expires by the same date (counted from the earning).
  */
 export interface ExpirePoints {
   readonly type: 'ExpirePoints';
   readonly customerId: string;
-  readonly lotId: string;
+  /** The customer's lots the runner found due (one command per customer and page: many lots, one append). */
+  readonly lotIds: readonly string[];
   readonly now: Date;
 }
 
@@ -34,13 +36,23 @@ export interface PointsExpired {
 
 export function expirePoints(command: ExpirePoints, state: CustomerState): E.Either<LedgerError, readonly PointsExpired[]> {
   if (state.status !== 'Enrolled') return E.left({ _tag: 'CustomerNotFound', customerId: command.customerId });
-  const lot = state.lots.find((l) => l.lotId === command.lotId);
-  if (lot === undefined || lot.expiresAt === undefined || lot.remaining <= 0) return E.left({ _tag: 'NothingToExpire', lotId: command.lotId });
-  if (command.now.getTime() < Date.parse(lot.expiresAt)) return E.left({ _tag: 'NotDueYet', lotId: command.lotId, dueAt: lot.expiresAt });
-  return E.right([
-    {
-      type: 'PointsExpired',
-      data: { lotId: lot.lotId, customerId: command.customerId, occurredAt: lot.expiresAt, points: lot.remaining, pending: isPending(lot) },
-    },
-  ]);
+  const wanted = new Set(command.lotIds);
+  const due = state.lots.filter(
+    (lot) => wanted.has(lot.lotId) && lot.expiresAt !== undefined && lot.remaining > 0 && command.now.getTime() >= Date.parse(lot.expiresAt),
+  );
+  if (due.length === 0) {
+    // Nothing left of them (spent, reversed, expired already), or not due yet: say which, for the runner's counts.
+    const early = state.lots.find((lot) => wanted.has(lot.lotId) && lot.expiresAt !== undefined && lot.remaining > 0);
+    return E.left(
+      early?.expiresAt !== undefined
+        ? { _tag: 'NotDueYet', lotId: early.lotId, dueAt: early.expiresAt }
+        : { _tag: 'NothingToExpire', lotId: command.lotIds[0] ?? '' },
+    );
+  }
+  return E.right(
+    due.map((lot) => ({
+      type: 'PointsExpired' as const,
+      data: { lotId: lot.lotId, customerId: command.customerId, occurredAt: lot.expiresAt!, points: lot.remaining, pending: isPending(lot) },
+    })),
+  );
 }

@@ -6,8 +6,9 @@ import type { ProgramSettings, ProgramSnapshot } from '../program/program';
 import { addDays, dayIn, startOfLocalDay } from '../shared/calendar';
 import type { LedgerError } from '../shared/errors';
 import { minorUnits, parseAmount } from '../shared/money';
-import { parseRatio, pointsEarned } from '../shared/points';
-import type { CustomerState } from './customer';
+import { parseRatio, pointsEarned, times } from '../shared/points';
+import { tierAt, type CustomerState } from './customer';
+import { multiplierRatio, tiersOf } from '../program/tiers';
 import { SourceC, type Source } from '../shared/source';
 import { checkNotInFuture } from '../shared/time';
 import type { VisitCreated } from './record-visit';
@@ -67,6 +68,9 @@ export const PaymentRecordedDataC = t.intersection([
     activatesAt: t.string,
     /** When the payment's lot expires (the program's expiry policy when it was earned); absent: never. */
     expiresAt: t.string,
+    /** The tier held at the payment's business time, and the multiplier that scaled `points`; absent: none. */
+    tierId: t.string,
+    multiplier: t.string,
   }),
 ]);
 export interface PaymentRecorded {
@@ -94,7 +98,10 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
 
   const ratio = parseRatio(program.settings.pointsPerUnit);
   // The program codec only admits parseable ratios; an unparseable one earns nothing rather than guessing.
-  const points = ratio === undefined ? 0 : pointsEarned(amountMinor.right, minorUnits(command.currency), ratio);
+  // The tier held at the payment's own business time scales what it earns (a backdated payment: the tier of then).
+  const tierId = tierAt(state, command.occurredAt);
+  const multiplier = tierId === undefined ? undefined : tiersOf(program.settings).find((tier) => tier.tierId === tierId)?.multiplier;
+  const points = ratio === undefined ? 0 : pointsEarned(amountMinor.right, minorUnits(command.currency), times(ratio, multiplierRatio(multiplier)));
   const activatesAt = pendingUntil(program.settings, command.occurredAt, command.now);
   // Pending points expire by the same date, counted from the earning, not from activation.
   const expiresAt = expiresAtFor(expiryOf(program.settings), program.settings.timezone, command.occurredAt);
@@ -119,6 +126,8 @@ export function recordPayment(command: RecordPayment, state: CustomerState): E.E
       ...(visitId !== undefined && { visitId }),
       ...(activatesAt !== undefined && { activatesAt }),
       ...(expiresAt !== undefined && { expiresAt }),
+      ...(tierId !== undefined && { tierId }),
+      ...(multiplier !== undefined && { multiplier }),
     },
   };
   if (!createsVisit) return E.right([payment]);

@@ -3,6 +3,7 @@ import * as t from 'io-ts';
 import { CurrencyCodeC, IanaTimezone, PointsPerUnit, SafeInteger } from '../shared/codecs';
 import type { LedgerError } from '../shared/errors';
 import { LIFECYCLE_SETTINGS, normaliseLifecycle } from './lifecycle-settings';
+import { normaliseTiers, TIER_SETTINGS } from './tiers';
 import { checkRules, normaliseRules, RULE_SETTINGS } from './rules';
 
 /**
@@ -24,10 +25,10 @@ const REQUIRED_SETTINGS = {
 };
 
 /** Every setting, by name (a `PUT /program` body may carry any subset). */
-export const PROGRAM_SETTINGS_PROPS = { ...REQUIRED_SETTINGS, ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS };
+export const PROGRAM_SETTINGS_PROPS = { ...REQUIRED_SETTINGS, ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS, ...TIER_SETTINGS };
 
 /** What a program is configured with: the earning settings, and optionally its rules (`rules.ts`) and lifecycle (`lifecycle-settings.ts`). */
-export const ProgramSettingsC = t.intersection([t.type(REQUIRED_SETTINGS), t.partial({ ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS })]);
+export const ProgramSettingsC = t.intersection([t.type(REQUIRED_SETTINGS), t.partial({ ...RULE_SETTINGS, ...LIFECYCLE_SETTINGS, ...TIER_SETTINGS })]);
 export type ProgramSettings = t.TypeOf<typeof ProgramSettingsC>;
 
 export const DEFAULT_PROGRAM_SETTINGS: ProgramSettings = {
@@ -103,6 +104,7 @@ const normaliseSettings = (settings: ProgramSettings): ProgramSettings => ({
   negativeBalance: settings.negativeBalance,
   ...normaliseRules(settings),
   ...normaliseLifecycle(settings),
+  ...normaliseTiers(settings),
 });
 
 export const programDecider = { decide: decideProgram, evolve: evolveProgram, initialState: initialProgramState };

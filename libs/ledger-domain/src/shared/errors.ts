@@ -23,7 +23,8 @@ export type LedgerError =
   | PointsNotDue
   | PaymentVoided
   | NothingToExpire
-  | NotDueYet;
+  | NotDueYet
+  | TierUnchanged;
 
 /** One field that failed validation: where, and what was expected. Never the value itself. */
 export interface FieldError {
@@ -144,6 +145,12 @@ export interface NotDueYet {
   readonly _tag: 'NotDueYet';
   readonly lotId: string;
   readonly dueAt: string;
+}
+
+/** The tier the customer holds is the one the rules give now (or the day's step down was taken). */
+export interface TierUnchanged {
+  readonly _tag: 'TierUnchanged';
+  readonly customerId: string;
 }
 
 export const invalid = (path: string, message: string): InvalidInput => ({

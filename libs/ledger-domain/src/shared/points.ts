@@ -20,6 +20,9 @@ export function parseRatio(ratio: string): PointsRatio | undefined {
   };
 }
 
+/** The product of two ratios (a points ratio and a tier multiplier): still exact, still over a power of ten. */
+export const times = (a: PointsRatio, b: PointsRatio): PointsRatio => ({ numerator: a.numerator * b.numerator, denominator: a.denominator * b.denominator });
+
 /**
  * Points earned for an amount: floor(amount × pointsPerUnit), computed exactly on integers.
  * `amountMinor` is in minor units of a currency with `minorDigits` digits.

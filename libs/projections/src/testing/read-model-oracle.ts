@@ -239,6 +239,10 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
         const d = event.data;
         return { ...common, ...none, kind: d.pending ? 'pending' : null, occurredAt: d.occurredAt, reason: null, reference: null, subjectId: d.lotId };
       }
+      case 'TierChanged': {
+        const d = event.data;
+        return { ...common, ...none, kind: d.reason, occurredAt: d.occurredAt, reason: null, reference: d.to, subjectId: d.customerId };
+      }
     }
   });
 
