@@ -21,7 +21,7 @@ import type { PointsVoided } from './void-points';
  * - pending balance: points earned but not yet spendable (the return window).
  * - lot: one earning's points, pending or available, drawn from by spends (see lots.ts).
  * - lifetime earned / redeemed / reversed / written off, adjusted in / out: totals that never go
- *   down. earned − redeemed + adjustedIn − adjustedOut − reversed + writtenOff = net + pending.
+ *   down. earned − redeemed + adjustedIn − adjustedOut − reversed + writtenOff − expired = net + pending.
  * - adjustment: a manual ± correction by back-office staff, always with a reason.
  * - redemption: points spent by the customer.
  * - reward / cashback: points a program rule issued for a visit threshold or a payment. Earned
@@ -67,12 +67,16 @@ export interface PaymentFacts {
   /** When the points became (or become) available, if they were ever pending. */
   readonly activatesAt?: string;
   readonly cashback: readonly CashbackFacts[];
+  /** Points the payment's own lot lost to expiry that no reversal has accounted for yet (see refund-payment.ts). */
+  readonly expiredNotReversed: number;
 }
 
 export interface CashbackFacts {
   readonly adjustmentId: string;
   readonly points: number;
   readonly reversedPoints: number;
+  /** Points the cashback's lot lost to expiry that no reversal has accounted for yet. */
+  readonly expiredNotReversed: number;
 }
 
 export interface Enrolled {
@@ -152,6 +156,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         status: d.activatesAt === undefined ? 'available' : 'pending',
         ...(d.activatesAt !== undefined && { activatesAt: d.activatesAt }),
         cashback: [],
+        expiredNotReversed: 0,
       };
       return {
         ...state,
@@ -211,7 +216,10 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         payments:
           payment === undefined
             ? state.payments
-            : state.payments.set(payment.paymentId, { ...payment, cashback: [...payment.cashback, { adjustmentId, points, reversedPoints: 0 }] }),
+            : state.payments.set(payment.paymentId, {
+                ...payment,
+                cashback: [...payment.cashback, { adjustmentId, points, reversedPoints: 0, expiredNotReversed: 0 }],
+              }),
       };
     }
     case 'PaymentRefunded': {
@@ -229,6 +237,7 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
                 ...payment,
                 refundedMinor: payment.refundedMinor + d.amountMinor,
                 reversedPoints: payment.reversedPoints + d.pointsReversed,
+                expiredNotReversed: payment.expiredNotReversed - (d.fromExpired ?? 0),
                 refundIdentifiers: [...payment.refundIdentifiers, d.refundIdentifier],
                 lastRefundId: d.refundId,
                 lastRefundAt: d.occurredAt,
@@ -248,7 +257,11 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
             ? state.payments
             : state.payments.set(d.paymentId, {
                 ...payment,
-                cashback: payment.cashback.map((c) => (c.adjustmentId === d.cashbackId ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed } : c)),
+                cashback: payment.cashback.map((c) =>
+                  c.adjustmentId === d.cashbackId
+                    ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed, expiredNotReversed: c.expiredNotReversed - (d.fromExpired ?? 0) }
+                    : c,
+                ),
               }),
       };
     }
@@ -263,7 +276,13 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       };
     }
     case 'PointsExpired':
-      return { ...state, balance, lifetime: { ...lifetime, expired: lifetime.expired + event.data.points }, lots: applyDraws(state.lots, lotsMoved(event)) };
+      return {
+        ...state,
+        balance,
+        lifetime: { ...lifetime, expired: lifetime.expired + event.data.points },
+        lots: applyDraws(state.lots, lotsMoved(event)),
+        payments: withExpired(state, event.data.lotId, event.data.points),
+      };
     case 'TierChanged': {
       const { to, occurredAt } = event.data;
       const { tier: _held, ...rest } = state;
@@ -285,6 +304,22 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
       };
     }
   }
+}
+
+/**
+ * The payments after a payment's or a cashback's lot expired: the points it lost are remembered,
+ * so that a later refund does not take them from the customer a second time (refund-payment.ts).
+ */
+function withExpired(state: Enrolled, lotId: string, points: number): AppendOnlyMap<PaymentFacts> {
+  const own = state.payments.get(lotId);
+  if (own !== undefined) return state.payments.set(lotId, { ...own, expiredNotReversed: own.expiredNotReversed + points });
+  const paymentId = state.lots.find((lot) => lot.lotId === lotId)?.paymentId;
+  const payment = paymentId === undefined ? undefined : state.payments.get(paymentId);
+  if (payment === undefined) return state.payments;
+  return state.payments.set(payment.paymentId, {
+    ...payment,
+    cashback: payment.cashback.map((c) => (c.adjustmentId === lotId ? { ...c, expiredNotReversed: c.expiredNotReversed + points } : c)),
+  });
 }
 
 const lotSourceOf = (kind: PointsAdjusted['data']['kind']): LotSource => (kind === 'cashback' ? 'cashback' : kind === 'reward' ? 'reward' : 'adjustment');

@@ -70,7 +70,7 @@ export function issueReward(command: IssueReward, state: CustomerState): E.Eithe
   const reversal = cashbackReversal(
     after,
     after.payments.get(payment.paymentId)!,
-    { adjustmentId, points, reversedPoints: 0 },
+    { adjustmentId, points, reversedPoints: 0, expiredNotReversed: 0 },
     { refundId: payment.lastRefundId ?? '', refundedTotal: payment.refundedMinor, occurredAt: payment.lastRefundAt ?? occurredAt },
     reversalShortfallOf(command.program?.settings ?? {}),
   );

@@ -19,8 +19,9 @@ import { drawAvailable, isPending, LotDrawsC, sumDraws, type LotDraw } from './l
  * reverses exactly what was earned. Each cashback the payment earned is reversed the same way, in
  * proportion, by its own `CashbackReversed`. Visits stay: the customer was there.
  *
- * The reversal takes the points from the payment's own lot first (pending or available), then
- * from the other available lots in spending order. A return happened in the real world, so a
+ * The reversal takes the points from the payment's own lot first (pending or available, or, for
+ * what the lot lost to expiry, nowhere: see `allocateReversal`), then from the other available
+ * lots in spending order. A return happened in the real world, so a
  * reversal is never refused for lack of points: what is missing is owed (policy "debt") or
  * written off ("writeOff"), as the program says, and the event records which.
  */
@@ -39,6 +40,13 @@ export interface RefundPayment {
   readonly now: Date;
 }
 
+/**
+ * Of the points reversed, those the reversed earning's own lot had lost to expiry: taken from the
+ * customer once already, so not again (counted in `writtenOff`). Absent: none (and on every
+ * reversal recorded before expiry existed).
+ */
+const REVERSAL_FROM_EXPIRED = { fromExpired: SafeInteger };
+
 /** How a reversal's points were found: the lots drawn from, then what was owed or written off. */
 const REVERSAL_ALLOCATION = {
   /** Points taken from the reversed earning's own lot while it was still pending. */
@@ -47,7 +55,10 @@ const REVERSAL_ALLOCATION = {
   lots: LotDrawsC,
   /** Points the lots could not cover, added to what the customer owes (policy "debt"). */
   owed: SafeInteger,
-  /** Points the lots could not cover, written off (policy "writeOff"). */
+  /**
+   * Points written off: what the lots could not cover under policy "writeOff", and, under either
+   * policy, the reversed earning's points that had expired already (`fromExpired`).
+   */
   writtenOff: SafeInteger,
   /** The program's policy for a shortfall when the reversal was decided. */
   shortfallPolicy: ReversalShortfallC,
@@ -74,30 +85,33 @@ export const PaymentRefundedDataC = t.intersection([
     pointsReversed: SafeInteger,
     ...REVERSAL_ALLOCATION,
   }),
-  t.partial({ reason: t.string }),
+  t.partial({ reason: t.string, ...REVERSAL_FROM_EXPIRED }),
 ]);
 export interface PaymentRefunded {
   readonly type: 'PaymentRefunded';
   readonly data: t.TypeOf<typeof PaymentRefundedDataC>;
 }
 
-export const CashbackReversedDataC = t.type({
-  /** `<refundId>:<cashbackId>`: one reversal per refund and cashback. */
-  reversalId: t.string,
-  /** The adjustment id of the cashback reversed. */
-  cashbackId: t.string,
-  paymentId: t.string,
-  refundId: t.string,
-  customerId: t.string,
-  occurredAt: t.string,
-  cashbackPoints: SafeInteger,
-  paymentAmountMinor: SafeInteger,
-  refundedTotalMinor: SafeInteger,
-  reversedBefore: SafeInteger,
-  /** floor(cashbackPoints × refundedTotal / paymentAmount) − reversedBefore. */
-  pointsReversed: SafeInteger,
-  ...REVERSAL_ALLOCATION,
-});
+export const CashbackReversedDataC = t.intersection([
+  t.type({
+    /** `<refundId>:<cashbackId>`: one reversal per refund and cashback. */
+    reversalId: t.string,
+    /** The adjustment id of the cashback reversed. */
+    cashbackId: t.string,
+    paymentId: t.string,
+    refundId: t.string,
+    customerId: t.string,
+    occurredAt: t.string,
+    cashbackPoints: SafeInteger,
+    paymentAmountMinor: SafeInteger,
+    refundedTotalMinor: SafeInteger,
+    reversedBefore: SafeInteger,
+    /** floor(cashbackPoints × refundedTotal / paymentAmount) − reversedBefore. */
+    pointsReversed: SafeInteger,
+    ...REVERSAL_ALLOCATION,
+  }),
+  t.partial(REVERSAL_FROM_EXPIRED),
+]);
 export interface CashbackReversed {
   readonly type: 'CashbackReversed';
   readonly data: t.TypeOf<typeof CashbackReversedDataC>;
@@ -148,7 +162,7 @@ export function refundPayment(command: RefundPayment, state: CustomerState): E.E
       refundedBeforeMinor: payment.refundedMinor,
       reversedBefore: payment.reversedPoints,
       pointsReversed,
-      ...allocateReversal(state, command.paymentId, pointsReversed, policy),
+      ...allocateReversal(state, command.paymentId, pointsReversed, policy, payment.expiredNotReversed),
       ...(command.reason !== undefined && { reason: command.reason }),
     },
   };
@@ -195,31 +209,42 @@ export function cashbackReversal(
       refundedTotalMinor: refund.refundedTotal,
       reversedBefore: cashback.reversedPoints,
       pointsReversed,
-      ...allocateReversal(state, cashback.adjustmentId, pointsReversed, policy),
+      ...allocateReversal(state, cashback.adjustmentId, pointsReversed, policy, cashback.expiredNotReversed),
     },
   };
 }
 
 /**
  * Where a reversal's points come from: the reversed earning's own lot first (its pending points,
- * or its available ones), then the other available lots in spending order, then the shortfall
- * policy. Never refused.
+ * its available ones, or what it lost to expiry), then the other available lots in spending
+ * order, then the shortfall policy. Never refused.
+ *
+ * Points the earning's own lot lost to expiry (`expiredNotReversed`; an expired lot is closed, so
+ * it has no points left besides) left the customer's balance once already, as breakage: taking
+ * them again from the customer's other lots, or as a debt, would take the same points twice and
+ * leave them worse off than had they never bought (points they spent, by contrast, bought
+ * something, and are taken back). So they are written off, whatever the shortfall policy, and
+ * the event says how many (`fromExpired`). This also keeps the return window's promise: a refund
+ * of points still pending, or expired while pending, can never be owed.
  */
 function allocateReversal(
   state: Enrolled,
   lotId: string,
   points: number,
   policy: ReversalShortfall,
-): { fromPending: number; lots: LotDraw[]; owed: number; writtenOff: number; shortfallPolicy: ReversalShortfall } {
+  expiredNotReversed: number,
+): { fromPending: number; lots: LotDraw[]; owed: number; writtenOff: number; shortfallPolicy: ReversalShortfall; fromExpired?: number } {
   const own = state.lots.find((lot) => lot.lotId === lotId);
   const fromPending = own !== undefined && isPending(own) ? Math.min(points, own.remaining) : 0;
-  const { draws, shortfall } = drawAvailable(state.lots, points - fromPending, lotId);
-  const covered = fromPending + sumDraws(draws);
+  const fromExpired = Math.min(points - fromPending, expiredNotReversed);
+  const { draws, shortfall } = drawAvailable(state.lots, points - fromPending - fromExpired, lotId);
+  const covered = fromPending + fromExpired + sumDraws(draws);
   return {
     fromPending,
     lots: draws,
     owed: policy === 'debt' ? points - covered : 0,
-    writtenOff: policy === 'writeOff' ? shortfall : 0,
+    writtenOff: (policy === 'writeOff' ? shortfall : 0) + fromExpired,
     shortfallPolicy: policy,
+    ...(fromExpired > 0 && { fromExpired }),
   };
 }
