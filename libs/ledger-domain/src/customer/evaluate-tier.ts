@@ -12,7 +12,9 @@ import type { CustomerState, Enrolled } from './customer';
  * - up, as soon as the qualifying points reach a higher tier (to the highest one they reach);
  * - down when the window (or a reversal) takes them below the tier held: one tier per evaluation,
  *   never below what the window still supports, and at most once per local day, so that a
- *   customer whose window emptied steps down day by day rather than falling all at once.
+ *   customer whose window emptied steps down day by day rather than falling all at once. The day
+ *   is the local calendar day of the runner's clock, and any change counts: a step down waits for
+ *   the next local day after the last change, up or down (so no tier flaps up and down in a day).
  */
 export interface EvaluateTier {
   readonly type: 'EvaluateTier';
@@ -42,12 +44,15 @@ export interface TierChanged {
 }
 
 /** Qualifying points as of `now`: payments' points less their reversals, inside the window, once available (not pending, not voided). */
-export function qualifyingPoints(state: Enrolled, window: TierWindow, timezone: string, now: Date): number {
+export const qualifyingPoints = (state: Enrolled, window: TierWindow, timezone: string, now: Date): number => windowPoints(state, window, timezone, now, true);
+
+/** The points of the available payments inside the window, after their reversals or before them. */
+function windowPoints(state: Enrolled, window: TierWindow, timezone: string, now: Date, afterReversals: boolean): number {
   let total = 0;
   for (const payment of state.payments.values()) {
     if (payment.status !== 'available') continue;
     if (!insideWindow(window, timezone, payment.occurredAt, now)) continue;
-    total += payment.points - payment.reversedPoints;
+    total += payment.points - (afterReversals ? payment.reversedPoints : 0);
   }
   return total;
 }
@@ -71,7 +76,12 @@ export function evaluateTier(command: EvaluateTier, state: CustomerState): E.Eit
     const today = startOfLocalDay(program.settings.timezone, dayIn(program.settings.timezone, command.now.toISOString()));
     if (state.tier !== undefined && Date.parse(state.tier.since) >= Date.parse(today)) return E.left({ _tag: 'TierUnchanged', customerId: command.customerId });
     to = held - 1 >= 0 ? tiers[Math.max(supported, held - 1)] : undefined;
-    reason = window === 'lifetime' ? 'reversal' : 'window';
+    // Refunds did it when the window's payments, before their reversals, would still reach the
+    // tier held; otherwise the window did (payments left it). Not "lifetime → reversal, else
+    // window": that labelled a refund under a rolling window "window", and an auditor reads the
+    // reason as the cause.
+    const gross = rankOf(tiers, tierFor(tiers, windowPoints(state, window, program.settings.timezone, command.now, false))?.tierId);
+    reason = gross >= held ? 'reversal' : 'window';
   } else {
     return E.left({ _tag: 'TierUnchanged', customerId: command.customerId });
   }
