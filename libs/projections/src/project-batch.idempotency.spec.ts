@@ -318,6 +318,38 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     }
   });
 
+  it("keeps points_movements summing to what the docs say: each lot's remaining, each customer's balances and lifetime totals", () => {
+    const total = (rows: readonly LotMovement[]) => rows.reduce((n, m) => n + m.points, 0);
+    for (const lot of reference.lots) {
+      const mine = reference.movements.filter((m) => m.customerId === lot.customerId && m.lotId === lot.lotId);
+      expect([lot.lotId, total(mine)]).toEqual([lot.lotId, lot.remaining]);
+      expect(mine.every((m) => m.source === lot.source && m.expiresAt === lot.expiresAt && m.lastValidDay === lot.lastValidDay)).toBe(true);
+    }
+    for (const b of reference.balances) {
+      const mine = reference.movements.filter((m) => m.customerId === b.customerId);
+      const of = (kind: string) => total(mine.filter((m) => m.kind === kind));
+      expect({
+        available: total(mine.filter((m) => !m.pending)),
+        pending: total(mine.filter((m) => m.pending)),
+        earned: of('earned'),
+        credited: of('credited'),
+        spent: 0 - of('spent'),
+        expired: 0 - of('expired'),
+      }).toEqual({
+        available: b.available,
+        pending: b.pending,
+        earned: b.lifetimeEarned,
+        credited: b.adjustedIn,
+        spent: b.lifetimeRedeemed,
+        expired: b.lifetimeExpired,
+      });
+    }
+    // One row per event, lot and part, numbered from 0 in each event.
+    const seqs = new Map<bigint, number[]>();
+    for (const m of reference.movements) seqs.set(m.position, [...(seqs.get(m.position) ?? []), m.seq]);
+    for (const list of seqs.values()) expect(list).toEqual(list.map((_, i) => i));
+  });
+
   it('counts every visit of a customer in its achievements, and one level per visit reward', () => {
     const rewards = events.filter((e) => e.event.type === 'PointsAdjusted' && e.event.data.kind === 'reward');
     expect(reference.achievements.map((a) => [a.customerId, a.visits, a.level])).toEqual(
