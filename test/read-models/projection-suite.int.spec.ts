@@ -1043,6 +1043,8 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         ['dot-p3', 30, false],
         ['dot-p1', 100, false],
       ]);
+      // Due ones count in every window: they expire at the runner's next pass.
+      expect(due.windows.map((w) => w.points)).toEqual([50, 150, 150]);
       const after = await customerExpirations(fx.database.db, DOT, '2026-12-04T00:00:00.000Z');
       expect(after.lots.map((l) => [l.lotId, l.remaining])).toEqual([['dot-p1', 100]]);
       expect(after.windows.map((w) => w.points)).toEqual([100, 100, 100]);
@@ -1189,6 +1191,10 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(await dumpTables(fx.database.db)).toEqual(expected);
       expect(expected.customer_timeline.length).toBeGreaterThan(100);
       expect(new Set(expected.visits.map((v) => v['day'])).size).toBeGreaterThan(3);
+      // With lot expiry: expiries of available and pending points, lots that expire and lots that never do.
+      expect(new Set(expected.points_movements.filter((m) => m['kind'] === 'expired').map((m) => m['pending']))).toEqual(new Set([0, 1]));
+      expect(expected.customer_balances.some((b) => Number(b['lifetime_expired']) > 0)).toBe(true);
+      expect(new Set(expected.points_lots.map((l) => l['expires_at'] === null))).toEqual(new Set([true, false]));
     });
 
     it("pages every customer's timeline, both ways, covering each entry exactly once", async () => {

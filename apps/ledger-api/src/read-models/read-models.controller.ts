@@ -118,7 +118,10 @@ export const LiabilityQueryC = annotate(strictObject('liability query', {}, { as
   properties: {
     asOf: AS_OF_DOC,
     from: { description: 'first day of the daily figures (program timezone); default: the first of the month of `to`' },
-    to: { description: `last day (inclusive), at most ${MAX_REPORT_DAYS} days after \`from\`; default: the day of \`asOf\``, example: '2026-11-30' },
+    to: {
+      description: `last day (inclusive): \`from\`..\`to\` at most ${MAX_REPORT_DAYS} days; default: the day of \`asOf\` (program timezone)`,
+      example: '2026-11-30',
+    },
     minPosition: MIN_POSITION_DOC,
   },
 });
@@ -234,7 +237,7 @@ export class ReadModelQueriesController {
     const from = q.from ?? `${to.slice(0, 7)}-01`;
     const invalid = (path: string, message: string) => new ProblemException(toProblem({ _tag: 'InvalidInput', errors: [{ path, message }] }));
     if (from > to) throw invalid('from', 'expected a day on or before `to`');
-    if (addDays(from, MAX_REPORT_DAYS) <= to) throw invalid('to', `expected at most ${MAX_REPORT_DAYS} days after \`from\``);
+    if (addDays(from, MAX_REPORT_DAYS) <= to) throw invalid('to', `expected a day within ${MAX_REPORT_DAYS} days of \`from\` (both included)`);
     return liabilityReport(db, { asOf, from, to });
   }
 
