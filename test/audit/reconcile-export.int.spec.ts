@@ -145,12 +145,12 @@ describe('reconciliation and export for auditors', () => {
   });
 });
 
-describe('reconciliation through the points lifecycle: pending, owed, reversed and written off', () => {
-  type Column = 'available' | 'pending' | 'owed' | 'lifetime_reversed' | 'lifetime_written_off';
+describe('reconciliation through the points lifecycle: pending, owed, reversed, written off and expired', () => {
+  type Column = 'available' | 'pending' | 'owed' | 'lifetime_reversed' | 'lifetime_written_off' | 'lifetime_expired';
   let fx: ReadModelFixture;
   beforeAll(async () => {
     fx = await openReadModelFixture('sqlite');
-    // Decided by the real deciders: pending points, refunds, activations, voids; it ends with a customer owing points and one with points written off.
+    // Decided by the real deciders: pending points, refunds, activations, voids, expiries; it ends with a customer owing points and one with points written off.
     await appendCommands(fx.store, generateScenario({ seed: 23, customers: 8, steps: 240 }));
     await new Projector(fx.store, fx.database).catchUp();
   });
@@ -163,30 +163,33 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed a
     expect(report.mismatches).toEqual([]);
     expect(report.customers).toBe(8);
     const balances = await rows();
-    for (const column of ['pending', 'owed', 'lifetime_reversed', 'lifetime_written_off'] as const) {
+    for (const column of ['pending', 'owed', 'lifetime_reversed', 'lifetime_written_off', 'lifetime_expired'] as const) {
       expect(balances.some((r) => Number(r[column]) > 0)).toBe(true);
     }
   });
 
-  it.each<Column>(['available', 'pending', 'owed', 'lifetime_reversed', 'lifetime_written_off'])('reports a corrupted %s', async (column) => {
-    // The customer with the most in that column (the owing one for owed, a written-off one for written off).
-    const row = (await rows()).sort((a, b) => Number(b[column]) - Number(a[column]))[0]!;
-    const value = Number(row[column]);
-    await fx.database.db
-      .updateTable('customer_balances')
-      .set({ [column]: value + 7 })
-      .where('customer_id', '=', row.customer_id)
-      .execute();
-    try {
-      expect((await reconcile(fx.store, fx.database)).mismatches).toEqual([
-        { customerId: row.customer_id, field: column, ledger: value, projection: value + 7 },
-      ]);
-    } finally {
+  it.each<Column>(['available', 'pending', 'owed', 'lifetime_reversed', 'lifetime_written_off', 'lifetime_expired'])(
+    'reports a corrupted %s',
+    async (column) => {
+      // The customer with the most in that column (the owing one for owed, a written-off one for written off).
+      const row = (await rows()).sort((a, b) => Number(b[column]) - Number(a[column]))[0]!;
+      const value = Number(row[column]);
       await fx.database.db
         .updateTable('customer_balances')
-        .set({ [column]: value })
+        .set({ [column]: value + 7 })
         .where('customer_id', '=', row.customer_id)
         .execute();
-    }
-  });
+      try {
+        expect((await reconcile(fx.store, fx.database)).mismatches).toEqual([
+          { customerId: row.customer_id, field: column, ledger: value, projection: value + 7 },
+        ]);
+      } finally {
+        await fx.database.db
+          .updateTable('customer_balances')
+          .set({ [column]: value })
+          .where('customer_id', '=', row.customer_id)
+          .execute();
+      }
+    },
+  );
 });

@@ -12,7 +12,13 @@ import { codecSchema } from '../../apps/ledger-api/src/docs/codec-schema';
 import { HistoryQueryC } from '../../apps/ledger-api/src/history/customer-history';
 import { RecordPaymentBodyC } from '../../apps/ledger-api/src/payments/record-payment.handler';
 import { ProgramSettingsPatchC } from '../../apps/ledger-api/src/program/configure-program.handler';
-import { ConsistencyQueryC, TimelineQueryC, VisitReportQueryC } from '../../apps/ledger-api/src/read-models/read-models.controller';
+import {
+  ConsistencyQueryC,
+  ExpirationsQueryC,
+  LiabilityQueryC,
+  TimelineQueryC,
+  VisitReportQueryC,
+} from '../../apps/ledger-api/src/read-models/read-models.controller';
 import { RedeemPointsBodyC } from '../../apps/ledger-api/src/redemptions/redeem-points.handler';
 import { RecordVisitBodyC } from '../../apps/ledger-api/src/visits/record-visit.handler';
 import { RefundPaymentBodyC } from '../../apps/ledger-api/src/refunds/refund-payment.handler';
@@ -47,6 +53,8 @@ const QUERIES: Record<string, t.Mixed> = {
   'GET /customers/{customerId}/timeline': TimelineQueryC,
   'GET /reports/visits': VisitReportQueryC,
   'GET /reports/visits/customers/{customerId}': ConsistencyQueryC,
+  'GET /customers/{customerId}/expirations': ExpirationsQueryC,
+  'GET /reports/liability': LiabilityQueryC,
 };
 
 /** Live queries the route itself (not its codec) would refuse as they are generated: the look-up wants exactly one of its fields. */

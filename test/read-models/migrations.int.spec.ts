@@ -15,6 +15,7 @@ import { appendCommands, dumpTables, expectedTables, readLog, type TableDump } f
 import { accountStreamOf, generateScenario, projectedSequence, type ScenarioCommand } from '#projections/testing/ledger-scenario';
 import { expectedReadModels } from '#projections/testing/read-model-oracle';
 import type { LedgerEvent } from '#projections/projected-event';
+import { DecidedHistory } from './decided-history';
 
 const MIGRATIONS_DIR = join(__dirname, '../../libs/read-models/src/migrations');
 
@@ -28,6 +29,7 @@ const RELEASED: Readonly<Record<string, string>> = {
   '002-customer-achievements.ts': '1b1b71dcaf9f85ebf1620eb3e847ea126812812a42127bdb90436ca7f335808b',
   '003-forty-digit-positions.ts': '4c6b7aea945c609d849c567699dba5b4ab612ec4807d1c73d545c1223cb6cc07',
   '004-points-lifecycle.ts': '0586469566f538bfdbee4da90d8826e23b67816256cf89e32cddc12f57c747b7',
+  '005-lot-expiry.ts': '76ac8c8dd3c44bc76a146c394bd8c07504223f2e589a8d197b892dd911be3b3f',
 };
 
 const run = async (db: UntypedDb, ...statements: string[]) => {
@@ -304,6 +306,134 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
     }
   });
 
+  it('upgrades a database of version 4, rows and all, to the tables a rebuild of the same log makes (migration 5): every lot the tables determine', async () => {
+    const fx = await openReadModelFixture(dialect);
+    const old = await openEmpty(dialect);
+    try {
+      // A log as version 4 knew it: pending points, refunds, cashback reversals, activations, voids, debts and write-offs; no expiry.
+      const head = await appendCommands(fx.store, generateScenario({ seed: 5, customers: 8, steps: 220, expiry: false }));
+      await rebuildReadModels(fx.store, fx.database);
+      const rebuilt = await dumpTables(fx.database.db);
+      expect(rebuilt).toEqual(expectedTables(await readLog(fx.store)));
+
+      const upgraded = await upgradedFromVersion4(old.database, rebuilt, head);
+      const { points_movements: movements, ...rest } = upgraded;
+      const { points_movements: truth, ...truthRest } = rebuilt;
+      expect(rest).toEqual(truthRest);
+      const check = compareMovements(movements, truth);
+      // Not vacuous: refunds whose payment the tables determined, and (this seed) customers with one they did not.
+      expect(check.exactCustomers.length).toBeGreaterThan(2);
+      expect(check.exactCustomers.length).toBeLessThan(upgraded.customer_balances.length);
+      expect(truth.some((m) => m['kind'] === 'reversed' && check.exactCustomers.includes(String(m['customer_id'])))).toBe(true);
+      expect(new Set(truth.map((m) => m['kind']))).toEqual(new Set(['earned', 'credited', 'repaid', 'spent', 'debited', 'reversed', 'voided', 'activated']));
+      expect(truth.some((m) => m['kind'] === 'reversed' && m['pending'] === 1)).toBe(true);
+      expect(truth.some((m) => m['kind'] === 'repaid')).toBe(true);
+    } finally {
+      await old.close();
+      await fx.close();
+    }
+  });
+
+  it('cannot tell from the version-4 tables which of two alike payments a refund was for: it leaves those lots unnamed, every figure exact', async () => {
+    // Two payments alike, each refunded in half, then activated: refunded in either order, the version-4 rows are the same.
+    const history = (swapped: boolean) => {
+      const h = new DecidedHistory('50000000').configure(
+        { currency: 'USD', pointsPerUnit: '1', timezone: 'Europe/Paris', negativeBalance: 'deny', pendingDays: 14 },
+        '2026-11-01T00:00:00.000Z',
+      );
+      const at = (iso: string) => new Date(iso);
+      h.decide({ type: 'EnrolCustomer', customerId: 'cus-twins', email: 'twins@example.com', now: at('2026-11-01T08:00:00.000Z') }, '2026-11-01T08:00:00.000Z');
+      for (const paymentId of ['pay-a', 'pay-b']) {
+        h.decide(
+          {
+            type: 'RecordPayment',
+            customerId: 'cus-twins',
+            paymentId,
+            newVisitId: `vis-${paymentId}`,
+            locationId: 'loc-paris',
+            amount: '10.00',
+            currency: 'USD',
+            purchaseIdentifier: `R-${paymentId}`,
+            occurredAt: '2026-11-02T10:00:00.000Z',
+            source: 'scan',
+            program: h.snapshot,
+            now: at('2026-11-02T10:00:00.000Z'),
+          },
+          '2026-11-02T10:00:00.000Z',
+        );
+      }
+      const order = swapped ? ['pay-b', 'pay-a'] : ['pay-a', 'pay-b'];
+      order.forEach((paymentId, i) =>
+        h.decide(
+          {
+            type: 'RefundPayment',
+            customerId: 'cus-twins',
+            refundId: `ref-${i}`,
+            paymentId,
+            amount: '5.00',
+            refundIdentifier: `CN-${i}`,
+            occurredAt: `2026-11-0${3 + i}T10:00:00.000Z`,
+            program: h.snapshot,
+            now: at(`2026-11-0${3 + i}T10:00:00.000Z`),
+          },
+          `2026-11-0${3 + i}T10:00:00.000Z`,
+        ),
+      );
+      for (const paymentId of ['pay-a', 'pay-b']) {
+        h.decide(
+          { type: 'ActivatePoints', customerId: 'cus-twins', paymentId, early: true, now: at('2026-11-06T10:00:00.000Z') },
+          '2026-11-06T10:00:00.000Z',
+          'admin:root',
+        );
+      }
+      h.decide(
+        { type: 'RedeemPoints', customerId: 'cus-twins', redemptionId: 'red-1', points: 7, now: at('2026-11-07T10:00:00.000Z') },
+        '2026-11-07T10:00:00.000Z',
+        'web',
+      );
+      return h.commands;
+    };
+    const rebuiltOf = async (commands: ScenarioCommand[]) => {
+      const fx = await openReadModelFixture(dialect);
+      try {
+        const head = await appendCommands(fx.store, commands);
+        await rebuildReadModels(fx.store, fx.database);
+        return { head, tables: await dumpTables(fx.database.db) };
+      } finally {
+        await fx.close();
+      }
+    };
+    const [straight, swapped] = [await rebuiltOf(history(false)), await rebuiltOf(history(true))];
+    expect(asVersion4(straight.tables)).toEqual(asVersion4(swapped.tables));
+    expect(straight.tables.points_movements).not.toEqual(swapped.tables.points_movements);
+
+    for (const truth of [straight, swapped]) {
+      const old = await openEmpty(dialect);
+      try {
+        const upgraded = await upgradedFromVersion4(old.database, truth.tables, truth.head);
+        const check = compareMovements(upgraded.points_movements, truth.tables.points_movements);
+        expect(check.exactCustomers).toEqual([]);
+        // From the first refund on, the lots are left unnamed; the earnings before it are named.
+        const unnamed = upgraded.points_movements.filter((m) => m['lot_id'] === null).map((m) => [m['kind'], m['pending'], m['points']]);
+        expect(unnamed).toEqual([
+          ['reversed', 1, -5],
+          ['reversed', 1, -5],
+          ['activated', 1, -5],
+          ['activated', 0, 5],
+          ['activated', 1, -5],
+          ['activated', 0, 5],
+          ['spent', 0, -7],
+        ]);
+        expect(upgraded.points_movements.filter((m) => m['lot_id'] !== null).map((m) => [m['lot_id'], m['kind'], m['points']])).toEqual([
+          ['pay-a', 'earned', 10],
+          ['pay-b', 'earned', 10],
+        ]);
+      } finally {
+        await old.close();
+      }
+    }
+  });
+
   describe('the frozen migrations and the live table definition (live-tables.ts) agree', () => {
     it('a database migrated from nothing has exactly the tables a rebuild creates: columns, types, nullability, keys, indexes', async () => {
       const empty = await openEmpty(dialect);
@@ -313,12 +443,15 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
         await createProjectedTables(empty.database.db, '__rcheck', 'rcheck');
         expect(await describeTables(empty.database, PROJECTED_TABLES, '__rcheck')).toEqual(migrated);
         // Not vacuous: the description sees the columns and every index.
-        expect(migrated['customer_balances']!.columns).toHaveLength(15);
+        expect(migrated['customer_balances']!.columns).toHaveLength(16);
         expect(migrated['customer_timeline']!.columns).toHaveLength(19);
         expect(migrated['location_daily_payments']!.columns).toHaveLength(9);
-        expect(migrated['points_lots']!.columns).toHaveLength(9);
+        expect(migrated['points_lots']!.columns).toHaveLength(12);
         expect(migrated['points_lots']!.primaryKey).toEqual(['customer_id', 'lot_id']);
-        expect(migrated['points_lots']!.indexes).toHaveLength(2);
+        expect(migrated['points_lots']!.indexes).toHaveLength(3);
+        expect(migrated['points_movements']!.columns).toHaveLength(13);
+        expect(migrated['points_movements']!.primaryKey).toEqual(['position', 'seq']);
+        expect(migrated['points_movements']!.indexes).toHaveLength(3);
         expect(migrated['visits']!.indexes).toHaveLength(3);
       } finally {
         await empty.close();
@@ -376,10 +509,10 @@ function v3Era(commands: readonly ScenarioCommand[]): ScenarioCommand[] {
 
 /** Today's rows as version 3 held them: `available` and `balance_after` signed (net), none of migration 4's columns or tables. */
 function asVersion3(tables: TableDump): Record<string, Record<string, unknown>[]> {
-  const { points_lots: _lots, ...rest } = tables;
+  const { points_lots: _lots, points_movements: _movements, ...rest } = tables;
   return {
     ...rest,
-    customer_balances: tables.customer_balances.map(({ owed, lifetime_reversed: _r, lifetime_written_off: _w, ...row }) => ({
+    customer_balances: tables.customer_balances.map(({ owed, lifetime_reversed: _r, lifetime_written_off: _w, lifetime_expired: _e, ...row }) => ({
       ...row,
       available: Number(row['available']) - Number(owed),
     })),
@@ -389,6 +522,67 @@ function asVersion3(tables: TableDump): Record<string, Record<string, unknown>[]
     })),
     location_daily_payments: tables.location_daily_payments.map(({ refunds: _n, refunded_minor: _m, ...row }) => row),
   };
+}
+
+/** Today's rows as version 4 held them: none of migration 5's columns or tables. */
+function asVersion4(tables: TableDump): Record<string, Record<string, unknown>[]> {
+  const { points_movements: _movements, ...rest } = tables;
+  return {
+    ...rest,
+    customer_balances: tables.customer_balances.map(({ lifetime_expired: _e, ...row }) => row),
+    points_lots: tables.points_lots.map(({ expires_at: _x, last_valid_day: _d, expired: _p, ...row }) => row),
+  };
+}
+
+/** A version-4 database holding `tables` as version 4 wrote them, at checkpoint `head`, migrated to today. */
+async function upgradedFromVersion4(database: ReadModelDatabase, tables: TableDump, head: bigint): Promise<TableDump> {
+  await migrate(database.db, MIGRATIONS.slice(0, 4));
+  for (const [table, rows] of Object.entries(asVersion4(tables))) await insertRows(database.db as UntypedDb, table, rows);
+  await database.db
+    .insertInto('projection_checkpoints')
+    .values({ projection: 'ledger-read-models', position: positionText(head), updated_at: 'x' })
+    .execute();
+  await migrate(database.db);
+  return dumpTables(database.db);
+}
+
+/**
+ * Migration 5's movements against a rebuild's, customer by customer: where it named every lot,
+ * the very rows; where it left lots unnamed (null), the rows before the first of them, and from
+ * there the same points per event, kind and part. Returns the customers with every lot named.
+ */
+function compareMovements(upgraded: readonly Record<string, unknown>[], truth: readonly Record<string, unknown>[]): { exactCustomers: string[] } {
+  const customers = [...new Set(truth.map((m) => String(m['customer_id'])))].sort();
+  expect([...new Set(upgraded.map((m) => String(m['customer_id'])))].sort()).toEqual(customers);
+  const exactCustomers: string[] = [];
+  const byPosition = (rows: readonly Record<string, unknown>[]) =>
+    [...rows].sort((a, b) =>
+      a['position'] !== b['position'] ? (String(a['position']) < String(b['position']) ? -1 : 1) : Number(a['seq']) - Number(b['seq']),
+    );
+  const sums = (rows: readonly Record<string, unknown>[]) => {
+    const out = new Map<string, number>();
+    for (const m of rows) {
+      const key = `${String(m['position'])} ${String(m['kind'])} ${String(m['pending'])} ${String(m['day'])} ${String(m['recorded_at'])}`;
+      out.set(key, (out.get(key) ?? 0) + Number(m['points']));
+    }
+    return [...out].filter(([, points]) => points !== 0).sort();
+  };
+  for (const customer of customers) {
+    const mine = byPosition(upgraded.filter((m) => m['customer_id'] === customer));
+    const real = byPosition(truth.filter((m) => m['customer_id'] === customer));
+    const firstUnnamed = mine.find((m) => m['lot_id'] === null);
+    if (firstUnnamed === undefined) {
+      expect(mine).toEqual(real);
+      exactCustomers.push(customer);
+      continue;
+    }
+    const before = (m: Record<string, unknown>) => String(m['position']) < String(firstUnnamed['position']);
+    expect(mine.filter(before)).toEqual(real.filter(before));
+    expect(sums(mine)).toEqual(sums(real));
+    // An unnamed row never claims a lot or an expiry it does not know.
+    expect(mine.filter((m) => m['lot_id'] === null).every((m) => m['source'] === null && m['expires_at'] === null && m['last_valid_day'] === null)).toBe(true);
+  }
+  return { exactCustomers };
 }
 
 async function insertRows(db: UntypedDb, table: string, rows: readonly Record<string, unknown>[]): Promise<void> {

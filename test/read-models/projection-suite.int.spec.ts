@@ -1,4 +1,12 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import {
+  sql,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import type { EventStore, NewEvent } from '#event-store/event-store.port';
 import type { LedgerEvent } from '#projections/projected-event';
 import type { ReadModelDatabase } from '#read-models/database';
@@ -8,7 +16,10 @@ import {
   customerBalance,
   customerTimeline,
   customerVisitReport,
+  customerExpirations,
   dueActivations,
+  dueExpirations,
+  liabilityReport,
   visitReport,
   type TimelineView,
 } from '#read-models/queries';
@@ -23,6 +34,7 @@ import { migrate } from '#read-models/migrator';
 import { positionText, PROJECTED_TABLES } from '#read-models/tables';
 import { accountStreamOf, generateScenario, SCENARIO_PROGRAM_STREAM, type ScenarioCommand } from '#projections/testing/ledger-scenario';
 import type { Dialect } from './read-model-fixture';
+import { DecidedHistory } from './decided-history';
 import { testStoreKind } from '../support/test-store';
 import {
   appendCommands,
@@ -410,6 +422,73 @@ function lifecycleHistory(): { beforeActivation: ScenarioCommand[]; rest: Scenar
   return { beforeActivation, rest: out };
 }
 
+const DOT = 'cus-dot';
+
+/**
+ * A history with lot expiry, figures worked out by hand. Program in Paris (CET, UTC+1): 1 Jan 2027
+ * 00:00 Paris is 2026-12-31T23:00Z.
+ * - Expiry "afterMonths 1, month": dot-p1 (100 points, 5 Nov) is valid through 5 Dec, rounded to
+ *   the month: through 31 Dec, expiresAt 2026-12-31T23:00Z. A credit of 20 kept for good.
+ * - From 10 Nov "afterDays 10": dot-p2 (50, 20 Nov) valid through 30 Nov, expiresAt
+ *   2026-11-30T23:00Z. 21 Nov: 30 points redeemed, the earliest expiry first: all from dot-p2
+ *   (20 left), none from dot-p1, earned earlier.
+ * - From 21 Nov also a 14-day return window: dot-p3 (30, 22 Nov, pending until
+ *   2026-12-06T23:00Z) valid through 2 Dec, expiresAt 2026-12-02T23:00Z: it expires still pending.
+ * - The runner expires dot-p2's 20 on 1 Dec at 08:00Z, dot-p3's 30 (pending) on 3 Dec at 09:00Z.
+ */
+function expiryHistory(): ScenarioCommand[] {
+  const h = new DecidedHistory('60000000');
+  const at = (iso: string) => new Date(iso);
+  const base = { currency: 'USD', pointsPerUnit: '1', timezone: 'Europe/Paris', negativeBalance: 'deny' } as const;
+  h.configure({ ...base, expiry: { policy: 'afterMonths', months: 1, roundTo: 'month' } }, '2026-11-01T00:00:00.000Z');
+  h.decide({ type: 'EnrolCustomer', customerId: DOT, email: 'dot@example.com', now: at('2026-11-01T09:00:00.000Z') }, '2026-11-01T09:00:00.000Z');
+  const pay = (paymentId: string, amount: string, occurredAt: string) =>
+    h.decide(
+      {
+        type: 'RecordPayment',
+        customerId: DOT,
+        paymentId,
+        newVisitId: `vis-${paymentId}`,
+        locationId: 'loc-paris',
+        amount,
+        currency: 'USD',
+        purchaseIdentifier: `R-${paymentId}`,
+        occurredAt,
+        source: 'scan',
+        program: h.snapshot,
+        now: at(occurredAt),
+      },
+      occurredAt,
+      'till:1',
+    );
+  pay('dot-p1', '100.00', '2026-11-05T10:00:00.000Z');
+  h.decide(
+    {
+      type: 'AdjustPoints',
+      customerId: DOT,
+      adjustmentId: 'dot-a1',
+      points: 20,
+      reason: 'goodwill',
+      expires: false,
+      program: h.snapshot,
+      now: at('2026-11-06T10:00:00.000Z'),
+    },
+    '2026-11-06T10:00:00.000Z',
+  );
+  h.configure({ ...base, expiry: { policy: 'afterDays', days: 10 } }, '2026-11-10T00:00:00.000Z');
+  pay('dot-p2', '50.00', '2026-11-20T10:00:00.000Z');
+  h.decide(
+    { type: 'RedeemPoints', customerId: DOT, redemptionId: 'dot-r1', points: 30, now: at('2026-11-21T10:00:00.000Z') },
+    '2026-11-21T10:00:00.000Z',
+    'web',
+  );
+  h.configure({ ...base, pendingDays: 14, expiry: { policy: 'afterDays', days: 10 } }, '2026-11-21T12:00:00.000Z');
+  pay('dot-p3', '30.00', '2026-11-22T10:00:00.000Z');
+  h.decide({ type: 'ExpirePoints', customerId: DOT, lotIds: ['dot-p2'], now: at('2026-12-01T08:00:00.000Z') }, '2026-12-01T08:00:00.000Z', 'system:lifecycle');
+  h.decide({ type: 'ExpirePoints', customerId: DOT, lotIds: ['dot-p3'], now: at('2026-12-03T09:00:00.000Z') }, '2026-12-03T09:00:00.000Z', 'system:lifecycle');
+  return h.commands;
+}
+
 /** A reservation event: in the log, but not in any projection. */
 async function appendReservation(store: EventStore, name: string): Promise<void> {
   const event: NewEvent = {
@@ -525,6 +604,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         adjustedOut: 0,
         lifetimeReversed: 0,
         lifetimeWrittenOff: 0,
+        lifetimeExpired: 0,
         visitCount: 3,
         purchaseCount: 3,
         lastActivityAt: '2026-11-25T01:00:00.000Z',
@@ -794,6 +874,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
         adjustedOut: 10,
         lifetimeReversed: 40 + 2 + 20 + 60 + 3,
         lifetimeWrittenOff: 0,
+        lifetimeExpired: 0,
         visitCount: 2,
         purchaseCount: 2,
         lastActivityAt: '2026-12-04T01:00:00.000Z',
@@ -898,6 +979,205 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
     });
   });
 
+  describe('given a history with lot expiry, with known figures', () => {
+    const commands = expiryHistory();
+    // Up to and including the redemption and dot-p3; then the two expiries.
+    const beforeExpiry = commands.slice(0, -2);
+    const project = async (upTo: readonly ScenarioCommand[]) => {
+      await appendCommands(fx.store, upTo);
+      await new Projector(fx.store, fx.database, { batchSize: 2 }).catchUp();
+    };
+    const P1 = '2026-12-31T23:00:00.000Z';
+    const P2 = '2026-11-30T23:00:00.000Z';
+    const P3 = '2026-12-02T23:00:00.000Z';
+
+    it("keeps each lot's expiry and last valid day, spends the earliest expiry first, and counts expired points", async () => {
+      await project(commands);
+      const lots = await fx.database.db
+        .selectFrom('points_lots')
+        .select(['lot_id', 'points', 'remaining', 'expires_at', 'last_valid_day', 'expired', 'activates_at'])
+        .where('customer_id', '=', DOT)
+        .orderBy('lot_id')
+        .execute();
+      expect(lots.map((l) => [l.lot_id, Number(l.points), Number(l.remaining), l.expires_at, l.last_valid_day, Number(l.expired)])).toEqual([
+        ['dot-a1', 20, 20, null, null, 0],
+        ['dot-p1', 100, 100, P1, '2026-12-31', 0],
+        ['dot-p2', 50, 0, P2, '2026-11-30', 20],
+        ['dot-p3', 30, 0, P3, '2026-12-02', 30],
+      ]);
+      expect(await customerBalance(fx.database.db, DOT)).toMatchObject({
+        available: 120,
+        pending: 0,
+        lifetimeEarned: 180,
+        lifetimeRedeemed: 30,
+        adjustedIn: 20,
+        lifetimeExpired: 50,
+      });
+      const timeline = await customerTimeline(fx.database.db, DOT, { limit: 50, order: 'asc' });
+      expect(timeline.entries.filter((e) => e.type === 'PointsExpired').map((e) => [e.kind, e.occurredAt, e.pointsDelta, e.pendingDelta, e.subjectId])).toEqual(
+        [
+          [null, P2, -20, 0, 'dot-p2'],
+          ['pending', P3, 0, -30, 'dot-p3'],
+        ],
+      );
+    });
+
+    it("lists a customer's upcoming expiries as the ledger recorded them by an instant, soonest first, with the 30/60/90-day totals", async () => {
+      await project(commands);
+      const before = await customerExpirations(fx.database.db, DOT, '2026-11-25T00:00:00.000Z');
+      expect(before.lots.map((l) => [l.lotId, l.source, l.expiresAt, l.remaining, l.pending, l.due])).toEqual([
+        ['dot-p2', 'payment', P2, 20, false, false],
+        ['dot-p3', 'payment', P3, 30, true, false],
+        ['dot-p1', 'payment', P1, 100, false, false],
+      ]);
+      expect(before.windows).toEqual([
+        { days: 30, until: '2026-12-25T00:00:00.000Z', points: 50 },
+        { days: 60, until: '2027-01-24T00:00:00.000Z', points: 150 },
+        { days: 90, until: '2027-02-23T00:00:00.000Z', points: 150 },
+      ]);
+      expect(before.nextExpiry).toEqual({ expiresAt: P2, points: 20 });
+      // Past dot-p2's expiresAt, before the runner recorded the expiry: still there, due.
+      const due = await customerExpirations(fx.database.db, DOT, '2026-12-01T00:00:00.000Z');
+      expect(due.lots.map((l) => [l.lotId, l.remaining, l.due])).toEqual([
+        ['dot-p2', 20, true],
+        ['dot-p3', 30, false],
+        ['dot-p1', 100, false],
+      ]);
+      // Due ones count in every window: they expire at the runner's next pass.
+      expect(due.windows.map((w) => w.points)).toEqual([50, 150, 150]);
+      const after = await customerExpirations(fx.database.db, DOT, '2026-12-04T00:00:00.000Z');
+      expect(after.lots.map((l) => [l.lotId, l.remaining])).toEqual([['dot-p1', 100]]);
+      expect(after.windows.map((w) => w.points)).toEqual([100, 100, 100]);
+      expect(after.nextExpiry).toEqual({ expiresAt: P1, points: 100 });
+      expect((await customerExpirations(fx.database.db, DOT, '2026-11-01T00:00:00.000Z')).lots).toEqual([]);
+    });
+
+    it('reports the liability by expiry month, pending and available apart, and the points moved per day, as of an instant', async () => {
+      await project(commands);
+      const then = await liabilityReport(fx.database.db, { asOf: '2026-11-25T00:00:00.000Z', from: '2026-11-01', to: '2026-11-30' });
+      expect(then.outstanding).toEqual({ available: 140, pending: 30, total: 170 });
+      expect(then.byExpiryMonth).toEqual([
+        { month: '2026-11', available: 20, pending: 0 },
+        { month: '2026-12', available: 100, pending: 30 },
+        { month: null, available: 20, pending: 0 },
+      ]);
+      const none = { earned: 0, credited: 0, spent: 0, debited: 0, reversed: 0, voided: 0, expired: 0, repaid: 0, activated: 0 };
+      expect(then.days).toEqual([
+        { ...none, day: '2026-11-05', earned: 100 },
+        { ...none, day: '2026-11-06', credited: 20 },
+        { ...none, day: '2026-11-20', earned: 50 },
+        { ...none, day: '2026-11-21', spent: 30 },
+        { ...none, day: '2026-11-22', earned: 30 },
+      ]);
+      expect(then.totals).toEqual({ ...none, earned: 180, credited: 20, spent: 30 });
+      const now = await liabilityReport(fx.database.db, { asOf: '2026-12-04T00:00:00.000Z', from: '2026-12-01', to: '2026-12-31' });
+      expect(now.outstanding).toEqual({ available: 120, pending: 0, total: 120 });
+      expect(now.byExpiryMonth).toEqual([
+        { month: '2026-12', available: 100, pending: 0 },
+        { month: null, available: 20, pending: 0 },
+      ]);
+      // Expired on their own day in Paris: 30 Nov 23:00Z is 1 Dec there.
+      expect(now.days).toEqual([
+        { ...none, day: '2026-12-01', expired: 20 },
+        { ...none, day: '2026-12-03', expired: 30 },
+      ]);
+      // The same sums straight from the table, as a reporting job would: breakage in December.
+      const breakage = await fx.database.db
+        .selectFrom('points_movements')
+        .select((eb) => eb.fn.sum<number | string>('points').as('points'))
+        .where('kind', '=', 'expired')
+        .where('day', '>=', '2026-12-01')
+        .where('recorded_at', '<=', '2026-12-04T00:00:00.000Z')
+        .executeTakeFirstOrThrow();
+      expect(Number(breakage.points)).toBe(-50);
+    });
+
+    it('lists the lots due to expire for the lifecycle runner, until it has expired them', async () => {
+      await project(beforeExpiry);
+      expect(await dueExpirations(fx.database.db, '2026-11-30T22:59:59.999Z', 10)).toEqual([]);
+      expect(await dueExpirations(fx.database.db, '2026-12-01T00:00:00.000Z', 10)).toEqual([{ customerId: DOT, lotId: 'dot-p2', expiresAt: P2 }]);
+      expect(await dueExpirations(fx.database.db, '2027-06-01T00:00:00.000Z', 10)).toEqual([
+        { customerId: DOT, lotId: 'dot-p1', expiresAt: P1 },
+        { customerId: DOT, lotId: 'dot-p2', expiresAt: P2 },
+        { customerId: DOT, lotId: 'dot-p3', expiresAt: P3 },
+      ]);
+      await project(commands.slice(-2));
+      expect(await dueExpirations(fx.database.db, '2027-06-01T00:00:00.000Z', 10)).toEqual([{ customerId: DOT, lotId: 'dot-p1', expiresAt: P1 }]);
+    });
+
+    it('projects every table as the independent oracle works it out, and a rebuild gives the same tables', async () => {
+      await project(commands);
+      const live = await dumpTables(fx.database.db);
+      expect(live).toEqual(expectedTables(await readLog(fx.store)));
+      await rebuildReadModels(fx.store, fx.database, { batchSize: 3 });
+      expect(await dumpTables(fx.database.db)).toEqual(live);
+    });
+  });
+
+  describe('the due expiries, streamed page by page', () => {
+    const LOTS = 3000;
+    beforeEach(async () => {
+      // Lots straight into the table (only what the query reads matters): a third not due, a sixth used up, some never expiring.
+      const rows = Array.from({ length: LOTS }, (_, i) => ({
+        customer_id: `cus-${String(i % 97).padStart(3, '0')}`,
+        lot_id: `lot-${String(i).padStart(5, '0')}`,
+        source: 'payment',
+        payment_id: null,
+        earned_at: '2026-01-01T00:00:00.000Z',
+        activates_at: null,
+        points: 10,
+        remaining: i % 6 === 5 ? 0 : 10,
+        position: positionText(BigInt(i + 1)),
+        expires_at: i % 11 === 0 ? null : i % 3 === 0 ? '2027-01-01T00:00:00.000Z' : `2026-0${1 + (i % 9)}-15T00:00:00.000Z`,
+        last_valid_day: null,
+        expired: 0,
+      }));
+      for (let i = 0; i < rows.length; i += 250)
+        await fx.database.db
+          .insertInto('points_lots')
+          .values(rows.slice(i, i + 250))
+          .execute();
+    });
+
+    it('gives every due lot exactly once, in (customer, lot) order, one page at a time', async () => {
+      const asOf = '2026-12-31T00:00:00.000Z';
+      const expected = (await fx.database.db.selectFrom('points_lots').select(['customer_id', 'lot_id', 'expires_at', 'remaining']).execute())
+        .filter((l) => Number(l.remaining) > 0 && l.expires_at !== null && l.expires_at <= asOf)
+        .map((l) => `${l.customer_id}/${l.lot_id}`)
+        .sort();
+      const streamed: string[] = [];
+      let after: Awaited<ReturnType<typeof dueExpirations>>[number] | undefined;
+      let pages = 0;
+      for (;;) {
+        const page = await dueExpirations(fx.database.db, asOf, 128, after);
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(128);
+        streamed.push(...page.map((d) => `${d.customerId}/${d.lotId}`));
+        after = page[page.length - 1];
+        pages += 1;
+      }
+      expect(streamed).toEqual(expected);
+      expect(expected.length).toBeGreaterThan(1000);
+      expect(pages).toBe(Math.ceil(expected.length / 128));
+    });
+
+    it('reads a page through the partial index of open lots that expire', async () => {
+      // The statement dueExpirations builds (a page after a cursor), as each database plans it.
+      const page = (asOf: string) => sql<Record<string, string>>`SELECT "customer_id", "lot_id", "expires_at" FROM "points_lots"
+        WHERE "remaining" > 0 AND "expires_at" IS NOT NULL AND "expires_at" <= ${asOf}
+          AND ("customer_id", "lot_id") > (${'cus-010'}, ${'lot-00100'}) ORDER BY "customer_id", "lot_id" LIMIT 128`;
+      const plan =
+        dialect === 'sqlite'
+          ? (await sql<{ detail: string }>`EXPLAIN QUERY PLAN ${page('2026-12-31T00:00:00.000Z')}`.execute(fx.database.db)).rows.map((r) => r.detail)
+          : await fx.database.db.transaction().execute(async (trx) => {
+              // 3000 rows are few enough for a sequential scan: ask which index it would use.
+              await sql`SET LOCAL enable_seqscan = off`.execute(trx);
+              return (await sql<Record<string, string>>`EXPLAIN ${page('2026-12-31T00:00:00.000Z')}`.execute(trx)).rows.map((r) => Object.values(r).join(' '));
+            });
+      expect(plan.join(' | ')).toMatch(/points_lots_expiring/);
+    });
+  });
+
   describe('given a generated history (several customers, program change to New York half-way)', () => {
     let expected: ReturnType<typeof expectedTables>;
     let head: bigint;
@@ -911,6 +1191,10 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(await dumpTables(fx.database.db)).toEqual(expected);
       expect(expected.customer_timeline.length).toBeGreaterThan(100);
       expect(new Set(expected.visits.map((v) => v['day'])).size).toBeGreaterThan(3);
+      // With lot expiry: expiries of available and pending points, lots that expire and lots that never do.
+      expect(new Set(expected.points_movements.filter((m) => m['kind'] === 'expired').map((m) => m['pending']))).toEqual(new Set([0, 1]));
+      expect(expected.customer_balances.some((b) => Number(b['lifetime_expired']) > 0)).toBe(true);
+      expect(new Set(expected.points_lots.map((l) => l['expires_at'] === null))).toEqual(new Set([true, false]));
     });
 
     it("pages every customer's timeline, both ways, covering each entry exactly once", async () => {

@@ -112,6 +112,7 @@ const KEYS: Record<ProjectedTable, readonly string[]> = {
   location_daily_customers: ['location_id', 'day', 'customer_id'],
   customer_achievements: ['customer_id'],
   points_lots: ['customer_id', 'lot_id'],
+  points_movements: ['position', 'seq'],
 };
 
 export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
@@ -182,6 +183,7 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       owed: b.owed,
       lifetime_reversed: b.lifetimeReversed,
       lifetime_written_off: b.lifetimeWrittenOff,
+      lifetime_expired: b.lifetimeExpired,
     })),
     customer_timeline: expected.timeline.map((e) => ({
       event_id: e.eventId,
@@ -263,6 +265,24 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       points: l.points,
       remaining: l.remaining,
       position: positionColumn(l.position),
+      expires_at: l.expiresAt,
+      last_valid_day: l.lastValidDay,
+      expired: l.expired,
+    })),
+    points_movements: expected.movements.map((m) => ({
+      position: positionColumn(m.position),
+      seq: m.seq,
+      customer_id: m.customerId,
+      lot_id: m.lotId,
+      source: m.source,
+      kind: m.kind,
+      pending: m.pending ? 1 : 0,
+      points: m.points,
+      occurred_at: m.occurredAt,
+      recorded_at: m.recordedAt,
+      day: m.day,
+      expires_at: m.expiresAt,
+      last_valid_day: m.lastValidDay,
     })),
   };
   for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));

@@ -8,7 +8,7 @@ import { customerIdOf } from '#runtime/streams';
 
 /**
  * Reconciliation: replays every customer's ledger from the event store and compares balances
- * (available, pending and owed as every view shows them), lifetime totals and visit counts with
+ * (available, pending and owed as every view shows them), lifetime totals (expired included) and visit counts with
  * the projections reporting jobs read. Only what the projection claims to reflect is compared:
  * events up to its checkpoint, rows not moved on while the check ran.
  */
@@ -82,6 +82,7 @@ export async function reconcile(
       adjusted_out: state.lifetime.adjustedOut,
       lifetime_reversed: state.lifetime.reversed,
       lifetime_written_off: state.lifetime.writtenOff,
+      lifetime_expired: state.lifetime.expired,
       visit_count: state.visitCount,
       purchase_count: state.paymentCount,
     };

@@ -52,7 +52,14 @@ export function evolveAchievements(row: CustomerAchievements | undefined, projec
     case 'CashbackReversed':
     case 'PointsActivated':
     case 'PointsVoided':
+    case 'PointsExpired':
+    case 'TierChanged':
       // Nothing to count, but the row reflects the customer's events up to here (like customer_balances).
       return row && { ...row, position };
+    default: {
+      // A new event type must be handled here: without this, its position would silently be missed.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '#ledger-domain/testing/customer-fixtures';
 import { evolveBalance, type CustomerBalance } from './customer-balances.projection';
 import type { Projected } from './projected-event';
-import { cashbackReversed, paymentRefunded, pointsActivated, pointsVoided } from './testing/lifecycle-events';
+import { cashbackReversed, paymentRefunded, pointsActivated, pointsExpired, pointsVoided } from './testing/lifecycle-events';
 
 const at = <Ev>(position: number, event: Ev, meta: Partial<Omit<Projected<Ev>, 'event' | 'position'>> = {}): Projected<Ev> => ({
   event,
@@ -43,6 +43,7 @@ describe('customer_balances projection (evolveBalance)', () => {
         adjustedOut: 0,
         lifetimeReversed: 0,
         lifetimeWrittenOff: 0,
+        lifetimeExpired: 0,
         visitCount: 0,
         purchaseCount: 0,
         lastActivityAt: null,
@@ -238,6 +239,41 @@ describe('customer_balances projection (evolveBalance)', () => {
       expect(row.available - row.owed + row.pending).toBe(
         row.lifetimeEarned - row.lifetimeRedeemed + row.adjustedIn - row.adjustedOut - row.lifetimeReversed + row.lifetimeWrittenOff,
       );
+    });
+  });
+
+  describe('given lot expiry', () => {
+    const pendingPayment = (id: string, points: number) => paymentRecorded(id, points, { activatesAt: '2026-03-08T00:00:00.000Z' });
+    it('takes expired available points from available and counts them as lifetime expired; an expiry is not activity', () => {
+      const row = balanceAfter(customerEnrolled(), paymentRecorded('p1', 30, { occurredAt: '2026-03-01T10:00:00.000Z' }), pointsExpired('p1', 12))!;
+      expect(row).toMatchObject({
+        available: 18,
+        pending: 0,
+        owed: 0,
+        lifetimeEarned: 30,
+        lifetimeExpired: 12,
+        lastActivityAt: '2026-03-01T10:00:00.000Z',
+        position: 3n,
+      });
+    });
+
+    it('takes expired pending points from pending', () => {
+      const row = balanceAfter(customerEnrolled(), pendingPayment('p1', 40), pointsExpired('p1', 40, { pending: true }))!;
+      expect(row).toMatchObject({ available: 0, pending: 0, lifetimeEarned: 40, lifetimeExpired: 40, lifetimeReversed: 0 });
+    });
+
+    it('keeps the lifetime identity with expiry: available − owed + pending = earned − redeemed + in − out − reversed + written off − expired', () => {
+      const row = balanceAfter(
+        customerEnrolled(),
+        paymentRecorded('p1', 50),
+        pendingPayment('p2', 20),
+        pointsExpired('p1', 35),
+        pointsExpired('p2', 20, { pending: true }),
+      )!;
+      expect(row.available - row.owed + row.pending).toBe(
+        row.lifetimeEarned - row.lifetimeRedeemed + row.adjustedIn - row.adjustedOut - row.lifetimeReversed + row.lifetimeWrittenOff - row.lifetimeExpired,
+      );
+      expect(row).toMatchObject({ available: 15, pending: 0, lifetimeExpired: 55 });
     });
   });
 

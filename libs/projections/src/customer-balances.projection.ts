@@ -32,6 +32,8 @@ export interface CustomerBalance {
   readonly lifetimeReversed: number;
   /** Of those, points the customer no longer had and the program wrote off (policy "writeOff"). */
   readonly lifetimeWrittenOff: number;
+  /** Points lost because their lot expired before they were spent (breakage). */
+  readonly lifetimeExpired: number;
   readonly visitCount: number;
   /** Payments recorded. */
   readonly purchaseCount: number;
@@ -63,6 +65,7 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
         adjustedOut: 0,
         lifetimeReversed: 0,
         lifetimeWrittenOff: 0,
+        lifetimeExpired: 0,
         visitCount: 0,
         purchaseCount: 0,
         lastActivityAt: null,
@@ -123,5 +126,16 @@ export function evolveBalance(row: CustomerBalance | undefined, projected: Proje
       return { ...row, ...balances };
     case 'PointsVoided':
       return { ...row, ...balances, lifetimeReversed: row.lifetimeReversed + event.data.points };
+    // Not the customer's activity: the lifecycle runner records it at the lot's expiresAt.
+    case 'PointsExpired':
+      return { ...row, ...balances, lifetimeExpired: row.lifetimeExpired + event.data.points };
+    // The tier lives in customer_tiers; the row still reflects the customer's events up to here.
+    case 'TierChanged':
+      return { ...row, position: projected.position };
+    default: {
+      // A new event type must be handled here: without this, it would silently leave the row (and its lots and timeline) unprojected.
+      const unhandled: never = event;
+      return unhandled;
+    }
   }
 }

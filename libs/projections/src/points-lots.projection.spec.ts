@@ -11,7 +11,7 @@ import {
 import { emptyRows, projectBatch, type ReadModelRows } from './project-batch';
 import { lotKey, type PointsLot } from './points-lots.projection';
 import type { LedgerEvent, Projected } from './projected-event';
-import { cashbackReversed, paymentRefunded, pointsActivated, pointsVoided } from './testing/lifecycle-events';
+import { cashbackReversed, paymentRefunded, pointsActivated, pointsExpired, pointsVoided } from './testing/lifecycle-events';
 
 const log = (events: readonly LedgerEvent[], first = 1): Projected<LedgerEvent>[] =>
   events.map((event, i) => ({
@@ -60,6 +60,9 @@ describe('points_lots projection: one row per earning, with what is left of it',
         points: 40,
         remaining: 40,
         position: 3n,
+        expiresAt: null,
+        lastValidDay: null,
+        expired: 0,
       },
       expect.objectContaining({ lotId: 'cb1', source: 'cashback', paymentId: 'p1', points: 2, remaining: 2, position: 4n }),
       expect.objectContaining({ lotId: 'rw1', source: 'reward', paymentId: null, points: 50, remaining: 50 }),
@@ -172,5 +175,100 @@ describe('points_lots projection: one row per earning, with what is left of it',
     ).toEqual({
       p1: { points: 5, remaining: 0, activatesAt: null, position: 3n },
     });
+  });
+});
+
+describe('points_lots and points_movements with lot expiry', () => {
+  const NEW_YORK = { programs: [{ programId: 'default', version: 1, currency: 'USD', timezone: 'America/New_York', position: 0n }] };
+  const inNewYork = (events: readonly CustomerEvent[]) => project(events, { ...emptyRows(), ...NEW_YORK });
+  // 1 May 2026 00:00 in New York (EDT, UTC-4): the points are valid through 30 April there (1 May in UTC).
+  const MAY_FIRST = '2026-05-01T04:00:00.000Z';
+  const JUNE_FIRST = '2026-06-01T04:00:00.000Z';
+
+  it("keeps the lot's expiresAt, its last valid day in the program timezone, and takes what remained when it expires", () => {
+    const { rows, movements } = inNewYork([
+      customerEnrolled(),
+      paymentRecorded('p1', 40, { occurredAt: '2026-03-01T10:05:00.000Z', expiresAt: MAY_FIRST }),
+      spend('r1', 15, [{ lotId: 'p1', points: 15 }]),
+      pointsExpired('p1', 25, { occurredAt: MAY_FIRST }),
+    ]);
+    expect(rows.lots.get(lotKey(CUSTOMER_ID, 'p1'))).toMatchObject({
+      points: 40,
+      remaining: 0,
+      expired: 25,
+      expiresAt: MAY_FIRST,
+      lastValidDay: '2026-04-30',
+      position: 4n,
+    });
+    expect(movements.map((m) => [m.position, m.seq, m.lotId, m.kind, m.pending, m.points, m.day, m.lastValidDay])).toEqual([
+      [2n, 0, 'p1', 'earned', false, 40, '2026-03-01', '2026-04-30'],
+      [3n, 0, 'p1', 'spent', false, -15, '2026-03-03', '2026-04-30'],
+      // On the day the lot expired (its expiresAt), in New York.
+      [4n, 0, 'p1', 'expired', false, -25, '2026-05-01', '2026-04-30'],
+    ]);
+  });
+
+  it("draws a spend recorded without its draws in the domain's spending order: the earliest expiry first, lots that never expire last", () => {
+    const events = [
+      customerEnrolled(),
+      paymentRecorded('never', 10, { occurredAt: '2026-02-01T00:00:00.000Z' }),
+      paymentRecorded('june', 10, { occurredAt: '2026-03-01T00:00:00.000Z', expiresAt: JUNE_FIRST }),
+      paymentRecorded('may', 10, { occurredAt: '2026-03-05T00:00:00.000Z', expiresAt: MAY_FIRST }),
+      spend('r1', 25),
+    ];
+    expect(lots(events)).toMatchObject({ may: { remaining: 0 }, june: { remaining: 0 }, never: { remaining: 5 } });
+    expect(
+      project(events)
+        .movements.filter((m) => m.position === 5n)
+        .map((m) => [m.seq, m.lotId, m.points]),
+    ).toEqual([
+      [0, 'may', -10],
+      [1, 'june', -10],
+      [2, 'never', -5],
+    ]);
+  });
+
+  it('records every change of a lot as a movement of its pending or available part, summing to what remains', () => {
+    const { rows, movements } = project([
+      customerEnrolled(),
+      manualAdjustment('a0', -6, 'clawback'),
+      paymentRecorded('p0', 10, { expiresAt: MAY_FIRST }),
+      pendingPayment('p1', 20),
+      ruleIssued('cashback', 'cb1', 4, { reference: 'p1', activatesAt: ACTIVATES }),
+      paymentRefunded('rf1', 'p1', { pointsReversed: 5, fromPending: 5 }, { amountMinor: 2500 }),
+      manualAdjustment('a1', -9, 'clawback'),
+      pointsActivated('p1', [
+        { lotId: 'p1', points: 15 },
+        { lotId: 'cb1', points: 4 },
+      ]),
+      manualAdjustment('a2', 8),
+    ]);
+    const rowsOf = (position: bigint) => movements.filter((m) => m.position === position).map((m) => [m.seq, m.lotId, m.source, m.kind, m.pending, m.points]);
+    expect(rowsOf(2n)).toEqual([]); // the clawback drew from no lot: all of it owed
+    expect(rowsOf(3n)).toEqual([
+      [0, 'p0', 'payment', 'earned', false, 10],
+      [1, 'p0', 'payment', 'repaid', false, -6],
+    ]);
+    expect(rowsOf(4n)).toEqual([[0, 'p1', 'payment', 'earned', true, 20]]);
+    expect(rowsOf(5n)).toEqual([[0, 'cb1', 'cashback', 'earned', true, 4]]);
+    expect(rowsOf(6n)).toEqual([[0, 'p1', 'payment', 'reversed', true, -5]]);
+    expect(rowsOf(7n)).toEqual([[0, 'p0', 'payment', 'debited', false, -4]]); // 5 more owed
+    expect(rowsOf(8n)).toEqual([
+      [0, 'p1', 'payment', 'activated', true, -15],
+      [1, 'p1', 'payment', 'activated', false, 15],
+      [2, 'p1', 'payment', 'repaid', false, -5],
+      [3, 'cb1', 'cashback', 'activated', true, -4],
+      [4, 'cb1', 'cashback', 'activated', false, 4],
+    ]);
+    expect(rowsOf(9n)).toEqual([[0, 'a2', 'adjustment', 'credited', false, 8]]);
+    for (const lot of rows.lots.values()) {
+      expect(movements.filter((m) => m.lotId === lot.lotId).reduce((n, m) => n + m.points, 0)).toBe(lot.remaining);
+    }
+    expect(movements.every((m) => m.recordedAt === '2026-03-10T12:00:00.000Z' && m.expiresAt === (m.lotId === 'p0' ? MAY_FIRST : null))).toBe(true);
+  });
+
+  it('writes no movement for an event delivered again', () => {
+    const first = project([customerEnrolled(), paymentRecorded('p1', 10)]);
+    expect(projectBatch(first.rows, log([paymentRecorded('p1', 10)], 2)).movements).toEqual([]);
   });
 });

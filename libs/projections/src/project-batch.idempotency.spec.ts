@@ -4,7 +4,8 @@ import { balanceView, evolveCustomer, initialCustomerState, type CustomerState }
 import type { TimelineEntry } from './customer-timeline.projection';
 import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
-import { lotKey, type PointsLot } from './points-lots.projection';
+import { lotKey, type LotMovement, type PointsLot } from './points-lots.projection';
+import { spendingOrder, type Lot } from '#ledger-domain/customer/lots';
 
 /**
  * An in-memory stand-in for the read-model database that loads exactly what the projector
@@ -23,6 +24,7 @@ class MemoryReadModels {
   readonly locationCustomers = new Set<string>();
   readonly lots = new Map<string, PointsLot>();
   readonly timeline = new Map<string, TimelineEntry>();
+  readonly movements = new Map<string, LotMovement>();
 
   load(events: readonly Projected<LedgerEvent>[]): ReadModelRows {
     const keys = keysOf(events);
@@ -55,6 +57,11 @@ class MemoryReadModels {
     changed.locationCustomers.forEach((k) => this.locationCustomers.add(k));
     copy(this.lots, rows.lots, changed.lots);
     for (const entry of result.timeline) if (!this.timeline.has(entry.eventId)) this.timeline.set(entry.eventId, entry);
+    // Keyed (position, seq) as in the table: first insert wins.
+    for (const m of result.movements) {
+      const key = `${m.position.toString().padStart(40, '0')}:${String(m.seq).padStart(6, '0')}`;
+      if (!this.movements.has(key)) this.movements.set(key, m);
+    }
   }
 
   /** Projects the events in batches of `batchSize` (the whole lot at once by default). */
@@ -80,6 +87,7 @@ class MemoryReadModels {
       locationPayments: sorted(this.locationPayments),
       locationCustomers: [...this.locationCustomers].sort(),
       lots: sorted(this.lots),
+      movements: sorted(this.movements),
     };
   }
 }
@@ -113,6 +121,7 @@ const inKeyOrder = (tables: ExpectedReadModels): ExpectedReadModels => ({
   locationPayments: sortedBy(tables.locationPayments, locationDay),
   locationCustomers: sortedBy(tables.locationCustomers, locationDay),
   lots: sortedBy(tables.lots, (l) => lotKey(l.customerId, l.lotId)),
+  movements: [...tables.movements].sort((a, b) => (a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.seq - b.seq)),
 });
 
 const SEEDS = [1, 7, 42, 2026];
@@ -129,12 +138,16 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     const browseIds = new Set(visits.filter((v) => v.data.kind !== 'purchase').map((v) => v.data.visitId));
     const namedBrowse = payments.filter((p) => p.data.visitId !== undefined && browseIds.has(p.data.visitId)).map((p) => p.data.visitId);
     expect(
-      types.filter((e) => e.type === 'ProgramConfigured').map((e) => [e.data.timezone, e.data.pendingDays ?? 0, e.data.reversalShortfall ?? 'debt']),
+      types
+        .filter((e) => e.type === 'ProgramConfigured')
+        .map((e) => [e.data.timezone, e.data.pendingDays ?? 0, e.data.reversalShortfall ?? 'debt', e.data.expiry ?? { policy: 'none' }]),
     ).toEqual([
-      ['Australia/Sydney', 0, 'debt'],
-      ['Australia/Sydney', 1, 'debt'],
-      ['America/New_York', 2, 'debt'],
-      ['America/New_York', 2, 'writeOff'],
+      ['Australia/Sydney', 0, 'debt', { policy: 'none' }],
+      ['Australia/Sydney', 0, 'debt', { policy: 'afterDays', days: 1 }],
+      ['Australia/Sydney', 1, 'debt', { policy: 'afterDays', days: 1 }],
+      ['America/New_York', 2, 'debt', { policy: 'afterMonths', months: 1, roundTo: 'month' }],
+      ['America/New_York', 2, 'debt', { policy: 'none' }],
+      ['America/New_York', 2, 'writeOff', { policy: 'afterDays', days: 2 }],
     ]);
     expect(types.filter((e) => e.type === 'CustomerEnrolled').length).toBeGreaterThanOrEqual(4);
     expect(visits.filter((v) => v.data.kind === 'purchase').length).toBeGreaterThan(5);
@@ -155,6 +168,15 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(types.filter((e) => e.type === 'PointsActivated' && !e.data.early).length).toBeGreaterThan(10);
     expect(types.some((e) => e.type === 'PointsActivated' && e.data.early)).toBe(true);
     expect(types.some((e) => e.type === 'PointsVoided')).toBe(true);
+    // Lot expiry: earnings with and without expiresAt, expiries of available and of pending points.
+    const expiries = types.filter((e) => e.type === 'PointsExpired');
+    expect(payments.filter((p) => p.data.expiresAt !== undefined).length).toBeGreaterThan(10);
+    expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind === 'manual' && e.data.points > 0 && e.data.expiresAt === undefined)).toBe(true);
+    expect(types.some((e) => e.type === 'PointsAdjusted' && e.data.kind !== 'manual' && e.data.expiresAt !== undefined)).toBe(true);
+    expect(expiries.filter((e) => !e.data.pending).length).toBeGreaterThan(3);
+    expect(reference.balances.some((b) => b.lifetimeExpired > 0)).toBe(true);
+    expect(reference.movements.some((m) => m.kind === 'expired')).toBe(true);
+    expect(reference.lots.some((l) => l.expired > 0 && l.expired < l.points)).toBe(true);
     expect(reference.timeline.some((t) => t.owedAfter > 0)).toBe(true);
     expect(reference.balances.some((b) => b.pending > 0)).toBe(true);
     expect(reference.timeline).toHaveLength(events.filter((e) => e.event.type !== 'ProgramConfigured').length);
@@ -166,6 +188,8 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
         'ConfigureProgram:ProgramVersionMismatch',
         'ActivatePoints:PointsNotDue',
         'ActivatePoints:PointsNotPending',
+        'ExpirePoints:NotDueYet',
+        'ExpirePoints:NothingToExpire',
       ]),
     );
   });
@@ -176,6 +200,18 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
       return { locationId, day, customerId };
     });
     expect(inKeyOrder({ ...reference, locationCustomers })).toEqual(inKeyOrder(expectedReadModels(events)));
+  });
+
+  it("draws a spend recorded without its lots (as before lots existed) exactly as the domain drew it: the domain's spending order", () => {
+    const withoutDraws = events.map((e): Projected<LedgerEvent> => {
+      if (e.event.type !== 'PointsAdjusted' || e.event.data.lots === undefined) return e;
+      const { lots: _lots, ...data } = e.event.data;
+      return { ...e, event: { ...e.event, data } };
+    });
+    expect(projected(withoutDraws, 9)).toEqual(reference);
+    const expected = expectedReadModels(withoutDraws);
+    expect(inKeyOrder(expected).lots).toEqual(reference.lots);
+    expect(inKeyOrder(expected).movements).toEqual(reference.movements);
   });
 
   it('gives the same tables when every event is delivered twice (same positions), in one batch', () => {
@@ -204,6 +240,7 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
             adjustedOut: s.lifetime.adjustedOut,
             lifetimeReversed: s.lifetime.reversed,
             lifetimeWrittenOff: s.lifetime.writtenOff,
+            lifetimeExpired: s.lifetime.expired,
             visitCount: s.visitCount,
             purchaseCount: s.paymentCount,
             // The domain keeps the open lots in spending order.
@@ -214,6 +251,7 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
               remaining: l.remaining,
               activatesAt: l.activatesAt ?? null,
               paymentId: l.paymentId ?? null,
+              expiresAt: l.expiresAt ?? null,
             })),
           }
         : undefined;
@@ -226,10 +264,26 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
       states.set(id, state);
       const row = models.balances.get(id);
       if (row === undefined) continue;
+      // In the domain's spending order (the domain keeps its open lots so).
+      const asLot = (l: PointsLot): Lot => ({
+        lotId: l.lotId,
+        source: l.source,
+        earnedAt: l.earnedAt,
+        remaining: l.remaining,
+        ...(l.expiresAt !== null && { expiresAt: l.expiresAt }),
+      });
       const open = [...models.lots.values()]
         .filter((l) => l.customerId === id && l.remaining > 0)
-        .sort((a, b) => (a.earnedAt !== b.earnedAt ? (a.earnedAt < b.earnedAt ? -1 : 1) : a.lotId < b.lotId ? -1 : 1))
-        .map(({ lotId, source, earnedAt, remaining, activatesAt, paymentId }) => ({ lotId, source, earnedAt, remaining, activatesAt, paymentId }));
+        .sort((a, b) => spendingOrder(asLot(a), asLot(b)))
+        .map(({ lotId, source, earnedAt, remaining, activatesAt, paymentId, expiresAt }) => ({
+          lotId,
+          source,
+          earnedAt,
+          remaining,
+          activatesAt,
+          paymentId,
+          expiresAt,
+        }));
       const {
         customerId,
         available,
@@ -241,6 +295,7 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
         adjustedOut,
         lifetimeReversed,
         lifetimeWrittenOff,
+        lifetimeExpired,
         visitCount,
         purchaseCount,
       } = row;
@@ -255,11 +310,44 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
         adjustedOut,
         lifetimeReversed,
         lifetimeWrittenOff,
+        lifetimeExpired,
         visitCount,
         purchaseCount,
         lots: open,
       }).toEqual(view(state));
     }
+  });
+
+  it("keeps points_movements summing to what the docs say: each lot's remaining, each customer's balances and lifetime totals", () => {
+    const total = (rows: readonly LotMovement[]) => rows.reduce((n, m) => n + m.points, 0);
+    for (const lot of reference.lots) {
+      const mine = reference.movements.filter((m) => m.customerId === lot.customerId && m.lotId === lot.lotId);
+      expect([lot.lotId, total(mine)]).toEqual([lot.lotId, lot.remaining]);
+      expect(mine.every((m) => m.source === lot.source && m.expiresAt === lot.expiresAt && m.lastValidDay === lot.lastValidDay)).toBe(true);
+    }
+    for (const b of reference.balances) {
+      const mine = reference.movements.filter((m) => m.customerId === b.customerId);
+      const of = (kind: string) => total(mine.filter((m) => m.kind === kind));
+      expect({
+        available: total(mine.filter((m) => !m.pending)),
+        pending: total(mine.filter((m) => m.pending)),
+        earned: of('earned'),
+        credited: of('credited'),
+        spent: 0 - of('spent'),
+        expired: 0 - of('expired'),
+      }).toEqual({
+        available: b.available,
+        pending: b.pending,
+        earned: b.lifetimeEarned,
+        credited: b.adjustedIn,
+        spent: b.lifetimeRedeemed,
+        expired: b.lifetimeExpired,
+      });
+    }
+    // One row per event, lot and part, numbered from 0 in each event.
+    const seqs = new Map<bigint, number[]>();
+    for (const m of reference.movements) seqs.set(m.position, [...(seqs.get(m.position) ?? []), m.seq]);
+    for (const list of seqs.values()) expect(list).toEqual(list.map((_, i) => i));
   });
 
   it('counts every visit of a customer in its achievements, and one level per visit reward', () => {
@@ -332,5 +420,35 @@ describe('the generated histories, all seeds together', () => {
     expect(afterOwing('PaymentRecorded')).toBe(true);
     expect(runs.some(({ tables }) => tables.lots.some((l) => l.remaining < l.points && l.activatesAt === null))).toBe(true);
     expect(runs.some(({ tables }) => tables.locationPayments.some((p) => p.payments === 0 && p.refunds > 0))).toBe(true);
+  });
+
+  it('have expiries of pending points and of available points, and lots whose pending points expired at the instant they were due', () => {
+    const types = runs.flatMap((r) => r.events.map((e) => e.event));
+    expect(types.some((e) => e.type === 'PointsExpired' && e.data.pending)).toBe(true);
+    expect(types.some((e) => e.type === 'PointsExpired' && !e.data.pending)).toBe(true);
+    expect(runs.some(({ tables }) => tables.lots.some((l) => l.expired > 0 && l.activatesAt !== null && l.activatesAt === l.expiresAt))).toBe(true);
+  });
+
+  it('have spends that took a lot expiring sooner before one earned earlier that never expires (spending order by expiry)', () => {
+    const expiryFirst = runs.some(({ events, tables }) =>
+      events.some(({ event }) => {
+        if (event.type !== 'PointsAdjusted' || event.data.lots === undefined || event.data.lots.length === 0) return false;
+        const lotOf = (lotId: string) => tables.lots.find((l) => l.customerId === event.data.customerId && l.lotId === lotId)!;
+        const first = lotOf(event.data.lots[0]!.lotId);
+        return (
+          first.expiresAt !== null &&
+          tables.lots.some(
+            (l) =>
+              l.customerId === event.data.customerId &&
+              l.expiresAt === null &&
+              l.activatesAt === null &&
+              l.earnedAt < first.earnedAt &&
+              l.points > 0 &&
+              l.position > first.position,
+          )
+        );
+      }),
+    );
+    expect(expiryFirst).toBe(true);
   });
 });

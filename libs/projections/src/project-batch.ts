@@ -7,7 +7,7 @@ import { evolveAchievements, type CustomerAchievements } from './customer-achiev
 import { dayIn } from '#ledger-domain/shared/calendar';
 import { evolveBalance, netAvailable, type CustomerBalance } from './customer-balances.projection';
 import { timelineEntry, type TimelineEntry } from './customer-timeline.projection';
-import { lotChanges, lotKey, type CustomerLots, type PointsLot } from './points-lots.projection';
+import { lotChanges, lotKey, type CustomerLots, type LotMovement, type PointsLot } from './points-lots.projection';
 import type { LedgerEvent, Projected } from './projected-event';
 import {
   countLocationPayment,
@@ -73,6 +73,8 @@ export interface BatchResult {
     readonly lots: ReadonlySet<string>;
   };
   readonly timeline: readonly TimelineEntry[];
+  /** `points_movements` rows of the batch's new events (insert-only, like the timeline). */
+  readonly movements: readonly LotMovement[];
 }
 
 export const locationDayKey = (locationId: string, day: string) => `${locationId}\u0000${day}`;
@@ -184,6 +186,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     lots: new Set<string>(),
   };
   const timeline: TimelineEntry[] = [];
+  const movements: LotMovement[] = [];
   const lotsOf = (customerId: string): CustomerLots => ({
     open: (lotId) => {
       const lot = lots.get(lotKey(customerId, lotId));
@@ -207,6 +210,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     }
     const customerProjected = projected as Projected<CustomerEvent>;
     const customerId = event.data.customerId;
+    const timezone = timezoneAt(programs, projected.position);
 
     // Balances, timeline and lots: the balance row's position guards all three (one transaction writes them).
     const balanceBefore = balances.get(customerId);
@@ -215,18 +219,19 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
       put(balances, changed.balances, customerId, balanceBefore, balanceAfter);
       timeline.push(timelineEntry(customerProjected, balanceAfter));
       if (balanceBefore !== undefined) {
-        for (const lot of lotChanges(lotsOf(customerId), customerProjected, netAvailable(balanceBefore))) {
+        const changes = lotChanges(lotsOf(customerId), customerProjected, netAvailable(balanceBefore), timezone);
+        for (const lot of changes.lots) {
           const key = lotKey(customerId, lot.lotId);
           put(lots, changed.lots, key, lots.get(key), lot);
           indexLot(customerId, key);
         }
+        movements.push(...changes.movements);
       }
     }
     const achievementsBefore = achievements.get(customerId);
     put(achievements, changed.achievements, customerId, achievementsBefore, evolveAchievements(achievementsBefore, customerProjected));
 
     // Visits and their aggregates.
-    const timezone = timezoneAt(programs, projected.position);
     if (event.type === 'VisitCreated') {
       const visitProjected = projected as Projected<VisitCreated>;
       if (visits.has(event.data.visitId)) continue; // already projected: a repeated delivery
@@ -282,6 +287,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots },
     changed: { programs: newPrograms, ...changed },
     timeline,
+    movements,
   };
 }
 

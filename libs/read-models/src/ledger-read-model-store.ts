@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import type { TimelineEntry } from '#projections/customer-timeline.projection';
-import { lotKey, type PointsLot } from '#projections/points-lots.projection';
+import { lotKey, type LotMovement, type PointsLot } from '#projections/points-lots.projection';
 import {
   keysOf,
   locationCustomerKey,
@@ -93,6 +93,7 @@ export class LedgerReadModelStore {
       pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments),
     );
     await this.upsert(db, 'points_lots', ['customer_id', 'lot_id'], pick(rows.lots, changed.lots).map(fromLot));
+    await this.insert(db, 'points_movements', result.movements.map(fromMovement));
     await this.insert(
       db,
       'location_daily_customers',
@@ -214,6 +215,7 @@ export const toBalance = (r: ReadModelTables['customer_balances']): CustomerBala
   adjustedOut: Number(r.adjusted_out),
   lifetimeReversed: Number(r.lifetime_reversed),
   lifetimeWrittenOff: Number(r.lifetime_written_off),
+  lifetimeExpired: Number(r.lifetime_expired),
   visitCount: Number(r.visit_count),
   purchaseCount: Number(r.purchase_count),
   lastActivityAt: r.last_activity_at,
@@ -231,6 +233,7 @@ const fromBalance = (b: CustomerBalance): ReadModelTables['customer_balances'] =
   adjusted_out: b.adjustedOut,
   lifetime_reversed: b.lifetimeReversed,
   lifetime_written_off: b.lifetimeWrittenOff,
+  lifetime_expired: b.lifetimeExpired,
   visit_count: b.visitCount,
   purchase_count: b.purchaseCount,
   last_activity_at: b.lastActivityAt,
@@ -373,6 +376,9 @@ export const toLot = (r: ReadModelTables['points_lots']): PointsLot => ({
   points: Number(r.points),
   remaining: Number(r.remaining),
   position: positionFromText(r.position),
+  expiresAt: r.expires_at,
+  lastValidDay: r.last_valid_day,
+  expired: Number(r.expired),
 });
 const fromLot = (l: PointsLot): ReadModelTables['points_lots'] => ({
   customer_id: l.customerId,
@@ -384,4 +390,23 @@ const fromLot = (l: PointsLot): ReadModelTables['points_lots'] => ({
   points: l.points,
   remaining: l.remaining,
   position: positionText(l.position),
+  expires_at: l.expiresAt,
+  last_valid_day: l.lastValidDay,
+  expired: l.expired,
+});
+
+const fromMovement = (m: LotMovement): ReadModelTables['points_movements'] => ({
+  position: positionText(m.position),
+  seq: m.seq,
+  customer_id: m.customerId,
+  lot_id: m.lotId,
+  source: m.source,
+  kind: m.kind,
+  pending: m.pending ? 1 : 0,
+  points: m.points,
+  occurred_at: m.occurredAt,
+  recorded_at: m.recordedAt,
+  day: m.day,
+  expires_at: m.expiresAt,
+  last_valid_day: m.lastValidDay,
 });

@@ -50,6 +50,8 @@ export async function createProjectedTables(
     .addColumn('owed', big, (c) => c.notNull().defaultTo(0))
     .addColumn('lifetime_reversed', big, (c) => c.notNull().defaultTo(0))
     .addColumn('lifetime_written_off', big, (c) => c.notNull().defaultTo(0))
+    // Added by migration 5.
+    .addColumn('lifetime_expired', big, (c) => c.notNull().defaultTo(0))
     .execute();
 
   await db.schema
@@ -155,7 +157,30 @@ export async function createProjectedTables(
     .addColumn('points', big, (c) => c.notNull())
     .addColumn('remaining', big, (c) => c.notNull())
     .addColumn('position', text, (c) => c.notNull())
+    // Added by migration 5.
+    .addColumn('expires_at', text)
+    .addColumn('last_valid_day', text)
+    .addColumn('expired', big, (c) => c.notNull().defaultTo(0))
     .addPrimaryKeyConstraint(`points_lots_pk_${generation}`, ['customer_id', 'lot_id'])
+    .execute();
+
+  await db.schema
+    .createTable(t('points_movements'))
+    .addColumn('position', text, (c) => c.notNull())
+    .addColumn('seq', 'integer', (c) => c.notNull())
+    .addColumn('customer_id', text, (c) => c.notNull())
+    // Nullable: rows migration 5 could not attribute to a lot; the projector always writes them.
+    .addColumn('lot_id', text)
+    .addColumn('source', text)
+    .addColumn('kind', text, (c) => c.notNull())
+    .addColumn('pending', 'integer', (c) => c.notNull())
+    .addColumn('points', big, (c) => c.notNull())
+    .addColumn('occurred_at', text, (c) => c.notNull())
+    .addColumn('recorded_at', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .addColumn('expires_at', text)
+    .addColumn('last_valid_day', text)
+    .addPrimaryKeyConstraint(`points_movements_pk_${generation}`, ['position', 'seq'])
     .execute();
 
   if (options.indexes) await createSecondaryIndexes(db, suffix, generation);
@@ -179,4 +204,15 @@ export async function createSecondaryIndexes(db: UntypedDb, suffix: string, gene
     .column('activates_at')
     .where(sql.ref('remaining'), '>', sql.lit(0))
     .execute();
+  // Due expiries, streamed by (customer, lot): open lots that expire.
+  await db.schema
+    .createIndex(`points_lots_expiring_${generation}`)
+    .on(t('points_lots'))
+    .columns(['customer_id', 'lot_id', 'expires_at'])
+    .where(sql.ref('remaining'), '>', sql.lit(0))
+    .where(sql.ref('expires_at'), 'is not', sql.lit(null))
+    .execute();
+  // A customer's lots as of an instant; the days a report covers.
+  await db.schema.createIndex(`points_movements_customer_${generation}`).on(t('points_movements')).columns(['customer_id', 'lot_id']).execute();
+  await db.schema.createIndex(`points_movements_day_${generation}`).on(t('points_movements')).columns(['day']).execute();
 }

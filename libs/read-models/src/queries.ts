@@ -257,3 +257,233 @@ export async function dueActivations(db: Kysely<ReadModelTables>, asOf: string, 
   const rows = await query.orderBy('activates_at').orderBy('customer_id').orderBy('payment_id').limit(limit).execute();
   return rows.map((r) => ({ customerId: r.customer_id, paymentId: r.payment_id!, activatesAt: String(r.activates_at) }));
 }
+
+/** A lot whose remaining points are due to expire: the lifecycle runner expires it. */
+export interface DueExpiration {
+  readonly customerId: string;
+  readonly lotId: string;
+  readonly expiresAt: string;
+}
+
+/**
+ * Lots due to expire by `asOf` (an ISO instant): each (customer, lot) with points left and
+ * `expires_at` at or before `asOf`, in (customer, lot) order, at most `limit`, after the keyset
+ * cursor `after` (the last one of the previous page). Read page by page through the partial index
+ * `points_lots_expiring` (open lots that expire, by customer and lot), a runner streams any number
+ * of them with one page in memory. The read model may lag the ledger: the expiry command decides
+ * on the ledger itself (a lot spent, reversed or expired meanwhile is refused there).
+ */
+export async function dueExpirations(db: Kysely<ReadModelTables>, asOf: string, limit: number, after?: DueExpiration): Promise<DueExpiration[]> {
+  let query = db
+    .selectFrom('points_lots')
+    .select(['customer_id', 'lot_id', 'expires_at'])
+    // Literal, and `expires_at` named NOT NULL, so both dialects match the partial index's predicate.
+    .where(sql.ref('remaining'), '>', sql.lit(0))
+    .where('expires_at', 'is not', null)
+    .where('expires_at', '<=', asOf);
+  if (after !== undefined) query = query.where(sql<boolean>`("customer_id", "lot_id") > (${after.customerId}, ${after.lotId})`);
+  const rows = await query.orderBy('customer_id').orderBy('lot_id').limit(limit).execute();
+  return rows.map((r) => ({ customerId: r.customer_id, lotId: r.lot_id, expiresAt: String(r.expires_at) }));
+}
+
+/** One lot with points left that will expire, as of an instant. */
+export interface UpcomingExpiry {
+  readonly lotId: string;
+  readonly source: string;
+  /** The payment a payment or cashback lot belongs to. */
+  readonly paymentId: string | null;
+  readonly earnedAt: string;
+  readonly expiresAt: string;
+  /** Points left in the lot (pending ones included). */
+  readonly remaining: number;
+  /** The points are still pending (they expire all the same). */
+  readonly pending: boolean;
+  /** `expiresAt` is at or before `asOf`: expired, waiting for the lifecycle runner to record it. */
+  readonly due: boolean;
+}
+
+export interface CustomerExpirations {
+  readonly customerId: string;
+  readonly asOf: string;
+  /** Soonest first; ties in spending order (earliest earned, then lot id). */
+  readonly lots: readonly UpcomingExpiry[];
+  /** Points expiring within each window from `asOf` (those due already included): `expiresAt` ≤ `until`. */
+  readonly windows: readonly { readonly days: number; readonly until: string; readonly points: number }[];
+  /** The soonest expiry, with every point expiring at that instant; null when nothing will expire. */
+  readonly nextExpiry: { readonly expiresAt: string; readonly points: number } | null;
+}
+
+export const EXPIRY_WINDOWS = [30, 60, 90] as const;
+
+/**
+ * A customer's lots with points left that expire, as the ledger recorded them by `asOf` (the
+ * `points_movements` rows recorded at or before it, per lot), with the points expiring within
+ * 30, 60 and 90 days of `asOf`.
+ */
+export async function customerExpirations(db: Kysely<ReadModelTables>, customerId: string, asOf: string): Promise<CustomerExpirations> {
+  const rows = await db
+    .selectFrom('points_movements as m')
+    .innerJoin('points_lots as l', (join) => join.onRef('l.customer_id', '=', 'm.customer_id').onRef('l.lot_id', '=', 'm.lot_id'))
+    .select((eb) => [
+      'l.lot_id',
+      'l.source',
+      'l.payment_id',
+      'l.earned_at',
+      'l.expires_at',
+      eb.fn.sum<number | string>('m.points').as('remaining'),
+      eb.fn.sum<number | string>(sql<number>`CASE WHEN "m"."pending" = 1 THEN "m"."points" ELSE 0 END`).as('pending_points'),
+    ])
+    .where('m.customer_id', '=', customerId)
+    .where('m.recorded_at', '<=', asOf)
+    .where('m.expires_at', 'is not', null)
+    .groupBy(['l.lot_id', 'l.source', 'l.payment_id', 'l.earned_at', 'l.expires_at'])
+    .execute();
+  const at = Date.parse(asOf);
+  const lots: UpcomingExpiry[] = rows
+    .map((r) => ({
+      lotId: r.lot_id,
+      source: r.source,
+      paymentId: r.payment_id,
+      earnedAt: r.earned_at,
+      expiresAt: String(r.expires_at),
+      remaining: Number(r.remaining),
+      pending: Number(r.pending_points) > 0,
+      due: Date.parse(String(r.expires_at)) <= at,
+    }))
+    .filter((l) => l.remaining > 0)
+    .sort((a, b) => compareText(a.expiresAt, b.expiresAt) || compareText(a.earnedAt, b.earnedAt) || compareText(a.lotId, b.lotId));
+  const windows = EXPIRY_WINDOWS.map((days) => {
+    const until = new Date(at + days * 86_400_000).toISOString();
+    return { days, until, points: lots.filter((l) => l.expiresAt <= until).reduce((n, l) => n + l.remaining, 0) };
+  });
+  const first = lots[0];
+  const nextExpiry =
+    first === undefined
+      ? null
+      : { expiresAt: first.expiresAt, points: lots.filter((l) => l.expiresAt === first.expiresAt).reduce((n, l) => n + l.remaining, 0) };
+  return { customerId, asOf, lots, windows, nextExpiry };
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Outstanding points of one expiry month, apart by part. */
+export interface LiabilityBucket {
+  /** YYYY-MM of the lots' last valid day (program timezone), or null: lots that never expire. */
+  readonly month: string | null;
+  readonly available: number;
+  readonly pending: number;
+}
+
+/** Points moved on one day (program timezone, business time), per kind, as positive numbers. */
+export interface LiabilityDay {
+  readonly day: string;
+  /** Earned (payments, cashback, rewards, pending ones included) and credited (manual adjustments). */
+  readonly earned: number;
+  readonly credited: number;
+  /** Redeemed, and taken by manual debits. */
+  readonly spent: number;
+  readonly debited: number;
+  /** Taken back by refunds and cashback reversals, from pending or available lots. */
+  readonly reversed: number;
+  readonly voided: number;
+  /** Lost to expiry (breakage). */
+  readonly expired: number;
+  /** Paid what customers owed when the points became available. */
+  readonly repaid: number;
+  /** Moved from pending to available. */
+  readonly activated: number;
+}
+
+export interface LiabilityReport {
+  readonly asOf: string;
+  /** Points in the customers' lots, as the ledger recorded them by `asOf`. */
+  readonly outstanding: { readonly available: number; readonly pending: number; readonly total: number };
+  /** By the month of the lots' last valid day, soonest first; never-expiring last. */
+  readonly byExpiryMonth: readonly LiabilityBucket[];
+  readonly from: string;
+  readonly to: string;
+  /** Each day from `from` to `to` with a movement recorded by `asOf`. */
+  readonly days: readonly LiabilityDay[];
+  /** The days' sums. */
+  readonly totals: Omit<LiabilityDay, 'day'>;
+}
+
+const DAY_KINDS = ['earned', 'credited', 'spent', 'debited', 'reversed', 'voided', 'expired', 'repaid'] as const;
+
+/**
+ * The points liability as of an instant, on the recorded basis (what the ledger said then): the
+ * points outstanding by expiry month and part, and the points moved per day from `from` to `to`
+ * (days in the program timezone), all sums of `points_movements` rows recorded at or before `asOf`.
+ */
+export async function liabilityReport(db: Kysely<ReadModelTables>, options: { asOf: string; from: string; to: string }): Promise<LiabilityReport> {
+  const month = sql<string | null>`substr("last_valid_day", 1, 7)`;
+  const [buckets, moved] = await Promise.all([
+    db
+      .selectFrom('points_movements')
+      .select((eb) => [month.as('month'), 'pending', eb.fn.sum<number | string>('points').as('points')])
+      .where('recorded_at', '<=', options.asOf)
+      .groupBy([month, 'pending'])
+      .execute(),
+    db
+      .selectFrom('points_movements')
+      .select((eb) => ['day', 'kind', 'pending', eb.fn.sum<number | string>('points').as('points')])
+      .where('recorded_at', '<=', options.asOf)
+      .where('day', '>=', options.from)
+      .where('day', '<=', options.to)
+      .groupBy(['day', 'kind', 'pending'])
+      .execute(),
+  ]);
+  const byMonth = new Map<string | null, { month: string | null; available: number; pending: number }>();
+  for (const b of buckets) {
+    const row = byMonth.get(b.month) ?? { month: b.month, available: 0, pending: 0 };
+    if (Number(b.pending) === 1) row.pending += Number(b.points);
+    else row.available += Number(b.points);
+    byMonth.set(b.month, row);
+  }
+  const byExpiryMonth = [...byMonth.values()]
+    .filter((b) => b.available !== 0 || b.pending !== 0)
+    .sort((a, b) => (a.month === null ? 1 : b.month === null ? -1 : compareText(a.month, b.month)));
+  const available = byExpiryMonth.reduce((n, b) => n + b.available, 0);
+  const pending = byExpiryMonth.reduce((n, b) => n + b.pending, 0);
+
+  const empty = (): { -readonly [K in Exclude<keyof LiabilityDay, 'day'>]: number } => ({
+    earned: 0,
+    credited: 0,
+    spent: 0,
+    debited: 0,
+    reversed: 0,
+    voided: 0,
+    expired: 0,
+    repaid: 0,
+    activated: 0,
+  });
+  const days = new Map<string, { -readonly [K in keyof LiabilityDay]: LiabilityDay[K] }>();
+  for (const m of moved) {
+    const row = days.get(m.day) ?? { day: m.day, ...empty() };
+    const points = Number(m.points);
+    if (m.kind === 'activated') {
+      if (Number(m.pending) === 0) row.activated += points;
+    } else if ((DAY_KINDS as readonly string[]).includes(m.kind)) {
+      row[m.kind as (typeof DAY_KINDS)[number]] += Math.abs(points);
+    }
+    days.set(m.day, row);
+  }
+  const list = [...days.values()].sort((a, b) => compareText(a.day, b.day));
+  const totals = empty();
+  for (const d of list) for (const k of [...DAY_KINDS, 'activated'] as const) totals[k] += d[k];
+  return {
+    asOf: options.asOf,
+    outstanding: { available, pending, total: available + pending },
+    byExpiryMonth,
+    from: options.from,
+    to: options.to,
+    days: list,
+    totals,
+  };
+}
+
+/** The program's timezone now (its latest version), UTC before any: the days a report defaults to. */
+export async function programTimezone(db: Kysely<ReadModelTables>): Promise<string> {
+  const row = await db.selectFrom('program_settings').select('timezone').orderBy('position', 'desc').limit(1).executeTakeFirst();
+  return row?.timezone ?? 'UTC';
+}

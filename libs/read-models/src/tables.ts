@@ -41,6 +41,7 @@ export interface ReadModelTables {
     owed: number;
     lifetime_reversed: number;
     lifetime_written_off: number;
+    lifetime_expired: number;
   };
   customer_timeline: {
     event_id: string;
@@ -122,6 +123,25 @@ export interface ReadModelTables {
     points: number;
     remaining: number;
     position: string;
+    expires_at: string | null;
+    last_valid_day: string | null;
+    expired: number;
+  };
+  points_movements: {
+    position: string;
+    seq: number;
+    customer_id: string;
+    /** Null only on rows migration 5 could not attribute to a lot (see docs/read-models.md). */
+    lot_id: string | null;
+    source: string | null;
+    kind: string;
+    pending: number;
+    points: number;
+    occurred_at: string;
+    recorded_at: string;
+    day: string;
+    expires_at: string | null;
+    last_valid_day: string | null;
   };
   /** Not a projection: what the reaction runner could not issue (written with its checkpoint). */
   reaction_refusals: {
@@ -149,6 +169,7 @@ export const PROJECTED_TABLES = [
   'location_daily_customers',
   'customer_achievements',
   'points_lots',
+  'points_movements',
 ] as const;
 export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 

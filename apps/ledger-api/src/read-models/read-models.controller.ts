@@ -3,15 +3,25 @@ import { Access } from '../http/access';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import * as t from 'io-ts';
 import type { EventStore } from '#event-store/event-store.port';
-import { Identifier, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { Identifier, Instant, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
+import { addDays, dayIn } from '#ledger-domain/shared/calendar';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { LEDGER_PROJECTION } from '#read-models/projector';
-import { customerAchievements, customerBalance, customerTimeline, customerVisitReport, visitReport } from '#read-models/queries';
+import {
+  customerAchievements,
+  customerBalance,
+  customerExpirations,
+  customerTimeline,
+  customerVisitReport,
+  liabilityReport,
+  programTimezone,
+  visitReport,
+} from '#read-models/queries';
 import { CustomerPathC } from '../customers/customer-command';
 import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
-import { EVENT_STORE } from '../ledger/ledger.module';
+import { CLOCK, EVENT_STORE, type Clock } from '../ledger/ledger.module';
 import { ReadSide } from './read-side';
 
 const POSITION = /^\d{1,40}$/;
@@ -42,11 +52,16 @@ const IntParam = (min: number, max: number) => {
   );
 };
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const isCalendarDay = (day: string): boolean => {
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(ms) && new Date(ms).toISOString().slice(0, 10) === day;
+};
 const Day = annotate(
   new t.Type<string, string, unknown>(
     'day as YYYY-MM-DD',
     (u): u is string => typeof u === 'string',
-    (u, c) => (typeof u === 'string' && DAY.test(u) && !Number.isNaN(Date.parse(`${u}T00:00:00Z`)) ? t.success(u) : t.failure(u, c)),
+    // A real calendar day: Date.parse alone rolls 31 November over into 1 December.
+    (u, c) => (typeof u === 'string' && DAY.test(u) && isCalendarDay(u) ? t.success(u) : t.failure(u, c)),
     t.identity,
   ),
   { type: 'string', format: 'date', pattern: DAY.source, example: '2026-11-01' },
@@ -88,10 +103,36 @@ export const VisitReportQueryC = annotate(
   },
 );
 
+const AS_OF_DOC = {
+  description: 'ISO 8601 instant with offset; default: the server clock. What the ledger had recorded by then (recorded basis)',
+};
+
+export const ExpirationsQueryC = annotate(strictObject('expirations query', {}, { asOf: Instant, minPosition: PositionParam }), {
+  properties: { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC },
+});
+
+/** The longest stretch of days one liability report lists. */
+export const MAX_REPORT_DAYS = 366;
+
+export const LiabilityQueryC = annotate(strictObject('liability query', {}, { asOf: Instant, from: Day, to: Day, minPosition: PositionParam }), {
+  properties: {
+    asOf: AS_OF_DOC,
+    from: { description: 'first day of the daily figures (program timezone); default: the first of the month of `to`' },
+    to: {
+      description: `last day (inclusive): \`from\`..\`to\` at most ${MAX_REPORT_DAYS} days; default: the day of \`asOf\` (program timezone)`,
+      example: '2026-11-30',
+    },
+    minPosition: MIN_POSITION_DOC,
+  },
+});
+
 @ApiTags('read models')
 @Controller()
 export class ReadModelQueriesController {
-  constructor(@Inject(ReadSide) private readonly readSide: ReadSide) {}
+  constructor(
+    @Inject(ReadSide) private readonly readSide: ReadSide,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
 
   @Get('customers/:customerId/balance')
   @Access('operator', 'auditor')
@@ -151,6 +192,53 @@ export class ReadModelQueriesController {
       throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
     }
     return page;
+  }
+
+  @Get('customers/:customerId/expirations')
+  @Access('operator', 'auditor')
+  @ApiOperation({
+    summary:
+      "The customer's lots with points left that will expire, soonest first (lot, source, expiresAt, remaining, pending, due), the points expiring within 30, 60 and 90 days, and the next expiry, as the ledger recorded them by `asOf` (points_movements)",
+  })
+  @ParamsFrom(CustomerPathC)
+  @QueryFrom(ExpirationsQueryC)
+  @ApiResponse({
+    status: 200,
+    description:
+      '{customerId, asOf, lots: [{lotId, source, paymentId, earnedAt, expiresAt, remaining, pending, due}], windows: [{days, until, points}], nextExpiry}',
+  })
+  @ApiResponse({ status: 404, description: 'no such customer in the projection' })
+  async expirations(@Param() params: unknown, @Query() query: unknown) {
+    const { customerId } = decodeOrThrow(CustomerPathC, params);
+    const q = decodeOrThrow(ExpirationsQueryC, query);
+    await this.readSide.reach(q.minPosition);
+    const db = this.readSide.database.db;
+    if ((await customerBalance(db, customerId)) === undefined) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
+    return customerExpirations(db, customerId, q.asOf ?? this.clock().toISOString());
+  }
+
+  @Get('reports/liability')
+  @Access('reporter', 'auditor')
+  @ApiOperation({
+    summary:
+      'The points liability as of an instant (recorded basis): points outstanding by expiry month (program timezone; never-expiring apart), pending and available apart, and per day the points earned, credited, spent, debited, reversed, voided, expired (breakage), repaid and activated (points_movements)',
+  })
+  @QueryFrom(LiabilityQueryC)
+  @ApiResponse({
+    status: 200,
+    description: '{asOf, outstanding: {available, pending, total}, byExpiryMonth: [{month, available, pending}], from, to, days: [...], totals}',
+  })
+  async liability(@Query() query: unknown) {
+    const q = decodeOrThrow(LiabilityQueryC, query);
+    await this.readSide.reach(q.minPosition);
+    const db = this.readSide.database.db;
+    const asOf = q.asOf ?? this.clock().toISOString();
+    const to = q.to ?? dayIn(await programTimezone(db), asOf);
+    const from = q.from ?? `${to.slice(0, 7)}-01`;
+    const invalid = (path: string, message: string) => new ProblemException(toProblem({ _tag: 'InvalidInput', errors: [{ path, message }] }));
+    if (from > to) throw invalid('from', 'expected a day on or before `to`');
+    if (addDays(from, MAX_REPORT_DAYS) <= to) throw invalid('to', `expected a day within ${MAX_REPORT_DAYS} days of \`from\` (both included)`);
+    return liabilityReport(db, { asOf, from, to });
   }
 
   @Get('reports/visits')

@@ -54,6 +54,15 @@ import type { LedgerEvent, Projected } from '../projected-event';
  * first moment), early activations by an admin, and voids. Refused among them: refunds beyond
  * what was paid, a credit note used twice, voids and activations of points no longer pending,
  * activations before they are due.
+ *
+ * With lot expiry (`expiry`, on by default with the lifecycle): from an eighth of the way the
+ * program's expiry policy "afterDays" 1 (Sydney), then "afterMonths" 1 rounded to the month (New
+ * York), none for a stretch, then "afterDays" 2; some credits kept for good (`expires: false`);
+ * a lifecycle runner expiring what remains of every lot whose `expiresAt` the advancing clock
+ * has passed (`ExpirePoints`, not always at the first moment), and near the end the clock jumping
+ * 40 days ahead, so the month-rounded lots and every pending payment come due. Spending then takes
+ * the earliest expiry first (the deciders record the draws). Refused among them: expiries before
+ * the lot's date and of lots with nothing left.
  */
 
 export interface ScenarioCommand {
@@ -83,6 +92,8 @@ export interface ScenarioOptions {
   readonly locations?: readonly string[];
   /** Pending points, refunds, activations and voids (default true); without: the history version 3 knew. */
   readonly lifecycle?: boolean;
+  /** Expiry policies and expiries (default: as `lifecycle`); without: the history version 4 knew. */
+  readonly expiry?: boolean;
 }
 
 export const SCENARIO_PROGRAM_STREAM = `loyaltyProgram-${DEFAULT_PROGRAM_ID}`;
@@ -318,7 +329,11 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
   const lifecycle = options.lifecycle ?? true;
   const paymentsOf = (account: Account): PaymentFacts[] =>
     account.state.status === 'Enrolled' ? account.payments.map((id) => (account.state as Enrolled).payments.get(id)!) : [];
-  const pendingPayments = (account: Account) => paymentsOf(account).filter((p) => p.status === 'pending');
+  /** Payments with points still pending (not refunded, voided or expired away). */
+  const pendingPayments = (account: Account) =>
+    paymentsOf(account).filter(
+      (p) => p.status === 'pending' && (account.state as Enrolled).lots.some((lot) => lot.paymentId === p.paymentId && lot.activatesAt !== undefined),
+    );
   /** The lifecycle runner: activates every payment whose pending points are due by now. */
   const activateDue = () => {
     const now = tick();
@@ -329,6 +344,34 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
       }
     }
   };
+  // Lot expiry, with its own random numbers: the other choices of a seed stay what they were without expiry.
+  const expiry = lifecycle && (options.expiry ?? true);
+  const expiryRandom = prng((options.seed ?? 42) ^ 0x5eed);
+  const expiryChance = (p: number) => expiryRandom() < p;
+  /** The lifecycle runner: expires what remains of every lot whose `expiresAt` has passed (sometimes a pass late). */
+  const expireDue = () => {
+    // The same moment as the last command: the runner's passes do not move the clock on.
+    const now = new Date(clock);
+    for (const account of accounts.values()) {
+      if (account.state.status !== 'Enrolled') continue;
+      for (const lot of account.state.lots) {
+        if (lot.expiresAt === undefined || Date.parse(lot.expiresAt) > now.getTime() || expiryChance(0.2)) continue;
+        decide({ type: 'ExpirePoints', customerId: account.customerId, lotIds: [lot.lotId], now }, LIFECYCLE_ACTOR);
+      }
+    }
+  };
+  /** An expiry asked for too early, or of a lot with nothing left: refused, nothing written. */
+  let wrongExpiries = 0;
+  const expireWrongly = (account: Account) => {
+    if (account.state.status !== 'Enrolled') return;
+    const now = new Date(clock);
+    const notDue = account.state.lots.find((lot) => lot.expiresAt !== undefined && Date.parse(lot.expiresAt) > now.getTime());
+    // Every other one too early (when the customer has a lot not due yet), the others of a lot with nothing left to expire.
+    const early = notDue !== undefined && wrongExpiries++ % 2 === 0;
+    const spent = account.payments.find((id) => !(account.state as Enrolled).lots.some((lot) => lot.lotId === id)) ?? 'pay-none';
+    decide({ type: 'ExpirePoints', customerId: account.customerId, lotIds: [early ? notDue.lotId : spent], now }, 'admin:root');
+  };
+
   const refund = (account: Account, kind: 'partial' | 'full' | 'too much' | 'same credit note') => {
     const candidates = paymentsOf(account).filter((p) =>
       kind === 'same credit note' ? p.refundIdentifiers.length > 0 : kind === 'too much' || p.refundedMinor < p.amountMinor,
@@ -358,7 +401,10 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
     );
   };
   /** One lifecycle command (`roll`, below 0.14, picks which). */
-  const lifecycleCommand = (account: Account, roll: number) => {
+  const lifecycleCommand = (picked: Account, roll: number) => {
+    // An admin's void or activation is about a payment still pending, often another customer's than the one picked.
+    const admin = roll >= 0.085;
+    const account = admin && pendingPayments(picked).length === 0 ? ([...accounts.values()].find((a) => pendingPayments(a).length > 0) ?? picked) : picked;
     const pendingOnes = pendingPayments(account);
     const paymentId = pendingOnes.length > 0 && chance(0.85) ? pick(pendingOnes).paymentId : account.payments.length > 0 ? pick(account.payments) : 'pay-none';
     if (roll < 0.035) refund(account, 'partial');
@@ -377,21 +423,57 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
     } else decide({ type: 'ActivatePoints', customerId: account.customerId, paymentId, early: false, now: tick() }, 'admin:root');
   };
 
+  /**
+   * What an admin does now and then, whatever the dice say: asks to activate a payment not due
+   * yet (refused), voids it, asks to activate it again (no longer pending: refused), and
+   * activates another pending payment early.
+   */
+  const adminRound = () => {
+    const all = [...accounts.values()];
+    const notDueOf = (a: Account) => pendingPayments(a).find((p) => p.activatesAt !== undefined && Date.parse(p.activatesAt) > clock);
+    const notDue = all.find((a) => notDueOf(a) !== undefined);
+    if (notDue !== undefined) {
+      const paymentId = notDueOf(notDue)!.paymentId;
+      decide({ type: 'ActivatePoints', customerId: notDue.customerId, paymentId, early: false, now: tick() }, 'admin:root');
+      decide({ type: 'VoidPoints', customerId: notDue.customerId, paymentId, reason: 'suspected fraud', now: tick() }, 'admin:root');
+      decide({ type: 'ActivatePoints', customerId: notDue.customerId, paymentId, early: true, now: tick() }, 'admin:root');
+    }
+    const another = all.flatMap((a) => pendingPayments(a).map((p) => [a, p.paymentId] as const))[0];
+    if (another !== undefined) {
+      decide(
+        { type: 'ActivatePoints', customerId: another[0].customerId, paymentId: another[1], early: true, reason: 'manager approval', now: tick() },
+        'admin:root',
+      );
+    }
+  };
+
   configure(SYDNEY_PROGRAM, 0);
   for (let i = 0; i < Math.ceil(customerCount / 2); i++) enrol();
 
+  // The expiry policy in force from each of these steps on (with expiry).
+  const sydneyExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterDays', days: 1 } } : {};
+  const newYorkExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterMonths', months: 1, roundTo: 'month' } } : {};
+  const lateExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterDays', days: 2 } } : {};
   for (let step = 0; step < steps; step++) {
     const version = program.status === 'Configured' ? program.version : 0;
-    if (lifecycle && step === Math.floor(steps / 4)) configure({ ...SYDNEY_PROGRAM, pendingDays: 1 }, version);
+    if (expiry && step === Math.floor(steps / 8)) configure({ ...SYDNEY_PROGRAM, ...sydneyExpiry }, version);
+    if (lifecycle && step === Math.floor(steps / 4)) configure({ ...SYDNEY_PROGRAM, pendingDays: 1, ...sydneyExpiry }, version);
     if (step === Math.floor(steps / 2)) {
-      const newYork: ProgramSettings = lifecycle ? { ...NEW_YORK_PROGRAM, pendingDays: 2 } : NEW_YORK_PROGRAM;
+      const newYork: ProgramSettings = lifecycle ? { ...NEW_YORK_PROGRAM, pendingDays: 2, ...newYorkExpiry } : NEW_YORK_PROGRAM;
       configure(newYork, version - 1); // a stale If-Match: refused
       configure(newYork, version);
       configure(newYork); // saved again unchanged: no new version
     }
-    if (lifecycle && step === Math.floor((steps * 3) / 4)) configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff' }, version);
+    if (expiry && step === Math.floor((steps * 5) / 8)) configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, expiry: { policy: 'none' } }, version);
+    if (lifecycle && step === Math.floor((steps * 3) / 4))
+      configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff', ...lateExpiry }, version);
+    // Near the end the clock jumps ahead: the month-rounded lots expire, every pending payment comes due.
+    if (expiry && step === Math.floor((steps * 7) / 8)) clock += 40 * 86_400_000;
+    if (lifecycle && (step === Math.floor(steps / 3) || step === Math.floor((steps * 2) / 3))) adminRound();
     runReactions(false);
     if (lifecycle && chance(0.6)) activateDue();
+    if (expiry && expiryChance(0.6)) expireDue();
+    if (expiry && expiryChance(0.04)) expireWrongly(accountOf(`cus-${String(1 + Math.floor(expiryRandom() * enrolled)).padStart(3, '0')}`));
     if (enrolled < customerCount && chance(0.08)) enrol();
     const account = accountOf(`cus-${String(int(1, enrolled)).padStart(3, '0')}`);
     const balance = account.state.status === 'Enrolled' ? account.state.balance.available : 0;
@@ -414,6 +496,8 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
           adjustmentId: `adj-${nextSerial()}`,
           points,
           reason: points > 0 ? 'goodwill' : 'clawback',
+          // Some credits are kept for good, whatever the expiry policy.
+          ...(expiry && points > 0 && expiryChance(0.25) && { expires: false }),
           program: current(),
           now: tick(),
         },

@@ -2,6 +2,7 @@ import type { PointsActivated } from '#ledger-domain/customer/activate-points';
 import type { LotDraw } from '#ledger-domain/customer/lots';
 import type { CashbackReversed, PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import type { PointsVoided } from '#ledger-domain/customer/void-points';
+import type { PointsExpired } from '#ledger-domain/customer/expire-points';
 import { CUSTOMER_ID } from '#ledger-domain/testing/customer-fixtures';
 
 /**
@@ -101,4 +102,9 @@ export const pointsVoided = (paymentId: string, lots: readonly LotDraw[], data: 
     points: lots.reduce((n, l) => n + l.points, 0),
     ...data,
   },
+});
+
+export const pointsExpired = (lotId: string, points: number, data: Partial<PointsExpired['data']> = {}): PointsExpired => ({
+  type: 'PointsExpired',
+  data: { lotId, customerId: CUSTOMER_ID, occurredAt: '2026-04-01T00:00:00.000Z', points, pending: false, ...data },
 });

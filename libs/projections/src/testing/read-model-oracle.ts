@@ -5,12 +5,13 @@ import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import type { CashbackReversed, PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import type { PointsVoided } from '#ledger-domain/customer/void-points';
+import type { PointsExpired } from '#ledger-domain/customer/expire-points';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import type { CustomerAchievements } from '../customer-achievements.projection';
 import type { CustomerBalance } from '../customer-balances.projection';
 import type { TimelineEntry } from '../customer-timeline.projection';
 import type { ProgramRow } from '../project-batch';
-import type { PointsLot } from '../points-lots.projection';
+import type { LotMovement, MovementKind, PointsLot } from '../points-lots.projection';
 import type { LedgerEvent, Projected } from '../projected-event';
 import type { CustomerVisitStats, LocationDayPayments, LocationDayVisits, VisitRow } from '../visit-reports.projection';
 
@@ -38,6 +39,8 @@ export interface ExpectedReadModels {
   readonly locationPayments: readonly LocationDayPayments[];
   readonly locationCustomers: readonly { readonly locationId: string; readonly day: string; readonly customerId: string }[];
   readonly lots: readonly PointsLot[];
+  /** In log order: by position, then `seq`. */
+  readonly movements: readonly LotMovement[];
 }
 
 type At<Ev> = Projected<Ev>;
@@ -96,6 +99,7 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
     (p): p is At<PaymentRefunded | CashbackReversed> => p.event.type === 'PaymentRefunded' || p.event.type === 'CashbackReversed',
   );
   const voidEvents = customerEvents.filter((p): p is At<PointsVoided> => p.event.type === 'PointsVoided');
+  const expiryEvents = customerEvents.filter((p): p is At<PointsExpired> => p.event.type === 'PointsExpired');
 
   const balances: CustomerBalance[] = customerIds.map((customerId) => {
     const payments = of(paymentEvents, customerId).map((p) => p.event.data.points);
@@ -119,6 +123,7 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       lifetimeReversed:
         sum(of(reversalEvents, customerId).map((p) => p.event.data.pointsReversed)) + sum(of(voidEvents, customerId).map((p) => p.event.data.points)),
       lifetimeWrittenOff: sum(of(reversalEvents, customerId).map((p) => p.event.data.writtenOff)),
+      lifetimeExpired: sum(of(expiryEvents, customerId).map((p) => p.event.data.points)),
       visitCount: of(visitEvents, customerId).length,
       purchaseCount: payments.length,
       lastActivityAt: max(activity),
@@ -319,9 +324,16 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
     };
   });
 
-  const lots = customerIds.flatMap((customerId) => lotsOf(customerEvents.filter((p) => p.event.data.customerId === customerId)));
+  const perCustomer = customerIds.map((customerId) =>
+    lotsOf(
+      customerEvents.filter((p) => p.event.data.customerId === customerId),
+      dayAt,
+    ),
+  );
+  const lots = perCustomer.flatMap((c) => c.lots);
+  const movements = perCustomer.flatMap((c) => c.movements).sort((a, b) => (a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.seq - b.seq));
 
-  return { programs, balances, achievements, timeline, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots };
+  return { programs, balances, achievements, timeline, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots, movements };
 }
 
 /**
@@ -355,73 +367,150 @@ function movement(event: CustomerEvent): { net: number; pending: number } {
 }
 
 /**
- * One customer's `points_lots`, as the docs define a lot: every earning with points opens one
- * (id: the payment, or the adjustment); `remaining` is its points less what later events took
- * from it (as they record it: a spend's, reversal's or void's draws, a reversal's pending points
- * from the reversed earning's own lot; a spend recorded without draws took from the available
- * lots with points left, earliest `earned_at` first, then lot id) and less what paid the debt
- * when it became available (at earning, or at activation: while the net balance was below zero).
+ * One customer's `points_lots` and `points_movements`, as the docs define them: every earning
+ * with points opens a lot (id: the payment, or the adjustment), expiring at the `expiresAt` it
+ * recorded; `remaining` is its points less what later events took from it (as they record it: a
+ * spend's, reversal's, void's or expiry's draws, a reversal's pending points from the reversed
+ * earning's own lot; a spend recorded without draws took from the available lots with points
+ * left, the earliest expiry first, those that never expire last, then the earliest `earned_at`,
+ * then lot id) and less what paid the debt when it became available (at earning, or at
+ * activation: while the net balance was below zero). Each of those changes is a movement row, in
+ * the order the docs give (an earning, then what of it paid the debt; draws in recorded order,
+ * one row per lot; an activation per lot: out of pending, into available, then what paid the debt).
  */
-function lotsOf(events: readonly At<CustomerEvent>[]): PointsLot[] {
+function lotsOf(events: readonly At<CustomerEvent>[], dayAt: (position: bigint, instant: string) => string): { lots: PointsLot[]; movements: LotMovement[] } {
   interface Working {
     lot: PointsLot;
     taken: number;
+    expired: number;
   }
   const lots: Working[] = [];
+  const movements: LotMovement[] = [];
   const left = (w: Working) => w.lot.points - w.taken;
   const find = (lotId: string) => lots.find((w) => w.lot.lotId === lotId && left(w) > 0);
-  const take = (lotId: string, points: number, position: bigint) => {
-    const w = find(lotId);
-    if (w === undefined || points === 0) return;
-    w.taken += points;
-    w.lot = { ...w.lot, position };
-  };
   let net = 0;
-  for (const { event, position } of events) {
+  for (const p of events) {
+    const { event, position } = p;
     const customerId = event.data.customerId;
-    const open = (lotId: string, source: PointsLot['source'], paymentId: string | null, earnedAt: string, points: number, activatesAt: string | undefined) => {
+    const occurredAt = event.type === 'CustomerEnrolled' ? event.data.enrolledAt : event.data.occurredAt;
+    let seq = 0;
+    const move = (w: Working, kind: MovementKind, pending: boolean, points: number) => {
+      if (points === 0) return;
+      movements.push({
+        position,
+        seq: seq++,
+        customerId,
+        lotId: w.lot.lotId,
+        source: w.lot.source,
+        kind,
+        pending,
+        points,
+        occurredAt,
+        recordedAt: p.recordedAt,
+        day: dayAt(position, occurredAt),
+        expiresAt: w.lot.expiresAt,
+        lastValidDay: w.lot.lastValidDay,
+      });
+    };
+    /** Draws, one row per lot (first appearance order), each taking at most what the lot has left. */
+    const takeAll = (draws: readonly { lotId: string; points: number }[], kind: MovementKind) => {
+      const merged: { lotId: string; points: number }[] = [];
+      for (const d of draws) {
+        const same = merged.find((m) => m.lotId === d.lotId);
+        if (same === undefined) merged.push({ ...d });
+        else same.points += d.points;
+      }
+      for (const d of merged) {
+        const w = find(d.lotId);
+        if (w === undefined || d.points === 0) continue;
+        const taken = Math.min(d.points, left(w));
+        move(w, kind, w.lot.activatesAt !== null, 0 - taken);
+        w.taken += taken;
+        if (kind === 'expired') w.expired += taken;
+        w.lot = { ...w.lot, position };
+      }
+    };
+    const open = (
+      lotId: string,
+      source: PointsLot['source'],
+      paymentId: string | null,
+      earnedAt: string,
+      points: number,
+      activatesAt: string | undefined,
+      expiresAt: string | undefined,
+    ) => {
       if (points <= 0) return;
       const repaid = activatesAt === undefined ? Math.min(points, Math.max(0, 0 - net)) : 0;
-      lots.push({ lot: { customerId, lotId, source, paymentId, earnedAt, activatesAt: activatesAt ?? null, points, remaining: 0, position }, taken: repaid });
+      const lastValidDay = expiresAt === undefined ? null : dayAt(position, new Date(new Date(expiresAt).getTime() - 1).toISOString());
+      const w: Working = {
+        lot: {
+          customerId,
+          lotId,
+          source,
+          paymentId,
+          earnedAt,
+          activatesAt: activatesAt ?? null,
+          points,
+          remaining: 0,
+          position,
+          expiresAt: expiresAt ?? null,
+          lastValidDay,
+          expired: 0,
+        },
+        taken: repaid,
+        expired: 0,
+      };
+      lots.push(w);
+      move(w, source === 'adjustment' ? 'credited' : 'earned', activatesAt !== undefined, points);
+      move(w, 'repaid', false, 0 - repaid);
     };
     switch (event.type) {
       case 'PaymentRecorded': {
         const d = event.data;
-        open(d.paymentId, 'payment', d.paymentId, d.occurredAt, d.points, d.activatesAt);
+        open(d.paymentId, 'payment', d.paymentId, d.occurredAt, d.points, d.activatesAt, d.expiresAt);
         break;
       }
       case 'PointsAdjusted': {
         const d = event.data;
+        const kind = d.kind === 'redemption' ? 'spent' : 'debited';
         if (d.points > 0) {
           const source = d.kind === 'cashback' ? 'cashback' : d.kind === 'reward' ? 'reward' : 'adjustment';
-          open(d.adjustmentId, source, d.kind === 'cashback' ? (d.reference ?? null) : null, d.occurredAt, d.points, d.activatesAt);
+          open(d.adjustmentId, source, d.kind === 'cashback' ? (d.reference ?? null) : null, d.occurredAt, d.points, d.activatesAt, d.expiresAt);
         } else if (d.lots !== undefined) {
-          for (const draw of d.lots) take(draw.lotId, draw.points, position);
+          takeAll(d.lots, kind);
         } else {
-          let toTake = 0 - d.points;
+          // Spending order: the earliest expiry first, lots that never expire last; then earliest earned; then lot id.
+          const rank = (w: Working) => [w.lot.expiresAt === null ? 1 : 0, w.lot.expiresAt ?? '', w.lot.earnedAt, w.lot.lotId] as const;
           const available = lots
             .filter((w) => w.lot.activatesAt === null && left(w) > 0)
-            .sort((a, b) => (a.lot.earnedAt < b.lot.earnedAt ? -1 : a.lot.earnedAt > b.lot.earnedAt ? 1 : a.lot.lotId < b.lot.lotId ? -1 : 1));
+            .sort((a, b) => {
+              const [x, y] = [rank(a), rank(b)];
+              for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+              return 0;
+            });
+          let toTake = 0 - d.points;
+          const draws: { lotId: string; points: number }[] = [];
           for (const w of available) {
             const taken = Math.min(toTake, left(w));
-            take(w.lot.lotId, taken, position);
+            if (taken > 0) draws.push({ lotId: w.lot.lotId, points: taken });
             toTake -= taken;
           }
+          takeAll(draws, kind);
         }
         break;
       }
       case 'PaymentRefunded':
       case 'CashbackReversed': {
         const d = event.data;
-        take(event.type === 'PaymentRefunded' ? event.data.paymentId : event.data.cashbackId, d.fromPending, position);
-        for (const draw of d.lots) take(draw.lotId, draw.points, position);
+        const own = event.type === 'PaymentRefunded' ? event.data.paymentId : event.data.cashbackId;
+        takeAll([...(d.fromPending > 0 ? [{ lotId: own, points: d.fromPending }] : []), ...d.lots], 'reversed');
         break;
       }
       case 'PointsVoided':
-        for (const draw of event.data.lots) take(draw.lotId, draw.points, position);
+        takeAll(event.data.lots, 'voided');
         break;
       case 'PointsExpired':
-        take(event.data.lotId, event.data.points, position);
+        takeAll([{ lotId: event.data.lotId, points: event.data.points }], 'expired');
         break;
       case 'PointsActivated': {
         let owedNow = Math.max(0, 0 - net);
@@ -430,6 +519,9 @@ function lotsOf(events: readonly At<CustomerEvent>[]): PointsLot[] {
           if (w === undefined) continue;
           const repaid = Math.min(draw.points, owedNow);
           owedNow -= repaid;
+          move(w, 'activated', true, 0 - left(w));
+          move(w, 'activated', false, left(w));
+          move(w, 'repaid', false, 0 - repaid);
           w.taken += repaid;
           w.lot = { ...w.lot, activatesAt: null, position };
         }
@@ -440,5 +532,5 @@ function lotsOf(events: readonly At<CustomerEvent>[]): PointsLot[] {
     }
     net += movement(event).net;
   }
-  return lots.map((w) => ({ ...w.lot, remaining: left(w) }));
+  return { lots: lots.map((w) => ({ ...w.lot, remaining: left(w), expired: w.expired })), movements };
 }
