@@ -10,6 +10,7 @@ import { verifyChain } from '#audit/verify-chain';
 import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise, type ExportBasis } from '#audit/export';
 import { runLifecycle } from '../../ledger-api/src/lifecycle/run-lifecycle';
+import type { LifecycleCounts } from '../../ledger-api/src/lifecycle/lifecycle-runner';
 import { startProgress, type Progress, type ProgressStream } from './progress';
 
 /**
@@ -157,8 +158,9 @@ async function withLedger<T>(io: Io, work: (store: EventStore, database: ReadMod
 
 export async function lifecycleRun(io: Io, options: { until: Date }): Promise<number> {
   const report = await runLifecycle(loadConfig(), options.until);
+  const line = (name: string, c: LifecycleCounts) => `${name} ${c.applied} (${c.replayed} written before, ${c.skipped} nothing to do, ${c.refused} refused)`;
   io.err.write(
-    `lifecycle: ${report.activated} activated, ${report.replayed} written before, ${report.skipped} with nothing left to do, ${report.refused} refused (as of ${report.asOf})\n`,
+    `lifecycle as of ${report.asOf}: ${line('activated', report.activate)}; ${line('expired', report.expire)}; ${line('tier changes', report.tier)}\n`,
   );
   io.out.write(`${JSON.stringify(report, null, 2)}\n`);
   return 0;

@@ -1,5 +1,5 @@
 import type { EventStore } from '#event-store/event-store.port';
-import { balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
+import { balanceEffect, balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import { decodeCustomerEvent } from '#ledger-domain/stored-events';
 import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, readCheckpoint } from '#read-models/projector';
@@ -38,6 +38,9 @@ export async function reconcile(
 
   // 1. Replay the ledger up to the checkpoint, with the domain's own fold.
   const customers = new Map<string, CustomerState>();
+  // Its own sums, in BigInt: an independent check that does not share the fold's number arithmetic,
+  // so a balance that left the safe-integer range cannot agree with itself unnoticed.
+  const sums = new Map<string, { net: bigint; pending: bigint }>();
   let events = 0;
   let after = 0n;
   while (after < checkpoint) {
@@ -48,7 +51,11 @@ export async function reconcile(
       if (stored.position > checkpoint) break;
       const id = customerIdOf(stored.streamName);
       if (id === undefined) continue;
-      customers.set(id, evolveCustomer(customers.get(id) ?? initialCustomerState(), decodeCustomerEvent(stored)));
+      const event = decodeCustomerEvent(stored);
+      customers.set(id, evolveCustomer(customers.get(id) ?? initialCustomerState(), event));
+      const effect = balanceEffect(event);
+      const sum = sums.get(id) ?? { net: 0n, pending: 0n };
+      sums.set(id, { net: sum.net + BigInt(effect.available), pending: sum.pending + BigInt(effect.pending) });
       events += 1;
     }
     options.onProgress?.(events, after);
@@ -89,6 +96,13 @@ export async function reconcile(
     for (const [field, value] of Object.entries(expected)) {
       const actual = Number(row[field as keyof typeof row]);
       if (actual !== value) mismatches.push({ customerId: row.customer_id, field, ledger: value, projection: actual });
+    }
+    const sum = sums.get(row.customer_id) ?? { net: 0n, pending: 0n };
+    const projectedNet = BigInt(String(row.available)) - BigInt(String(row.owed));
+    if (projectedNet !== sum.net)
+      mismatches.push({ customerId: row.customer_id, field: 'available − owed (exact)', ledger: sum.net.toString(), projection: projectedNet.toString() });
+    if (BigInt(String(row.pending)) !== sum.pending) {
+      mismatches.push({ customerId: row.customer_id, field: 'pending (exact)', ledger: sum.pending.toString(), projection: String(row.pending) });
     }
     const stats = visitStats.get(row.customer_id);
     const projectedVisits = stats === undefined ? 0 : Number(stats.visits);

@@ -1,8 +1,8 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
-import { adjustPoints } from '#ledger-domain/customer/adjust-points';
 import { BoundedString, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
@@ -28,10 +28,11 @@ const NonZeroPoints = annotate(
   { type: 'integer', minimum: -MAX_POINTS_PER_ENTRY, maximum: MAX_POINTS_PER_ENTRY, not: { enum: [0] } },
 );
 
-export const AdjustPointsBodyC = annotate(strictObject('points adjustment', { points: NonZeroPoints, reason: BoundedString(1, 500) }, {}), {
+export const AdjustPointsBodyC = annotate(strictObject('points adjustment', { points: NonZeroPoints, reason: BoundedString(1, 500) }, { expires: t.boolean }), {
   properties: {
     points: { description: `non-zero, |points| ≤ ${MAX_POINTS_PER_ENTRY}; negative takes points away`, example: -20 },
     reason: { example: 'Goodwill: delayed order' },
+    expires: { description: "a credit expires under the program's expiry policy unless false (default true)", example: false },
   },
 });
 
@@ -64,8 +65,17 @@ export class AdjustPointsHandler implements ICommandHandler<AdjustPointsCommand>
   async execute({ customerId, body, context }: AdjustPointsCommand) {
     const program = await this.programs.current();
     const adjustmentId = entityId(context.commandId, 'adjustment');
-    const command = { type: 'AdjustPoints' as const, customerId, adjustmentId, points: body.points, reason: body.reason, program, now: context.now };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => adjustPoints(command, state));
+    const command = {
+      type: 'AdjustPoints' as const,
+      customerId,
+      adjustmentId,
+      points: body.points,
+      reason: body.reason,
+      ...(body.expires !== undefined && { expires: body.expires }),
+      program,
+      now: context.now,
+    };
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o) => ({
       adjustmentId,
       points: body.points,

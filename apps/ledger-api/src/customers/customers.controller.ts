@@ -10,7 +10,7 @@ import { IDEMPOTENCY_HEADER, respond } from '../http/accepted';
 import { commandContextFor } from '../http/command-context.factory';
 import { decodeOrThrow, orThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
-import { CLOCK, CustomerStreams, type Clock } from '../ledger/ledger.module';
+import { CLOCK, CustomerStreams, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { Reservations } from '../ledger/reservations';
 import { accountStream } from '#runtime/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
@@ -26,6 +26,7 @@ export class CustomersController {
     private readonly commandBus: CommandBus,
     @Inject(CustomerStreams) private readonly customers: CustomerStreams,
     @Inject(Reservations) private readonly reservations: Reservations,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -58,18 +59,18 @@ export class CustomersController {
     if (!isEnrolled(loaded.state)) return [];
     // The reservation says who holds the value; the ledger must agree (guards an unfinished enrolment).
     const matches = email !== undefined ? loaded.state.email === email : loaded.state.phone === phone;
-    return matches ? [customerView(loaded.state, loaded.position)] : [];
+    return matches ? [customerView(loaded.state, loaded.position, await this.programs.current(), this.clock())] : [];
   }
 
   @Get(':customerId')
   @Access('operator', 'auditor')
-  @ApiOperation({ summary: 'A customer with balance and counts, from the ledger stream' })
+  @ApiOperation({ summary: 'A customer with balances, lifetime totals, counts, tier standing and next expiry, from the ledger stream' })
   @ParamsFrom(CustomerIdC)
   @ApiResponse({ status: 404, description: 'Unknown customer' })
   async get(@Param() params: unknown): Promise<CustomerView> {
     const { customerId } = decodeOrThrow(CustomerIdC, params);
     const loaded = await this.customers.load(accountStream(customerId));
     if (!isEnrolled(loaded.state)) throw new ProblemException(toProblem({ _tag: 'CustomerNotFound', customerId }));
-    return customerView(loaded.state, loaded.position);
+    return customerView(loaded.state, loaded.position, await this.programs.current(), this.clock());
   }
 }

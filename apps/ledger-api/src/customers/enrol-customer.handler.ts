@@ -1,9 +1,9 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
 import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
-import { enrolCustomer } from '#ledger-domain/customer/enrol-customer';
 import { BoundedString, Email, Phone, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { LedgerError } from '#ledger-domain/shared/errors';
@@ -11,7 +11,7 @@ import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
 import { entityId } from '../ledger/ids';
-import { CustomerStreams } from '../ledger/ledger.module';
+import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
 import { Reservations, type HonouredCheck } from '../ledger/reservations';
 import { accountStream } from '#runtime/streams';
 import { customerView, isEnrolled, type CustomerView } from './customer-view';
@@ -46,9 +46,11 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
     @Inject(CommandRunner) private readonly runner: CommandRunner,
     @Inject(CustomerStreams) private readonly customers: CustomerStreams,
     @Inject(Reservations) private readonly reservations: Reservations,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
   ) {}
 
   async execute({ body, context }: EnrolCustomerCommand) {
+    const program = await this.programs.current();
     // Derived from the command id: an Idempotency-Key retry enrols the same customer, not a second one.
     const customerId = entityId(context.commandId, 'customer');
     const { email, phone, name } = body;
@@ -64,12 +66,12 @@ export class EnrolCustomerHandler implements ICommandHandler<EnrolCustomerComman
       this.customers,
       accountStream(customerId),
       context,
-      (state) => enrolCustomer(command, state),
+      (state) => decideCustomer(command, state),
       () => this.reserveContacts(customerId, email, phone, context),
     );
     return E.map((o: { state: Parameters<typeof customerView>[0] | { status: 'NotEnrolled' }; position: bigint; replayed: boolean }) => {
       if (!isEnrolled(o.state)) throw new Error('enrolment succeeded but the customer is not enrolled');
-      return { view: customerView(o.state, o.position), replayed: o.replayed };
+      return { view: customerView(o.state, o.position, program, context.now), replayed: o.replayed };
     })(outcome);
   }
 

@@ -145,6 +145,14 @@ export function toProblem(error: CommandError): Problem {
       return problem('not-due-yet', 422, 'Not due yet', `The lot expires at ${error.dueAt}.`, { lotId: error.lotId, dueAt: error.dueAt });
     case 'TierUnchanged':
       return problem('tier-unchanged', 422, 'Tier unchanged', "The customer's tier is the one the program's rules give now.", { customerId: error.customerId });
+    case 'AmountOutOfRange':
+      return problem(
+        'amount-out-of-range',
+        422,
+        'Amount out of range',
+        `The command would take a balance or lifetime total past ${error.limit} points, beyond what the ledger keeps exact; nothing was written.`,
+        { limit: error.limit },
+      );
     case 'PaymentVoided':
       return problem('payment-voided', 422, 'Payment voided', "The payment's points were voided; nothing more is earned on it.", {
         paymentId: error.paymentId,

@@ -1,7 +1,8 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
-import { activatePoints, type PointsActivated } from '#ledger-domain/customer/activate-points';
+import { type PointsActivated } from '#ledger-domain/customer/activate-points';
 import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
 import { BoundedString, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
@@ -58,7 +59,7 @@ export class ActivatePointsHandler implements ICommandHandler<ActivatePointsComm
       ...(activation.reason !== undefined && { reason: activation.reason }),
       now: activation.asOf,
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => activatePoints(command, state));
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o: { events: readonly CustomerEvent[]; state: CustomerState; position: bigint }) => {
       const activated = o.events.find((e): e is PointsActivated => e.type === 'PointsActivated');
       if (activated === undefined) throw new Error('an activation has no PointsActivated event');

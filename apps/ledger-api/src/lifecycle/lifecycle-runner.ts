@@ -5,48 +5,67 @@ import type { CommandError } from '../ledger/command-runner';
 import { isTransient } from '../reactions/reaction-runner';
 
 /**
- * The lifecycle runner: appends the points lifecycle's time-driven facts (today: activation of
- * pending points once their `activatesAt` has passed) as ordinary commands, with its clock
- * injected. What may be due comes from the `points_lots` projection; whether it is due is
- * decided by the customer's own stream, so a lagging projection only delays, never misleads.
+ * The lifecycle runner: appends the points lifecycle's time-driven facts as ordinary commands,
+ * with its clock injected: activations of pending points once `activatesAt` has passed, expiries
+ * of lots once `expiresAt` has, and tier evaluations. Each kind is a `Duty`: where to find what may
+ * be due (a projection, or the log after the duty's checkpoint) and how to issue it. Whether it is
+ * due is decided by the customer's own stream, so a lagging projection only delays, never misleads.
  *
- * Every command's id is derived from what it acts on (the payment), so a re-run, a crash half-way
- * or a second runner (another API process, `ledger lifecycle run` from cron) issues the very same
- * commands, and the command loop applies each once: never twice, and nothing due is lost, since
- * the next pass finds whatever is still pending.
+ * Every command's id is derived from what it acts on (the payment, the lots, the customer and the
+ * event or day evaluated), so a re-run, a crash half-way or a second runner (another API process,
+ * `ledger lifecycle run` from cron) issues the very same commands, and the command loop applies
+ * each once: never twice, and nothing due is lost, since the next pass finds what is still due.
  */
 
 export type { DueActivation };
 
-/** Pending lots due by `asOf`, oldest first, after the keyset cursor. */
-export type FindDueActivations = (asOf: string, limit: number, after?: DueActivation) => Promise<DueActivation[]>;
+export type LifecycleAction = 'activate' | 'expire' | 'tier';
+export type LifecycleOutcome = 'applied' | 'replayed' | 'skipped' | 'refused' | 'failed';
 
-/** Issues the activation of one payment's points as of `asOf` (the command id derived from the payment). */
-export type IssueActivation = (due: DueActivation, asOf: Date) => Promise<E.Either<CommandError, { readonly replayed: boolean }>>;
+/** One command's result, as a duty reports it. */
+export interface IssuedCommand {
+  readonly subject: string;
+  readonly result: E.Either<CommandError, { readonly replayed: boolean }>;
+}
+
+export interface Duty<Item> {
+  readonly action: LifecycleAction;
+  /** Up to `limit` items due by `asOf`, after `after` (the last item of the previous page). */
+  find(asOf: Date, limit: number, after: Item | undefined): Promise<readonly Item[]>;
+  /** Issues the commands for one page of items. */
+  issue(items: readonly Item[], asOf: Date): Promise<readonly IssuedCommand[]>;
+  /** After a page whose commands all have an outcome (a log-reading duty moves its checkpoint here). */
+  settle?(items: readonly Item[]): Promise<void>;
+}
+
+/** Refusals that mean "nothing left to do here", not a problem: someone got there first, or the rules say no change. */
+const NOTHING_TO_DO: ReadonlySet<CommandError['_tag']> = new Set([
+  'PointsNotPending',
+  'PointsNotDue',
+  'PaymentNotFound',
+  'NothingToExpire',
+  'NotDueYet',
+  'TierUnchanged',
+]);
+
+export type LifecycleCounts = Record<Exclude<LifecycleOutcome, 'failed'>, number>;
 
 export interface LifecycleRunReport {
   readonly asOf: string;
   readonly startedAt: string;
   readonly finishedAt: string;
-  /** Activations written by this pass. */
-  readonly activated: number;
-  /** Activations another pass or runner had written already (answered from the stream). */
-  readonly replayed: number;
-  /** Nothing to do after all: activated early, voided or reversed meanwhile. */
-  readonly skipped: number;
-  /** Refused for another reason (logged). */
-  readonly refused: number;
+  /** Per action: written by this pass, written before (replayed), nothing to do, refused. */
+  readonly activate: LifecycleCounts;
+  readonly expire: LifecycleCounts;
+  readonly tier: LifecycleCounts;
 }
 
 export interface LifecycleRunnerOptions {
   readonly batchSize?: number;
   readonly intervalMs?: number;
-  readonly onRefused?: (due: DueActivation, error: CommandError) => void;
-  readonly onOutcome?: (outcome: 'activated' | 'replayed' | 'skipped' | 'refused' | 'failed') => void;
+  readonly onRefused?: (action: LifecycleAction, subject: string, error: CommandError) => void;
+  readonly onOutcome?: (action: LifecycleAction, outcome: LifecycleOutcome) => void;
 }
-
-/** Refusals that mean "nothing left to do here", not a problem: someone got there first. */
-const NOTHING_TO_DO: ReadonlySet<CommandError['_tag']> = new Set(['PointsNotPending', 'PointsNotDue', 'PaymentNotFound']);
 
 export class LifecycleRunner {
   private readonly loop: CatchUpLoop;
@@ -54,12 +73,12 @@ export class LifecycleRunner {
   private last: LifecycleRunReport | undefined;
 
   constructor(
-    private readonly findDue: FindDueActivations,
-    private readonly issue: IssueActivation,
+    // Any item type per duty: each duty's find and issue agree on their own.
+    private readonly duties: readonly Duty<never>[],
     private readonly clock: () => Date,
     private readonly options: LifecycleRunnerOptions = {},
   ) {
-    this.batchSize = options.batchSize ?? 200;
+    this.batchSize = options.batchSize ?? 500;
     this.loop = new CatchUpLoop(
       async () => {
         await this.runUntil(this.clock());
@@ -70,30 +89,33 @@ export class LifecycleRunner {
   }
 
   /**
-   * Issues every activation due by `asOf`. A transient failure (contention, deadline, store)
-   * fails the pass after the others were tried; the next pass retries it.
+   * Issues everything due by `asOf`, duty by duty, page by page. A transient failure (contention,
+   * deadline) fails the pass after the rest of its page was tried; the next pass retries it.
    */
   async runUntil(asOf: Date): Promise<LifecycleRunReport> {
     const startedAt = new Date().toISOString();
-    const counts = { activated: 0, replayed: 0, skipped: 0, refused: 0 };
-    let failure: CommandError | undefined;
-    let after: DueActivation | undefined;
-    for (;;) {
-      const due = await this.findDue(asOf.toISOString(), this.batchSize, after);
-      if (due.length === 0) break;
-      const results = await Promise.all(due.map(async (d) => ({ due: d, result: await this.issue(d, asOf) })));
-      for (const { due: d, result } of results) {
-        const outcome = outcomeOf(result);
-        this.options.onOutcome?.(outcome);
-        if (outcome === 'failed') failure = E.isLeft(result) ? result.left : failure;
-        else counts[outcome] += 1;
-        if (outcome === 'refused' && E.isLeft(result)) this.options.onRefused?.(d, result.left);
+    const report = { activate: counts(), expire: counts(), tier: counts() };
+    for (const duty of this.duties as readonly Duty<unknown>[]) {
+      let after: unknown;
+      for (;;) {
+        const items = await duty.find(asOf, this.batchSize, after);
+        if (items.length === 0) break;
+        const issued = await duty.issue(items, asOf);
+        let failure: CommandError | undefined;
+        for (const { subject, result } of issued) {
+          const outcome = outcomeOf(result);
+          this.options.onOutcome?.(duty.action, outcome);
+          if (outcome === 'failed') failure = E.isLeft(result) ? result.left : failure;
+          else report[duty.action][outcome] += 1;
+          if (outcome === 'refused' && E.isLeft(result)) this.options.onRefused?.(duty.action, subject, result.left);
+        }
+        if (failure !== undefined) throw new Error(`a lifecycle command (${duty.action}) was not written (${failure._tag}); the next pass retries it`);
+        await duty.settle?.(items);
+        after = items[items.length - 1];
+        if (items.length < this.batchSize) break;
       }
-      after = due[due.length - 1]!;
-      if (due.length < this.batchSize) break;
     }
-    this.last = { asOf: asOf.toISOString(), startedAt, finishedAt: new Date().toISOString(), ...counts };
-    if (failure !== undefined) throw new Error(`an activation was not written (${failure._tag}); the next pass retries it`);
+    this.last = { asOf: asOf.toISOString(), startedAt, finishedAt: new Date().toISOString(), ...report };
     return this.last;
   }
 
@@ -114,8 +136,10 @@ export class LifecycleRunner {
   }
 }
 
-function outcomeOf(result: E.Either<CommandError, { readonly replayed: boolean }>): 'activated' | 'replayed' | 'skipped' | 'refused' | 'failed' {
-  if (E.isRight(result)) return result.right.replayed ? 'replayed' : 'activated';
+const counts = (): LifecycleCounts => ({ applied: 0, replayed: 0, skipped: 0, refused: 0 });
+
+function outcomeOf(result: E.Either<CommandError, { readonly replayed: boolean }>): LifecycleOutcome {
+  if (E.isRight(result)) return result.right.replayed ? 'replayed' : 'applied';
   if (isTransient(result.left)) return 'failed';
   return NOTHING_TO_DO.has(result.left._tag) ? 'skipped' : 'refused';
 }

@@ -19,28 +19,27 @@ import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import type { ReadModelDatabase } from '#read-models/database';
-import { dueActivations } from '#read-models/queries';
+import { dueActivations, dueExpirations } from '#read-models/queries';
+import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
 import { BodyFrom, ParamsFrom } from '../docs/from-codec';
 import { Access } from '../http/access';
 import { IDEMPOTENCY_HEADER } from '../http/accepted';
-import type { CommandContext } from '../ledger/command-context';
-import { lifecycleCommandId } from '../ledger/ids';
-import { CLOCK, LEDGER_CONFIG, type Clock } from '../ledger/ledger.module';
+import { CLOCK, EVENT_STORE, LEDGER_CONFIG, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { Metrics, MetricsModule } from '../metrics/metrics';
 import { READ_MODELS } from '../read-models/read-side';
 import { PaymentPathC, runPaymentCommand } from '../customers/customer-command';
 import { ActivatePointsBodyC, ActivatePointsCommand, ActivatePointsHandler } from './activate-points.handler';
-import { LifecycleRunner, type DueActivation } from './lifecycle-runner';
+import { lifecycleDuties } from './lifecycle-duties';
+import { LifecycleRunner } from './lifecycle-runner';
+import { EvaluateTierHandler } from './evaluate-tier.handler';
+import { ExpirePointsHandler } from './expire-points.handler';
 import { VoidPointsBodyC, VoidPointsCommand, VoidPointsHandler } from './void-points.handler';
-
-/** Who the lifecycle runner's events are recorded as. */
-export const LIFECYCLE_ACTOR = 'system:lifecycle';
 
 /**
  * The lifecycle runner inside the API unless LEDGER_LIFECYCLE=off, every
  * LEDGER_LIFECYCLE_INTERVAL_MS on the injected clock. Its commands go through the CommandBus to
- * their handlers like every command; `ledger lifecycle run` runs the same runner from cron.
+ * their handlers like every command; `ledger lifecycle run` runs the same duties from cron.
  */
 @Injectable()
 export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -49,27 +48,24 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
 
   constructor(
     @Inject(READ_MODELS) private readonly database: ReadModelDatabase,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly commandBus: CommandBus,
+    @Inject(ProgramStreams) programs: ProgramStreams,
+    commandBus: CommandBus,
     @Inject(Metrics) metrics: Metrics,
   ) {
     const commands = new Counter({
       name: 'ledger_lifecycle_commands_total',
-      help: 'Lifecycle runner commands by action and outcome (activated, replayed: written before, skipped: nothing left to do, refused, failed: retried)',
+      help: 'Lifecycle runner commands by action (activate, expire, tier) and outcome (applied, replayed: written before, skipped: nothing left to do, refused, failed: retried)',
       labelNames: ['action', 'outcome'] as const,
       registers: [metrics.registry],
     });
-    this.runner = new LifecycleRunner(
-      (asOf, limit, after) => dueActivations(this.database.db, asOf, limit, after),
-      (due, asOf) => this.commandBus.execute(activationCommand(due, asOf, this.clock())),
-      clock,
-      {
-        intervalMs: config.lifecycleIntervalMs,
-        onOutcome: (outcome) => commands.inc({ action: 'activate', outcome }),
-        onRefused: (due, error) => this.logger.warn(`activation of payment ${due.paymentId} refused (${error._tag})`),
-      },
-    );
+    this.runner = new LifecycleRunner(lifecycleDuties({ database, store, bus: commandBus, programs, now: clock }), clock, {
+      intervalMs: config.lifecycleIntervalMs,
+      onOutcome: (action, outcome) => commands.inc({ action, outcome }),
+      onRefused: (action, subject, error) => this.logger.warn(`lifecycle ${action} of ${subject} refused (${error._tag})`),
+    });
   }
 
   onApplicationBootstrap(): void {
@@ -82,17 +78,12 @@ export class Lifecycle implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.runner.stop();
   }
 
-  /** How many activations are due now (up to `cap`), from the projection. */
-  async dueNow(cap = 10_000): Promise<number> {
-    return (await dueActivations(this.database.db, this.clock().toISOString(), cap)).length;
+  /** What is due now (up to `cap` of each), from the projection. */
+  async dueNow(cap = 10_000): Promise<{ activations: number; expirations: number }> {
+    const asOf = this.clock().toISOString();
+    const [activations, expirations] = await Promise.all([dueActivations(this.database.db, asOf, cap), dueExpirations(this.database.db, asOf, cap)]);
+    return { activations: activations.length, expirations: expirations.length };
   }
-}
-
-/** The runner's activation of one payment: the command id from the payment, the clock's time as of. */
-export function activationCommand(due: DueActivation, asOf: Date, now: Date): ActivatePointsCommand {
-  const commandId = lifecycleCommandId('activate', due.paymentId);
-  const context: CommandContext = { commandId, correlationId: commandId, actor: LIFECYCLE_ACTOR, now };
-  return new ActivatePointsCommand(due.customerId, due.paymentId, { early: false, asOf }, context);
 }
 
 @ApiTags('lifecycle')
@@ -161,6 +152,6 @@ export class LifecycleController {
 @Module({
   imports: [MetricsModule],
   controllers: [LifecycleController],
-  providers: [Lifecycle, ActivatePointsHandler, VoidPointsHandler],
+  providers: [Lifecycle, ActivatePointsHandler, VoidPointsHandler, ExpirePointsHandler, EvaluateTierHandler],
 })
 export class LifecycleModule {}

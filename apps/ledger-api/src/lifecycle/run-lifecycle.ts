@@ -5,17 +5,19 @@ import type { EventStore } from '#event-store/event-store.port';
 import type { ReadModelDatabase } from '#read-models/database';
 import { migrate } from '#read-models/migrator';
 import { Projector } from '#read-models/projector';
-import { dueActivations } from '#read-models/queries';
 import type { LedgerConfig } from '#runtime/config';
 import { openReadModels } from '#runtime/wiring';
-import { CLOCK, EVENT_STORE, LedgerModule, type Clock } from '../ledger/ledger.module';
+import { CLOCK, EVENT_STORE, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { READ_MODELS } from '../read-models/read-side';
 import { ActivatePointsHandler } from './activate-points.handler';
-import { activationCommand } from './lifecycle.module';
+import { lifecycleDuties } from './lifecycle-duties';
+import { EvaluateTierHandler } from './evaluate-tier.handler';
+import { ExpirePointsHandler } from './expire-points.handler';
 import { LifecycleRunner, type LifecycleRunReport } from './lifecycle-runner';
 
 /**
- * `ledger lifecycle run [--until INSTANT]`: one pass of the same lifecycle runner, outside the API
+ * `ledger lifecycle run [--until INSTANT]`: one pass of the same lifecycle runner (its duties:
+ * activations, expiries, tiers), outside the API
  * (for operators who run it from cron, or with LEDGER_LIFECYCLE=off everywhere). It boots the
  * write side without HTTP (the store, the command loop, the commands' handlers on a CommandBus),
  * brings the projection up to date so that everything recorded is seen, then issues what is due.
@@ -26,7 +28,7 @@ class LifecycleRunModule {
     return {
       module: LifecycleRunModule,
       imports: [CqrsModule.forRoot(), LedgerModule.forRoot(config)],
-      providers: [ActivatePointsHandler, { provide: READ_MODELS, useFactory: () => openReadModels(config) }],
+      providers: [ActivatePointsHandler, ExpirePointsHandler, EvaluateTierHandler, { provide: READ_MODELS, useFactory: () => openReadModels(config) }],
     };
   }
 }
@@ -37,14 +39,15 @@ export async function runLifecycle(config: LedgerConfig, asOf: Date): Promise<Li
   try {
     await migrate(database.db);
     await new Projector(app.get<EventStore>(EVENT_STORE), database).catchUp();
-    const bus = app.get(CommandBus);
     const clock = app.get<Clock>(CLOCK);
-    const runner = new LifecycleRunner(
-      (until, limit, after) => dueActivations(database.db, until, limit, after),
-      (due, at) => bus.execute(activationCommand(due, at, clock())),
-      clock,
-    );
-    return await runner.runUntil(asOf);
+    const duties = lifecycleDuties({
+      database,
+      store: app.get<EventStore>(EVENT_STORE),
+      bus: app.get(CommandBus),
+      programs: app.get(ProgramStreams),
+      now: clock,
+    });
+    return await new LifecycleRunner(duties, clock).runUntil(asOf);
   } finally {
     await app.close();
     await database.close();

@@ -1,9 +1,10 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
-import { voidPoints, type PointsVoided } from '#ledger-domain/customer/void-points';
+import { type PointsVoided } from '#ledger-domain/customer/void-points';
 import { BoundedString, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { accountStream } from '#runtime/streams';
@@ -47,7 +48,7 @@ export class VoidPointsHandler implements ICommandHandler<VoidPointsCommand> {
 
   async execute({ customerId, paymentId, body, context }: VoidPointsCommand) {
     const command = { type: 'VoidPoints' as const, customerId, paymentId, reason: body.reason, now: context.now };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => voidPoints(command, state));
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o: { events: readonly CustomerEvent[]; state: CustomerState; position: bigint }) => {
       const voided = o.events.find((e): e is PointsVoided => e.type === 'PointsVoided');
       if (voided === undefined) throw new Error('a void has no PointsVoided event');

@@ -1,10 +1,11 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
 import type { StreamAppend } from '#event-store/event-store.port';
 import type * as t from 'io-ts';
 import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
-import { recordPayment, type PaymentRecorded } from '#ledger-domain/customer/record-payment';
+import { type PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import { SourceC } from '#ledger-domain/shared/source';
 import { BoundedString, CurrencyCodeC, Identifier, Instant, strictObject, Uuid } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
@@ -112,7 +113,7 @@ export class RecordPaymentHandler implements ICommandHandler<RecordPaymentComman
       if (E.isLeft(claimed)) return E.left({ _tag: 'DuplicatePurchase', locationId: body.locationId, purchaseIdentifier: body.purchaseIdentifier });
       return E.right(claimed.right === undefined ? [] : [claimed.right]);
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => recordPayment(command, state), reservePurchase);
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state), reservePurchase);
     return toAccepted((o: { events: readonly CustomerEvent[]; state: CustomerState; position: bigint }) =>
       paymentView(findPayment(o.events), balancesOf(o.state), o.position),
     )(outcome);

@@ -10,7 +10,8 @@ import {
   type ProgramSettings,
   type ProgramState,
 } from '#ledger-domain/program/program';
-import { pendingDaysOf, reversalShortfallOf, type ReversalShortfall } from '#ledger-domain/program/lifecycle-settings';
+import { expiryOf, pendingDaysOf, reversalShortfallOf, type Expiry, type ReversalShortfall } from '#ledger-domain/program/lifecycle-settings';
+import { tiersOf, tierWindowOf, type Tier, type TierWindow } from '#ledger-domain/program/tiers';
 import { strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { Accepted } from '../http/accepted';
@@ -46,6 +47,9 @@ export interface ProgramView extends ProgramSettings {
   /** Always present in a view, with its default when the program never set it. */
   readonly pendingDays: number;
   readonly reversalShortfall: ReversalShortfall;
+  readonly expiry: Expiry;
+  readonly tiers: readonly Tier[];
+  readonly tierWindow: TierWindow;
   readonly version: number;
   /** Global position of the change, for read-your-writes (as a decimal string: it is a BigInt). */
   readonly position: string;
@@ -100,6 +104,9 @@ export function programView(state: ProgramState, position: bigint): ProgramView 
     cashback: settings.cashback ?? [],
     pendingDays: pendingDaysOf(settings),
     reversalShortfall: reversalShortfallOf(settings),
+    expiry: expiryOf(settings),
+    tiers: tiersOf(settings),
+    tierWindow: tierWindowOf(settings),
     position: position.toString(),
   };
 }

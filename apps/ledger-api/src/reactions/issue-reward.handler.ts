@@ -1,8 +1,9 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
-import { issueReward, type IssueReward } from '#ledger-domain/customer/issue-reward';
+import { type IssueReward } from '#ledger-domain/customer/issue-reward';
 import { react, type Reaction } from '#ledger-domain/reactions/react';
 import { accountStream } from '#runtime/streams';
 import type { CommandContext } from '../ledger/command-context';
@@ -34,7 +35,7 @@ export class IssueRewardHandler implements ICommandHandler<IssueRewardCommand> {
     const program = await this.programs.current();
     const command: IssueReward = { ...reward, adjustmentId: entityId(context.commandId, 'adjustment'), ...(program !== undefined && { program }) };
     // A command id seen before (a re-run of the reaction) is answered from the stream, not applied again.
-    return this.runner.run(this.customers, accountStream(reward.customerId), context, (state) => issueReward(command, state));
+    return this.runner.run(this.customers, accountStream(reward.customerId), context, (state) => decideCustomer(command, state));
   }
 }
 

@@ -1,8 +1,8 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
-import { redeemPoints } from '#ledger-domain/customer/redeem-points';
 import { BoundedString, IntInRange, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
 import { MAX_POINTS_PER_ENTRY } from '#ledger-domain/shared/points';
@@ -62,7 +62,7 @@ export class RedeemPointsHandler implements ICommandHandler<RedeemPointsCommand>
       ...(reference !== undefined && { reference }),
       now: context.now,
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => redeemPoints(command, state));
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o) => ({
       redemptionId,
       points: body.points,

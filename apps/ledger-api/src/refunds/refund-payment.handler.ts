@@ -1,9 +1,10 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/customer';
-import { refundPayment, type CashbackReversed, type PaymentRefunded } from '#ledger-domain/customer/refund-payment';
+import { type CashbackReversed, type PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import { BoundedString, Instant, strictObject } from '#ledger-domain/shared/codecs';
 import { formatAmount } from '#ledger-domain/shared/money';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
@@ -90,7 +91,7 @@ export class RefundPaymentHandler implements ICommandHandler<RefundPaymentComman
       program,
       now: context.now,
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => refundPayment(command, state));
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o: { events: readonly CustomerEvent[]; state: CustomerState; position: bigint }) => refundView(o.events, o.state, o.position))(outcome);
   }
 }

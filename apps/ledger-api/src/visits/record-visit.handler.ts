@@ -1,9 +1,10 @@
+import { decideCustomer } from '#ledger-domain/customer/customer.decider';
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
 import type { CustomerEvent } from '#ledger-domain/customer/customer';
-import { recordVisit, VisitKindC } from '#ledger-domain/customer/record-visit';
+import { VisitKindC } from '#ledger-domain/customer/record-visit';
 import { SourceC } from '#ledger-domain/shared/source';
 import { BoundedString, Identifier, Instant, strictObject } from '#ledger-domain/shared/codecs';
 import { annotate } from '#ledger-domain/shared/schema-annotation';
@@ -68,7 +69,7 @@ export class RecordVisitHandler implements ICommandHandler<RecordVisitCommand> {
       ...(body.notes !== undefined && body.notes !== '' && { notes: body.notes }),
       now: context.now,
     };
-    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => recordVisit(command, state));
+    const outcome = await this.runner.run(this.customers, accountStream(customerId), context, (state) => decideCustomer(command, state));
     return toAccepted((o: { events: readonly CustomerEvent[]; position: bigint }) => {
       const visit = o.events.find((e) => e.type === 'VisitCreated');
       if (visit?.type !== 'VisitCreated') throw new Error('a recorded visit has no VisitCreated event');

@@ -1,5 +1,6 @@
-import type * as E from 'fp-ts/Either';
+import * as E from 'fp-ts/Either';
 import type { LedgerError } from '../shared/errors';
+import { MAX_LEDGER_POINTS } from '../shared/points';
 import { adjustPoints, type AdjustPoints } from './adjust-points';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from './customer';
 import { enrolCustomer, type EnrolCustomer } from './enrol-customer';
@@ -26,8 +27,26 @@ export type CustomerCommand =
   | ExpirePoints
   | EvaluateTier;
 
-/** decide(command, state) → Either<LedgerError, events>: one small function per command. */
+/**
+ * decide(command, state) → Either<LedgerError, events>: one small function per command, and one
+ * rule over all of them: no balance or lifetime total may leave the range the ledger keeps exact
+ * (`MAX_LEDGER_POINTS`), so no sum of them, here or in a report, silently loses points.
+ */
 export function decideCustomer(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
+  const decided = decideEach(command, state);
+  return E.isLeft(decided) ? decided : withinBounds(state, decided.right);
+}
+
+function withinBounds(state: CustomerState, events: readonly CustomerEvent[]): E.Either<LedgerError, readonly CustomerEvent[]> {
+  const after = events.reduce(evolveCustomer, state);
+  if (after.status !== 'Enrolled') return E.right(events);
+  const figures = [Math.abs(after.balance.available), after.balance.pending, ...Object.values(after.lifetime)];
+  return figures.every((n) => Number.isSafeInteger(n) && n <= MAX_LEDGER_POINTS)
+    ? E.right(events)
+    : E.left({ _tag: 'AmountOutOfRange', limit: MAX_LEDGER_POINTS });
+}
+
+function decideEach(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {
   switch (command.type) {
     case 'EnrolCustomer':
       return enrolCustomer(command, state);

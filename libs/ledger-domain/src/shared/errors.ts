@@ -24,7 +24,8 @@ export type LedgerError =
   | PaymentVoided
   | NothingToExpire
   | NotDueYet
-  | TierUnchanged;
+  | TierUnchanged
+  | AmountOutOfRange;
 
 /** One field that failed validation: where, and what was expected. Never the value itself. */
 export interface FieldError {
@@ -151,6 +152,12 @@ export interface NotDueYet {
 export interface TierUnchanged {
   readonly _tag: 'TierUnchanged';
   readonly customerId: string;
+}
+
+/** The command would take a balance or lifetime total past what the ledger keeps exact. */
+export interface AmountOutOfRange {
+  readonly _tag: 'AmountOutOfRange';
+  readonly limit: number;
 }
 
 export const invalid = (path: string, message: string): InvalidInput => ({

@@ -33,6 +33,14 @@ export function pointsEarned(amountMinor: number, minorDigits: number, ratio: Po
   return Number(scaled / divisor); // BigInt division truncates; both operands are non-negative, so this is floor.
 }
 
+/**
+ * Largest balance or lifetime total of one customer: 10^12 points. Far above any real program,
+ * and far inside Number.MAX_SAFE_INTEGER (≈ 9 × 10^15), so that sums over thousands of customers
+ * at this bound (reports, reconciliation) stay exact too. A command that would go past it is
+ * refused (422 amount-out-of-range), never rounded.
+ */
+export const MAX_LEDGER_POINTS = 1_000_000_000_000;
+
 /** Largest |points| a single adjustment or redemption may move. */
 export const MAX_POINTS_PER_ENTRY = 1_000_000_000;
 
