@@ -73,7 +73,8 @@ describe('demo data', () => {
   });
 
   it('is off by default, and refused in production with a one-line error', () => {
-    expect(loadConfig({}).demoData).toBe(false);
+    expect(loadConfig({}).demoData ?? false).toBe(false);
+    expect(loadConfig({ LEDGER_DEMO_DATA: 'false' }).demoData ?? false).toBe(false);
     expect(loadConfig({ LEDGER_DEMO_DATA: 'true' }).demoData).toBe(true);
     expect(() => loadConfig({ LEDGER_DEMO_DATA: 'yes' })).toThrow(/LEDGER_DEMO_DATA: expected "true" or "false"/);
     expect(() => loadConfig({ LEDGER_DEMO_DATA: 'true', LEDGER_ENV: 'production', LEDGER_API_KEYS: 'ops:admin:long-enough-secret-0123456789' })).toThrow(

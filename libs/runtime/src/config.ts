@@ -105,7 +105,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     host: c.HOST ?? '127.0.0.1',
     dataDir: resolve(c.LEDGER_DATA_DIR ?? './data'),
     demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
-    demoData: c.LEDGER_DEMO_DATA ?? false,
+    // Only when asked for: a configuration without demo data reads exactly as before the flag existed.
+    ...(c.LEDGER_DEMO_DATA === true && { demoData: true }),
     readDbUrl: c.LEDGER_READ_DB_URL,
     projector: c.LEDGER_PROJECTOR ?? 'inline',
     reactions: c.LEDGER_REACTIONS ?? 'inline',
