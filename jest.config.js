@@ -24,13 +24,24 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.spec.ts'],
-      // The EventStoreDB adapter's suites run in the `eventstoredb` project below.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/event-store/esdb-'],
+      // The EventStoreDB adapter's suites run in the `eventstoredb` project below, the console's in `console`.
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/event-store/esdb-', '<rootDir>/test/console/'],
       transform: { '^.+\\.ts$': tsJest },
       moduleNameMapper,
       // One real PostgreSQL for the suites that run on both dialects.
       globalSetup: '<rootDir>/test/support/postgres.global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/postgres.global-teardown.mjs',
+    },
+    {
+      // The back-office console (apps/ledger-console): its pure helpers checked against the
+      // ledger's own code, the static serving, the demo data, and the seeds' procedures driven in
+      // Debian's headless Chromium through playwright-core against the real API (no PostgreSQL).
+      displayName: 'console',
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test/console'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      moduleNameMapper,
     },
     {
       // The adapter's suite, then the HTTP end-to-end suite, the projection suite, the reservation

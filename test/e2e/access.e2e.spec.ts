@@ -142,6 +142,18 @@ describe('API keys and roles', () => {
     expect((await ledger.request('GET', '/docs', undefined, { authorization: '' })).status).toBe(200);
     expect((await ledger.request('GET', '/docs-json', undefined, { authorization: '' })).status).toBe(200);
   });
+
+  it('serves the console without a key (static files: the page holds no data)', async () => {
+    // 200 once built (`npm run build`), 503 "not built" before: never a challenge for a key.
+    for (const path of ['/console', '/console/customers/x', '/console/assets/none.js']) {
+      const response = await ledger.request('GET', path, undefined, { authorization: '' });
+      expect({ path, status: String(response.status), challenge: response.headers.get('www-authenticate') }).toEqual({
+        path,
+        status: expect.not.stringMatching(/^40[13]$/),
+        challenge: null,
+      });
+    }
+  });
 });
 
 describe('keys at start-up', () => {

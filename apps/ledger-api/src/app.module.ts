@@ -32,6 +32,7 @@ import { ReactionsModule } from './reactions/reactions.module';
 import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RefundPaymentHandler } from './refunds/refund-payment.handler';
 import { RefundsController } from './refunds/refunds.controller';
+import { DemoData } from './demo/demo-data';
 
 /**
  * The keys configured so far: LEDGER_API_KEYS and the data directory's keys file (read, never
@@ -107,6 +108,7 @@ export class AppModule {
         RedeemPointsHandler,
         RefundPaymentHandler,
         DemoProgram,
+        DemoData,
       ],
     };
   }

@@ -9,6 +9,8 @@ import type { EventStore } from '#event-store/event-store.port';
 import { AppModule } from './app.module';
 import type { LedgerConfig } from '#runtime/config';
 import { mountOpenApi } from './docs/openapi';
+import { mountConsole } from './console/console-static';
+import { DemoData } from './demo/demo-data';
 import { Metrics } from './metrics/metrics';
 import { applicationLogger, requestLogger, type LogFormat } from './logging';
 import type { Clock } from './ledger/ledger.module';
@@ -56,7 +58,11 @@ export async function createApp(config: LedgerConfig, options: AppOptions = {}):
   // routes through the global ProblemFilter, so every error leaves as problem+json.
   app.get(Metrics).instrument(fastify);
   mountOpenApi(app);
+  // The back-office console (apps/ledger-console), public static files at /console.
+  mountConsole(app);
   app.enableShutdownHooks();
   await app.init();
+  // After init, so the demo program (configured on bootstrap) is in place; before listening.
+  if (config.demoData === true) await app.get(DemoData).load();
   return app;
 }

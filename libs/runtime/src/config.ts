@@ -30,6 +30,7 @@ const EnvC = t.partial({
   HOST: t.string,
   LEDGER_DATA_DIR: t.string,
   LEDGER_DEMO_PROGRAM: BooleanFromEnv,
+  LEDGER_DEMO_DATA: BooleanFromEnv,
   LEDGER_READ_DB_URL: new t.Type<string, string, unknown>(
     'postgres:// or postgresql:// connection URL',
     (u): u is string => typeof u === 'string',
@@ -61,6 +62,8 @@ export interface LedgerConfig {
   readonly dataDir: string;
   /** Configure the default program on first start when none exists. */
   readonly demoProgram: boolean;
+  /** Write the demo customers and their history at start-up (idempotent; never in production). Absent: false. */
+  readonly demoData?: boolean;
   /** PostgreSQL for the read models; unset: a SQLite file in the data directory. */
   readonly readDbUrl: string | undefined;
   /** "inline": the API runs the projector itself (embedded default); "off": a separate ledger-projector does. */
@@ -94,11 +97,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const c = decoded.right;
+  if (c.LEDGER_DEMO_DATA === true && c.LEDGER_ENV === 'production') {
+    throw new ConfigError('LEDGER_DEMO_DATA=true is refused in production (LEDGER_ENV=production): demo customers must not reach a real ledger.');
+  }
   return {
     port: c.PORT ?? 3000,
     host: c.HOST ?? '127.0.0.1',
     dataDir: resolve(c.LEDGER_DATA_DIR ?? './data'),
     demoProgram: c.LEDGER_DEMO_PROGRAM ?? true,
+    // Only when asked for: a configuration without demo data reads exactly as before the flag existed.
+    ...(c.LEDGER_DEMO_DATA === true && { demoData: true }),
     readDbUrl: c.LEDGER_READ_DB_URL,
     projector: c.LEDGER_PROJECTOR ?? 'inline',
     reactions: c.LEDGER_REACTIONS ?? 'inline',
