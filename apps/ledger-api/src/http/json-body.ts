@@ -89,6 +89,6 @@ export function refuseDuplicateKeys(fastify: FastifyInstance): void {
       done(new ProblemException(duplicateKeyProblem(duplicate)), undefined);
       return;
     }
-    parse(request, text, done);
+    void parse(request, text, done);
   });
 }
