@@ -44,7 +44,7 @@ function raw(
       // The server may reset after answering a parser error: what arrived is the answer.
       if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') reject(error);
     });
-    socket.on('connect', async () => {
+    const send = async () => {
       for (const [i, chunk] of chunks.entries()) {
         if (i > 0 && options.gapMs !== undefined) {
           await new Promise((r) => setTimeout(r, options.gapMs));
@@ -53,7 +53,8 @@ function raw(
         }
         if (!socket.destroyed) socket.write(chunk);
       }
-    });
+    };
+    socket.on('connect', () => void send().catch(reject));
   });
 }
 
