@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
     await generateLedger(store, { events: EVENTS, customers: CUSTOMERS });
     const byStream = new Map<string, RecordedEvent[]>();
-    for (let after = 0n; ; ) {
+    for (let after = 0n; ;) {
       const page = await store.readAll({ after, maxCount: 10_000 });
       if (page.length === 0) break;
       for (const e of page) if (e.streamName.startsWith(`${ACCOUNT_CATEGORY}-`)) byStream.set(e.streamName, [...(byStream.get(e.streamName) ?? []), e]);
@@ -82,7 +82,10 @@ async function main(): Promise<void> {
       position: 0n,
       commands: new Map(),
     });
-    const time = (repository: StreamRepository<ReturnType<typeof initialCustomerState>, ReturnType<typeof decodeCustomerEvent>>, streams: RecordedEvent[][]) => {
+    const time = (
+      repository: StreamRepository<ReturnType<typeof initialCustomerState>, ReturnType<typeof decodeCustomerEvent>>,
+      streams: RecordedEvent[][],
+    ) => {
       const started = performance.now();
       for (const stream of streams) {
         const loaded = repository.fold(empty(), stream);

@@ -81,23 +81,22 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
       ),
     )
     .addOption(
-      new Option('--accept-unhashed-prefix', 'for logs migrated from elsewhere: accept unhashed events at the start of a stream (LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX)'),
+      new Option(
+        '--accept-unhashed-prefix',
+        'for logs migrated from elsewhere: accept unhashed events at the start of a stream (LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX)',
+      ),
     )
     .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 tampering found (or a failure), 2 usage error.')
-    .action(
-      (
-        options: { customer?: string; anchors?: string; chainKeyFile?: string; unkeyedBefore?: bigint; acceptUnhashedPrefix?: true },
-        command: Command,
-      ) =>
-        done(
-          verify(io, {
-            customer: customerId(command, options.customer),
-            anchors: options.anchors,
-            chainKeyFile: options.chainKeyFile,
-            unkeyedBefore: options.unkeyedBefore,
-            acceptUnhashedPrefix: options.acceptUnhashedPrefix === true,
-          }),
-        ),
+    .action((options: { customer?: string; anchors?: string; chainKeyFile?: string; unkeyedBefore?: bigint; acceptUnhashedPrefix?: true }, command: Command) =>
+      done(
+        verify(io, {
+          customer: customerId(command, options.customer),
+          anchors: options.anchors,
+          chainKeyFile: options.chainKeyFile,
+          unkeyedBefore: options.unkeyedBefore,
+          acceptUnhashedPrefix: options.acceptUnhashedPrefix === true,
+        }),
+      ),
     );
 
   audit

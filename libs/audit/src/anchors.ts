@@ -47,7 +47,8 @@ export async function takeAnchor(store: EventStore, options: { previous?: Anchor
   let digest = previous?.digest ?? ANCHOR_GENESIS;
   let events = previous?.events ?? 0;
   let after = previous === undefined ? 0n : BigInt(previous.position);
-  if (after > head) throw new AnchorError(`the last anchor is at position ${after}, beyond the log's head ${head}: the log was cut; run verify-chain --anchors`);
+  if (after > head)
+    throw new AnchorError(`the last anchor is at position ${after}, beyond the log's head ${head}: the log was cut; run verify-chain --anchors`);
   const pageSize = options.pageSize ?? 5000;
   while (after < head) {
     const page = await store.readAll({ after, maxCount: pageSize });

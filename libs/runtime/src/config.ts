@@ -139,7 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
 /** Undefined when nothing is set (the defaults). Errors name the variable, never the key or the file's content. */
 function chainFrom(keyText: string | undefined, keyFile: string | undefined, unkeyedBefore: bigint | undefined, acceptUnhashedPrefix: boolean | undefined) {
   if (keyText === undefined && keyFile === undefined && unkeyedBefore === undefined && acceptUnhashedPrefix === undefined) return undefined;
-  if (keyText !== undefined && keyFile !== undefined) throw new ConfigError('Invalid configuration:\n  LEDGER_CHAIN_KEY, LEDGER_CHAIN_KEY_FILE: give one, not both');
+  if (keyText !== undefined && keyFile !== undefined)
+    throw new ConfigError('Invalid configuration:\n  LEDGER_CHAIN_KEY, LEDGER_CHAIN_KEY_FILE: give one, not both');
   let secret: Buffer | undefined;
   if (keyText !== undefined) secret = Buffer.from(keyText, 'utf8');
   if (keyFile !== undefined) {

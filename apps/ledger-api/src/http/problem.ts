@@ -161,7 +161,7 @@ export function toProblem(error: CommandError): Problem {
         'Ledger integrity check failed',
         error.streamName.startsWith('loyaltyProgram-')
           ? "The program's ledger failed its integrity check; no command is accepted until an operator has checked it. Nothing was written."
-          : "This ledger failed its integrity check; no command is accepted on it until an operator has checked it. Nothing was written.",
+          : 'This ledger failed its integrity check; no command is accepted on it until an operator has checked it. Nothing was written.',
         { revision: error.revision.toString() },
       );
   }
@@ -179,8 +179,7 @@ export const storeUnavailableProblem = (): Problem => ({
 });
 
 /** The same key twice in one JSON object: parsers disagree on which one counts, so neither does. */
-export const duplicateKeyProblem = (path: string): Problem =>
-  invalidInputProblem([{ path, message: 'duplicate key: each key may appear once in an object' }]);
+export const duplicateKeyProblem = (path: string): Problem => invalidInputProblem([{ path, message: 'duplicate key: each key may appear once in an object' }]);
 
 /** `minPosition` beyond the log's head: it names a write that has not happened, so waiting cannot help. */
 export const positionBeyondHeadProblem = (head: bigint): Problem =>
@@ -194,7 +193,8 @@ export const shuttingDownProblem = (): Problem => ({
 
 /** Errors of the HTTP parser itself (framing, header size and syntax), before any route sees the request. */
 export function httpParserProblem(code: string | undefined): Problem {
-  if (code === 'HPE_HEADER_OVERFLOW') return problem('headers-too-large', 431, 'Request headers too large', 'The request headers are larger than the limit (16 KiB).');
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return problem('headers-too-large', 431, 'Request headers too large', 'The request headers are larger than the limit (16 KiB).');
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('request-timeout', 408, 'Request timeout', 'The request was not received in time.');
   return problem('bad-request', 400, 'Bad request', 'The request is not valid HTTP/1.1 (framing, headers or their syntax).');
 }

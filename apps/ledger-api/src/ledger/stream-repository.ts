@@ -114,7 +114,13 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         let broken: { kind: ChainBreakKind; detail: string } | undefined;
         link = checkChainLink(link, stored, check.policy, (kind, detail) => (broken ??= { kind, detail }));
         if (broken !== undefined && integrity === undefined) {
-          integrity = { streamName: stored.streamName, revision: stored.revision, position: stored.position, ...broken, ledgerWide: this.model.ledgerWide === true };
+          integrity = {
+            streamName: stored.streamName,
+            revision: stored.revision,
+            position: stored.position,
+            ...broken,
+            ledgerWide: this.model.ledgerWide === true,
+          };
           check.quarantine.add(integrity);
         }
       }

@@ -90,7 +90,9 @@ export function writerMain(): void {
   // Made on the first probe, so a store that is never probed keeps its schema as it was.
   const commitProbe = db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)');
-    db.prepare('INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at').run(new Date().toISOString());
+    db.prepare('INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at').run(
+      new Date().toISOString(),
+    );
   }).immediate;
   const failure = (error: unknown) => ({
     kind: 'failed',
