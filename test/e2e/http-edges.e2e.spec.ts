@@ -19,7 +19,7 @@ interface RawResponse {
 function raw(
   port: number,
   chunks: readonly (string | Buffer)[],
-  options: { gapMs?: number; count?: number; between?: () => void } = {},
+  options: { gapMs?: number; count?: number; between?: () => Promise<void> } = {},
 ): Promise<RawResponse[]> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
@@ -48,8 +48,7 @@ function raw(
       for (const [i, chunk] of chunks.entries()) {
         if (i > 0 && options.gapMs !== undefined) {
           await new Promise((r) => setTimeout(r, options.gapMs));
-          if (i === 1) options.between?.();
-          await new Promise((r) => setTimeout(r, options.gapMs));
+          if (i === 1) await options.between?.();
         }
         if (!socket.destroyed) socket.write(chunk);
       }
@@ -190,8 +189,11 @@ describe('requests arriving while the server shuts down', () => {
       const responses = await raw(portOf(ledger), [slow, late], {
         gapMs: 150,
         count: 2,
-        between: () => {
+        between: async () => {
           closing = ledger.app.close();
+          // Nest runs its shutdown hooks first; the HTTP server stops listening once Fastify's close (and our preClose hook) began.
+          const server = ledger.app.getHttpServer();
+          for (let waited = 0; server.listening && waited < 10_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
         },
       });
       expect(responses).toHaveLength(2);

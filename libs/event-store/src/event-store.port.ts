@@ -68,12 +68,17 @@ export interface WrongExpectedRevision {
 export type StoreFailureReason = 'full' | 'locked' | 'io' | 'unreachable';
 
 export class StoreUnavailableError extends Error {
+  /** The underlying error's code (SQLite's `SQLITE_FULL`, gRPC's 14), for diagnostics. */
+  readonly code: string | number | undefined;
+
   constructor(
     readonly reason: StoreFailureReason,
     message: string,
+    code?: string | number,
   ) {
     super(message);
     this.name = 'StoreUnavailableError';
+    this.code = code;
   }
 }
 

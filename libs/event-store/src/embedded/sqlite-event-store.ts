@@ -347,9 +347,9 @@ export class SqliteEventStore implements EventStore {
  */
 export function storeFailure(code: string | undefined, message: string): Error {
   if (code === undefined) return new Error(message);
-  if (code === 'SQLITE_FULL') return new StoreUnavailableError('full', message);
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreUnavailableError('locked', message);
-  if (/^SQLITE_(IOERR|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/.test(code)) return new StoreUnavailableError('io', message);
+  if (code === 'SQLITE_FULL') return new StoreUnavailableError('full', message, code);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreUnavailableError('locked', message, code);
+  if (/^SQLITE_(IOERR|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/.test(code)) return new StoreUnavailableError('io', message, code);
   return new Error(message);
 }
 

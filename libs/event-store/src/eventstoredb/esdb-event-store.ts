@@ -112,7 +112,9 @@ export class EsdbEventStore implements EventStore {
           continue;
         }
         // Still unreachable after the retries: "not now" to the caller, not an internal error.
-        if (isTransient(error)) throw new StoreUnavailableError('unreachable', `EventStoreDB append failed: ${(error as Error).message}`);
+        if (isTransient(error)) {
+          throw new StoreUnavailableError('unreachable', `EventStoreDB append failed: ${(error as Error).message}`, (error as { code: number }).code);
+        }
         throw error;
       }
     }
