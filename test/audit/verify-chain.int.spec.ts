@@ -1,8 +1,11 @@
 import Database from 'better-sqlite3';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { chainEvents, emptyChain } from '#event-store/hash-chain';
+import type { JsonObject } from '#event-store/event-store.port';
 import { verifyChain, type ChainReport } from '#audit/verify-chain';
 import { enrolCustomer, startLedger } from '../support/ledger-app';
 import { tempDir } from '../support/temp-dir';
@@ -157,5 +160,197 @@ describe('ledger audit verify-chain', () => {
       clean.cleanup();
       bad.cleanup();
     }
+  });
+
+  /** Removes hash and prevHash from every event of a stream. */
+  const stripHashes = (db: Database.Database, stream: string) =>
+    db.prepare("UPDATE events SET metadata = json_remove(metadata, '$.hash', '$.prevHash') WHERE stream_name = ?").run(stream);
+
+  /** A customer of the insider's own, unhashed: the real enrolment and an adjustment copied, with 1,000,000 points. */
+  const forgeUnhashedCustomer = (db: Database.Database): string => {
+    const forged = randomUUID();
+    const rows = db.prepare('SELECT type, data, metadata FROM events WHERE stream_name = ? ORDER BY revision').all(account()) as Record<string, string>[];
+    const enrolled = rows.find((r) => r['type'] === 'CustomerEnrolled')!;
+    const adjusted = rows.find((r) => r['type'] === 'PointsAdjusted')!;
+    const bare = (metadata: string) => {
+      const { hash: _h, prevHash: _p, ...rest } = JSON.parse(metadata) as Record<string, unknown>;
+      return JSON.stringify(rest);
+    };
+    const insert = db.prepare('INSERT INTO events (stream_name, revision, event_id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)');
+    insert.run(
+      `loyaltyAccount-${forged}`,
+      0,
+      randomUUID(),
+      'CustomerEnrolled',
+      JSON.stringify({ ...JSON.parse(enrolled['data']!), customerId: forged }),
+      bare(enrolled['metadata']!),
+    );
+    insert.run(
+      `loyaltyAccount-${forged}`,
+      1,
+      randomUUID(),
+      'PointsAdjusted',
+      JSON.stringify({ ...JSON.parse(adjusted['data']!), customerId: forged, points: 1_000_000 }),
+      bare(adjusted['metadata']!),
+    );
+    return forged;
+  };
+
+  /** Rewrites a stream's points and recomputes its whole (unkeyed) chain from revision 0: the chain alone cannot tell. */
+  const recomputeChain = (db: Database.Database, stream: string) => {
+    db.prepare("UPDATE events SET data = json_set(data, '$.points', 4242) WHERE stream_name = ? AND type = 'PointsAdjusted'").run(stream);
+    const rows = db.prepare('SELECT position, event_id, type, data, metadata FROM events WHERE stream_name = ? ORDER BY revision').all(stream) as Record<
+      string,
+      string | number
+    >[];
+    const rechained = chainEvents(
+      stream,
+      emptyChain,
+      rows.map((r) => ({
+        id: String(r['event_id']),
+        type: String(r['type']),
+        data: JSON.parse(String(r['data'])) as JsonObject,
+        metadata: JSON.parse(String(r['metadata'])) as JsonObject,
+      })),
+    );
+    const update = db.prepare('UPDATE events SET metadata = ? WHERE position = ?');
+    rechained.forEach((e, i) => update.run(JSON.stringify(e.metadata), rows[i]!['position']));
+  };
+
+  const cli = (dataDir: string, args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [CLI, 'audit', ...args], { env: { ...process.env, LEDGER_DATA_DIR: dataDir, ...env }, encoding: 'utf8' });
+
+  /** A data directory holding a tampered copy of the pristine ledger. */
+  async function tamperedDataDir(edit: (db: Database.Database) => void): Promise<{ path: string; cleanup: () => void }> {
+    const { file } = await tampered(edit);
+    const data = tempDir('verify-data-');
+    copyFileSync(file, join(data.path, 'events.sqlite'));
+    return data;
+  }
+
+  it('reports a stream whose hashes were all removed and whose points were changed (every event this ledger writes is hashed)', async () => {
+    const { report } = await tampered((db) => {
+      stripHashes(db, account());
+      db.prepare("UPDATE events SET data = json_set(data, '$.points', 5000) WHERE stream_name = ? AND type = 'PointsAdjusted'").run(account());
+    });
+    expect(report.findings.length).toBeGreaterThan(0);
+    expect(new Set(report.findings.map((f) => f.kind))).toEqual(new Set(['unhashed']));
+    expect(report.findings.every((f) => f.streamName === account())).toBe(true);
+    expect(report.findings.map((f) => f.revision)).toContain('0');
+  });
+
+  it('reports a whole forged customer stream without hashes, and the CLI exits 1 naming it', async () => {
+    let forged = '';
+    const data = await tamperedDataDir((db) => {
+      forged = forgeUnhashedCustomer(db);
+    });
+    try {
+      const run = cli(data.path, ['verify-chain']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`unhashed: loyaltyAccount-${forged} revision 0 `));
+      expect(run.stderr).toMatch(new RegExp(`unhashed: loyaltyAccount-${forged} revision 1 `));
+      expect(cli(data.path, ['verify-chain', '--customer', forged]).status).toBe(1);
+    } finally {
+      data.cleanup();
+    }
+  });
+
+  it('accepts an unhashed stream start only with the explicit option for migrated logs, and counts it', async () => {
+    const data = await tamperedDataDir((db) => {
+      forgeUnhashedCustomer(db);
+    });
+    try {
+      const lenient = cli(data.path, ['verify-chain', '--accept-unhashed-prefix']);
+      expect(lenient.status).toBe(0);
+      expect(JSON.parse(lenient.stdout).unhashedPrefix).toBe(2);
+      expect(lenient.stderr).toMatch(/2 unhashed accepted as a migrated prefix/);
+      // The same through the environment.
+      expect(cli(data.path, ['verify-chain'], { LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX: 'true' }).status).toBe(0);
+      // Never after a hashed event, even then.
+    } finally {
+      data.cleanup();
+    }
+    const { report } = await tampered((db) => {
+      db.prepare("UPDATE events SET metadata = json_remove(metadata, '$.hash') WHERE position = ?").run(payments(db)[2]!.position);
+    });
+    expect(report.findings.map((f) => f.kind)).toContain('unhashed');
+  });
+
+  describe('anchors (ledger audit anchor, verify-chain --anchors)', () => {
+    /** A data directory with the pristine ledger and an anchors file taken on it. */
+    function anchored(): { data: { path: string; cleanup: () => void }; anchors: string } {
+      const data = tempDir('anchored-');
+      copyFileSync(pristine, join(data.path, 'events.sqlite'));
+      const anchors = join(data.path, 'anchors.jsonl');
+      const taken = cli(data.path, ['anchor', '--file', anchors]);
+      expect(taken.status).toBe(0);
+      expect(JSON.parse(taken.stdout)).toEqual({
+        position: expect.stringMatching(/^\d+$/),
+        events: expect.any(Number),
+        digest: expect.stringMatching(/^[0-9a-f]{64}$/),
+        at: expect.any(String),
+      });
+      return { data, anchors };
+    }
+
+    it('appends one line per anchor to an owner-only file, continuing from the last, and verifies an intact log against it', () => {
+      const { data, anchors } = anchored();
+      try {
+        expect(cli(data.path, ['anchor', '--file', anchors]).status).toBe(0);
+        const lines = readFileSync(anchors, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines).toHaveLength(2);
+        expect(lines[1]!['digest']).toBe(lines[0]!['digest']);
+        expect(statSync(anchors).mode & 0o777).toBe(0o600);
+        // Printed only, for an external log.
+        expect(JSON.parse(cli(data.path, ['anchor']).stdout).digest).toBe(lines[0]!['digest']);
+        const ok = cli(data.path, ['verify-chain', '--anchors', anchors]);
+        expect(ok.status).toBe(0);
+        expect(JSON.parse(ok.stdout).anchors).toBe(2);
+      } finally {
+        data.cleanup();
+      }
+    });
+
+    it('catches a cut tail, which the chain alone cannot show', async () => {
+      const { data, anchors } = anchored();
+      try {
+        const cut = await tamperedDataDir((db) => {
+          db.prepare('DELETE FROM events WHERE position = (SELECT MAX(position) FROM events WHERE stream_name = ?)').run(account());
+        });
+        try {
+          expect(cli(cut.path, ['verify-chain']).status).toBe(0);
+          const run = cli(cut.path, ['verify-chain', '--anchors', anchors]);
+          expect(run.status).toBe(1);
+          expect(run.stderr).toMatch(/anchor-mismatch: \$all revision - \(position \d+\): history up to position \d+ is not what was anchored/);
+        } finally {
+          cut.cleanup();
+        }
+      } finally {
+        data.cleanup();
+      }
+    });
+
+    it('catches a history rewritten with a fully recomputed unkeyed chain', async () => {
+      const { data, anchors } = anchored();
+      try {
+        const rewritten = await tamperedDataDir((db) => recomputeChain(db, account()));
+        try {
+          // The chain is self-consistent again: only the anchor shows the rewrite.
+          expect(cli(rewritten.path, ['verify-chain']).status).toBe(0);
+          const run = cli(rewritten.path, ['verify-chain', '--anchors', anchors]);
+          expect(run.status).toBe(1);
+          expect(run.stderr).toMatch(/anchor-mismatch/);
+          // Anchors need the whole log.
+          expect(cli(rewritten.path, ['verify-chain', '--anchors', anchors, '--customer', customerId]).status).toBe(2);
+        } finally {
+          rewritten.cleanup();
+        }
+      } finally {
+        data.cleanup();
+      }
+    });
   });
 });

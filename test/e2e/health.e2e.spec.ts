@@ -75,7 +75,9 @@ describe('health endpoints', () => {
       error: {},
       details: {
         eventStore: { status: 'up' },
+        eventStoreWrites: { status: 'up' },
         readModels: { status: 'up', projection: { projector: 'inline', healthy: true, lag: expect.stringMatching(/^\d+$/) } },
+        chainIntegrity: { status: 'up', state: 'intact', quarantined: 0 },
       },
     });
   });
@@ -85,7 +87,11 @@ describe('health endpoints', () => {
     expectNotReady(await ledger.request('GET', '/health/ready', undefined, noKey), 'eventStore', /^unreachable or failing/);
     // The read models still answer: reported up, only their lag is unknown while the store is down.
     const again = await ledger.request('GET', '/health/ready', undefined, noKey);
-    expect(again.body.info).toEqual({ readModels: { status: 'up', projection: { projector: 'inline', healthy: true } } });
+    expect(again.body.info).toEqual({
+      eventStoreWrites: { status: 'up' },
+      readModels: { status: 'up', projection: { projector: 'inline', healthy: true } },
+      chainIntegrity: { status: 'up', state: 'intact', quarantined: 0 },
+    });
     expect((await ledger.request('GET', '/health/live', undefined, noKey)).status).toBe(200);
     fault = 'none';
     expect((await ledger.request('GET', '/health/ready', undefined, noKey)).status).toBe(200);

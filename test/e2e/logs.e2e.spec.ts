@@ -36,4 +36,24 @@ describe('request logs', () => {
     const all = lines.join('\n');
     for (const secret of ['log-canary', '15550199999', 'idem-canary-key', 'wrong-canary-secret', TEST_ADMIN_SECRET]) expect(all).not.toContain(secret);
   });
+
+  it('logs the route template, not a personal datum put in a path segment', async () => {
+    lines.length = 0;
+    expect((await ledger.request('GET', '/customers/leak.me@example.com')).status).toBe(400);
+    expect((await ledger.request('GET', '/nowhere/leak.me@example.com')).status).toBe(404);
+    const customerId = (await ledger.request('POST', '/customers', { email: `path-${Date.now()}@example.com` })).body.customerId as string;
+    expect((await ledger.request('GET', `/customers/${customerId}`)).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    expect(lines.join('\n')).not.toContain('leak.me');
+    const requests = lines.map((l) => JSON.parse(l) as Record<string, Json>).filter((e) => e['req'] !== undefined);
+    expect(requests.map((e) => e['req'])).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ method: 'GET', route: '/customers/:customerId', path: '/customers/:customerId' }),
+        expect.objectContaining({ method: 'GET', route: 'unmatched', path: '/nowhere/:redacted' }),
+        // An id is not personal data on its own, and it is what an operator searches the logs for.
+        expect.objectContaining({ method: 'GET', route: '/customers/:customerId', path: `/customers/${customerId}` }),
+      ]),
+    );
+  });
 });

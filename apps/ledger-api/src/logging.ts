@@ -38,10 +38,44 @@ class StartupQuietLogger extends ConsoleLogger {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A path word of ours (`customers`, `history.csv`): never a person's e-mail, phone or name. */
+const ROUTE_WORD = /^[a-z][a-z-]{0,40}(\.csv|\.json)?$/;
+
+interface LoggedRequest {
+  readonly id?: unknown;
+  readonly method?: string;
+  readonly url?: string;
+  readonly routeOptions?: { readonly url?: string | undefined };
+  readonly params?: unknown;
+}
+
 /**
- * Request logs: one line per request with a request id, method, path (never the query string,
- * which may hold an e-mail or phone), status and time. Secrets, contact details and idempotency
- * keys are redacted wherever they appear. `pretty` renders the same record through pino-pretty.
+ * The path as logged: the route template with each parameter that is an id (a UUID) filled in and
+ * any other left as `:name`, so a personal datum put in a path (`/customers/someone@example.com`)
+ * never reaches the logs. Unmatched paths keep route words and UUIDs only; the query string never.
+ */
+export function loggedPath(req: LoggedRequest): string {
+  const template = req.routeOptions?.url;
+  if (template !== undefined) {
+    const params = (req.params ?? {}) as Record<string, unknown>;
+    return template.replace(/:([A-Za-z0-9_]+)/g, (whole, name: string) => {
+      const value = params[name];
+      return typeof value === 'string' && UUID.test(value) ? value : whole;
+    });
+  }
+  return (req.url ?? '')
+    .split('?')[0]!
+    .split('/')
+    .map((part) => (part === '' || UUID.test(part) || ROUTE_WORD.test(part) ? part : ':redacted'))
+    .join('/');
+}
+
+/**
+ * Request logs: one line per request with a request id, method, route template, path (ids only,
+ * see loggedPath; never the query string, which may hold an e-mail or phone), status and time.
+ * Secrets, contact details and idempotency keys are redacted wherever they appear. `pretty`
+ * renders the same record through pino-pretty.
  */
 export function requestLogger(level: pino.LevelWithSilent, format: LogFormat = 'json', stream: NodeJS.WritableStream = process.stdout): pino.Logger {
   const options: pino.LoggerOptions = {
@@ -52,7 +86,7 @@ export function requestLogger(level: pino.LevelWithSilent, format: LogFormat = '
       censor: '[redacted]',
     },
     serializers: {
-      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, path: (req.url ?? '').split('?')[0] }),
+      req: (req: LoggedRequest) => ({ id: req.id, method: req.method, route: req.routeOptions?.url ?? 'unmatched', path: loggedPath(req) }),
       res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
     },
   };

@@ -1,5 +1,8 @@
 import type { EventStore } from '#event-store/event-store.port';
-import { loadConfig } from '#runtime/config';
+import { loadConfig, type LedgerConfig } from '#runtime/config';
+import { OperatorError } from '#runtime/operator-error';
+import type { ChainPolicy } from '#event-store/chain-check';
+import { AnchorError, appendAnchor, readAnchors, takeAnchor, type Anchor } from '#audit/anchors';
 import { connectEventStore, openReadModels } from '#runtime/wiring';
 import { accountStream } from '#runtime/streams';
 import type { ReadModelDatabase } from '#read-models/database';
@@ -48,24 +51,82 @@ export async function status(io: Io): Promise<number> {
   });
 }
 
-export async function verify(io: Io, options: { customer: string | undefined }): Promise<number> {
-  return withLedger(io, async (store) => {
+export interface VerifyOptions {
+  readonly customer: string | undefined;
+  /** For logs migrated from elsewhere: unhashed events at the start of a stream are accepted. */
+  readonly acceptUnhashedPrefix: boolean;
+  /** The chain key's file (else LEDGER_CHAIN_KEY / LEDGER_CHAIN_KEY_FILE). */
+  readonly chainKeyFile: string | undefined;
+  readonly unkeyedBefore: bigint | undefined;
+  /** An anchors file to check history against. */
+  readonly anchors: string | undefined;
+}
+
+export async function verify(io: Io, options: VerifyOptions): Promise<number> {
+  return withLedger(io, async (store, _database, config) => {
     const { customer } = options;
+    const chain = options.chainKeyFile === undefined ? config.chain : loadConfig({ LEDGER_CHAIN_KEY_FILE: options.chainKeyFile }).chain;
+    const policy: ChainPolicy = {
+      key: chain?.key,
+      unkeyedBefore: options.unkeyedBefore ?? config.chain?.unkeyedBefore,
+      acceptUnhashedPrefix: options.acceptUnhashedPrefix || config.chain?.acceptUnhashedPrefix === true,
+    };
+    const anchors = options.anchors === undefined ? undefined : readAnchorsOrFail(options.anchors);
     // One customer's stream is read in one go: no progress to show.
     const report =
       customer === undefined
         ? await withProgress(
             io,
             { label: 'verify-chain', head: await store.headPosition() },
-            (progress) => verifyChain(store, { onProgress: progress.at }),
+            (progress) => verifyChain(store, { ...policy, ...(anchors !== undefined && { anchors }), onProgress: progress.at }),
             (r) => r.events,
           )
-        : await verifyChain(store, { streams: [accountStream(customer)] });
+        : await verifyChain(store, { ...policy, streams: [accountStream(customer)] });
     for (const f of report.findings) io.err.write(`${f.kind}: ${f.streamName} revision ${f.revision} (position ${f.position}): ${f.detail}\n`);
-    io.err.write(`${report.events} events in ${report.streams} streams checked, ${report.findings.length} finding(s)\n`);
+    const extras = [
+      report.keyed > 0 ? `${report.keyed} keyed` : '',
+      report.unhashedPrefix > 0 ? `${report.unhashedPrefix} unhashed accepted as a migrated prefix` : '',
+      anchors !== undefined ? `${report.anchors} anchor(s) checked` : '',
+    ].filter((x) => x !== '');
+    io.err.write(
+      `${report.events} events in ${report.streams} streams checked${extras.length > 0 ? ` (${extras.join(', ')})` : ''}, ${report.findings.length} finding(s)\n`,
+    );
     io.out.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.findings.length === 0 ? 0 : 1;
   });
+}
+
+/**
+ * Anchors the log as it is now: its head position and the digest of every event up to it, printed
+ * as one JSON line and, with `file`, appended to that file (continuing from its last anchor).
+ */
+export async function anchor(io: Io, options: { file: string | undefined }): Promise<number> {
+  return withLedger(io, async (store) => {
+    const previous = options.file === undefined ? [] : readAnchorsOrFail(options.file);
+    const taken = await takeAnchorOrFail(store, previous[previous.length - 1]);
+    if (options.file !== undefined) appendAnchor(options.file, taken);
+    io.out.write(`${JSON.stringify(taken)}\n`);
+    io.err.write(`anchored ${taken.events} events up to position ${taken.position}${options.file === undefined ? '' : ` in ${options.file}`}\n`);
+    return 0;
+  });
+}
+
+function readAnchorsOrFail(file: string): Anchor[] {
+  try {
+    return readAnchors(file);
+  } catch (error) {
+    if (error instanceof AnchorError) throw new OperatorError(error.message);
+    throw new OperatorError(`${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+async function takeAnchorOrFail(store: EventStore, previous: Anchor | undefined): Promise<Anchor> {
+  try {
+    return await takeAnchor(store, { previous, now: new Date() });
+  } catch (error) {
+    if (error instanceof AnchorError) throw new OperatorError(error.message);
+    throw error;
+  }
 }
 
 export async function reconcileCommand(io: Io): Promise<number> {
@@ -140,14 +201,14 @@ async function withProgress<T>(
 }
 
 /** The store (read-only) and the read models, as configured for the API; closed afterwards. */
-async function withLedger<T>(io: Io, work: (store: EventStore, database: ReadModelDatabase) => Promise<T>): Promise<T> {
+async function withLedger<T>(io: Io, work: (store: EventStore, database: ReadModelDatabase, config: LedgerConfig) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const store = await connectEventStore(config, { readOnly: true, warn: (message) => io.err.write(`${message}\n`) });
   try {
     const database = openReadModels(config);
     try {
       await migrate(database.db);
-      return await work(store, database);
+      return await work(store, database, config);
     } finally {
       await database.close();
     }

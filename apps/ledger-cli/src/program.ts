@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FUTURE_SKEW_MS, parseInstant } from '#ledger-domain/shared/time';
-import { exportCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+import { anchor, exportCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
 
 /**
  * The `ledger` command line, declared with commander. Parsing only: each action validates what
@@ -34,7 +34,7 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
     .addHelpText('beforeAll', (context) => (context.error && !errorShown ? 'error: no command given\n' : ''))
     .addHelpText(
       'after',
-      '\nConfiguration comes from the environment, as for the API:\n  LEDGER_DATA_DIR, LEDGER_READ_DB_URL, LEDGER_STORE, EVENTSTORE_CONNECTION_STRING.\n\n' +
+      '\nConfiguration comes from the environment, as for the API:\n  LEDGER_DATA_DIR, LEDGER_READ_DB_URL, LEDGER_STORE, EVENTSTORE_CONNECTION_STRING,\n  LEDGER_CHAIN_KEY or LEDGER_CHAIN_KEY_FILE, LEDGER_CHAIN_UNKEYED_BEFORE, LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX.\n\n' +
         'Exit codes: 0 done, 1 failed, 2 usage or configuration error.',
     );
 
@@ -63,17 +63,53 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
 
   audit
     .command('verify-chain')
-    .usage('[--customer ID | --all]')
+    .usage('[--customer ID | --all] [--anchors FILE] [--chain-key-file FILE] [--unkeyed-before POSITION] [--accept-unhashed-prefix]')
     .summary("Walk the hash chain of every stream (or one customer's) and report tampering.")
     .description(
-      "Recomputes every event's SHA-256 and checks that each links to the one before it in its stream. " +
-        'Reports altered, removed, inserted or reordered events with their stream and revision, and prints a digest of all stream heads: ' +
-        'record it, and a later run that differs shows history was rewritten.',
+      "Recomputes every event's hash (SHA-256, or HMAC-SHA256 under the chain key) and checks that each links to the one before it in its stream. " +
+        'Reports altered, removed, inserted, reordered and unhashed events with their stream and revision, and prints a digest of all stream heads. ' +
+        'With --anchors, also checks that the history up to every anchor (ledger audit anchor) is unchanged: this shows a cut tail or a recomputed chain. ' +
+        'The chain key comes from LEDGER_CHAIN_KEY or LEDGER_CHAIN_KEY_FILE, or --chain-key-file.',
     )
-    .addOption(new Option('--customer <ID>', "only that customer's ledger stream").conflicts('all'))
+    .addOption(new Option('--customer <ID>', "only that customer's ledger stream").conflicts(['all', 'anchors']))
     .addOption(new Option('--all', 'every stream in the log (default)'))
+    .addOption(new Option('--anchors <FILE>', 'check the history against the anchors in this file'))
+    .addOption(new Option('--chain-key-file <FILE>', 'the chain key, for a keyed chain (instead of LEDGER_CHAIN_KEY_FILE)'))
+    .addOption(
+      new Option('--unkeyed-before <POSITION>', 'with a key: plain SHA-256 events up to this position predate the key (LEDGER_CHAIN_UNKEYED_BEFORE)').argParser(
+        position,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--accept-unhashed-prefix',
+        'for logs migrated from elsewhere: accept unhashed events at the start of a stream (LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX)',
+      ),
+    )
     .addHelpText('after', '\nExit codes: 0 the chain is intact, 1 tampering found (or a failure), 2 usage error.')
-    .action((options: { customer?: string }, command: Command) => done(verify(io, { customer: customerId(command, options.customer) })));
+    .action((options: { customer?: string; anchors?: string; chainKeyFile?: string; unkeyedBefore?: bigint; acceptUnhashedPrefix?: true }, command: Command) =>
+      done(
+        verify(io, {
+          customer: customerId(command, options.customer),
+          anchors: options.anchors,
+          chainKeyFile: options.chainKeyFile,
+          unkeyedBefore: options.unkeyedBefore,
+          acceptUnhashedPrefix: options.acceptUnhashedPrefix === true,
+        }),
+      ),
+    );
+
+  audit
+    .command('anchor')
+    .usage('[--file FILE]')
+    .summary("Record the log's head digest and position outside the database, for verify-chain --anchors.")
+    .description(
+      'Computes the digest of every event up to the head of the log and prints it as one JSON line {position, events, digest, at}. ' +
+        'With --file, appends that line to the file (created owner-only; continuing from its last anchor, so only new events are read). ' +
+        'Keep the file off the database host, or send the line to an external, append-only log.',
+    )
+    .addOption(new Option('--file <FILE>', 'append the anchor to this file'))
+    .action((options: { file?: string }) => done(anchor(io, { file: options.file })));
 
   audit
     .command('reconcile')
@@ -142,6 +178,11 @@ function batchSize(value: string): number {
   const n = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
   if (!(n >= 1 && n <= 100_000)) throw new InvalidArgumentError('Expected an integer from 1 to 100000.');
   return n;
+}
+
+function position(value: string): bigint {
+  if (!/^\d{1,40}$/.test(value)) throw new InvalidArgumentError('Expected a log position (decimal digits).');
+  return BigInt(value);
 }
 
 function instant(value: string): string {

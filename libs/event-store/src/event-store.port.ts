@@ -59,6 +59,29 @@ export interface WrongExpectedRevision {
   readonly actual: StreamRevision;
 }
 
+/**
+ * Why the store cannot take writes (or answer) now: the disk is full, the database is locked by
+ * another process beyond the busy timeout, an I/O error, or the server is unreachable. Adapters
+ * reject with this (never a Left: nothing was decided) so that callers can answer "not now, retry"
+ * instead of an internal error; nothing of a rejected append was written.
+ */
+export type StoreFailureReason = 'full' | 'locked' | 'io' | 'unreachable';
+
+export class StoreUnavailableError extends Error {
+  /** The underlying error's code (SQLite's `SQLITE_FULL`, gRPC's 14), for diagnostics. */
+  readonly code: string | number | undefined;
+
+  constructor(
+    readonly reason: StoreFailureReason,
+    message: string,
+    code?: string | number,
+  ) {
+    super(message);
+    this.name = 'StoreUnavailableError';
+    this.code = code;
+  }
+}
+
 /** One stream's part of a multi-stream append. */
 export interface StreamAppend {
   readonly streamName: string;
@@ -139,6 +162,13 @@ export interface EventStore {
 
   /** Position of the most recent event, or `0n` when the store is empty. */
   headPosition(): Promise<bigint>;
+
+  /**
+   * Optional: commits a tiny write outside the log (never an event), to tell whether writes work
+   * again after they failed; rejects like an append would. Readiness uses it, so a replica taken
+   * out of rotation by failing writes comes back without needing a client's write to succeed.
+   */
+  probeWrite?(): Promise<void>;
 
   /** Flushes pending work and releases resources. */
   close(): Promise<void>;

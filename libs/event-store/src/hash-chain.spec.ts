@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { NewEvent, RecordedEvent } from './event-store.port';
-import { canonicalJson, chainEvents, chainHeadOf, emptyChain, eventHash } from './hash-chain';
+import { canonicalJson, chainEvents, chainHeadOf, chainKey, emptyChain, eventHash } from './hash-chain';
 
 const event = (type: string, data: NewEvent['data'] = { n: 1 }): NewEvent => ({
   id: randomUUID(),
@@ -132,5 +132,47 @@ describe('hash chain known answers', () => {
     expect(second!.metadata).toEqual({ ...visit.metadata, prevHash: FIRST_HASH, hash: SECOND_HASH });
     // Continuing from the stored head gives the same second link as one append of both.
     expect(chainEvents(STREAM, { revision: 0n, hash: FIRST_HASH }, [visit])[0]!.metadata['hash']).toBe(SECOND_HASH);
+  });
+});
+
+/**
+ * The keyed chain's known answers, computed outside Node:
+ *   printf '%s' 'loyalty-ledger chain key id' | openssl dgst -sha256 -hmac '<key>'   (first 16 digits: the key id)
+ *   printf '%s' '<canonical text with hashKeyId>' | openssl dgst -sha256 -hmac '<key>'
+ */
+describe('keyed hash chain known answers', () => {
+  const KEY = chainKey(Buffer.from('0123456789abcdef0123456789abcdef', 'utf8'));
+  const STREAM = 'loyaltyAccount-cus-001';
+  const redemption: NewEvent = {
+    id: '00000000-0000-4000-8000-000000000001',
+    type: 'PointsAdjusted',
+    data: {
+      adjustmentId: 'red-1',
+      customerId: 'cus-001',
+      kind: 'redemption',
+      points: -30,
+      occurredAt: '2026-11-23T10:00:00.000Z',
+      reason: 'café ☕',
+      reference: 'voucher-1',
+    },
+    metadata: { recordedAt: '2026-11-23T10:00:01.000Z', actor: 'staff:alice', commandId: 'cmd-1', schemaVersion: 1 },
+  };
+
+  it('names the key by an id derived from it, and refuses keys shorter than 32 bytes', () => {
+    expect(KEY.id).toBe('d3c99b940dd74af3');
+    expect(() => chainKey(Buffer.alloc(31, 1))).toThrow(RangeError);
+  });
+
+  it('hashes with HMAC-SHA256 under the key, the key id inside what is hashed', () => {
+    const [keyed] = chainEvents(STREAM, emptyChain, [redemption], KEY);
+    expect(keyed!.metadata).toEqual({
+      ...redemption.metadata,
+      prevHash: null,
+      hashKeyId: 'd3c99b940dd74af3',
+      hash: '7dfe3fd532baf727e29f842bcb11ce73fc99f03bc335266be193054eab4252c4',
+    });
+    // Not the plain hash of the same text, and not reproducible without the key.
+    expect(eventHash(STREAM, 0n, keyed!)).not.toBe(keyed!.metadata['hash']);
+    expect(eventHash(STREAM, 0n, keyed!, chainKey(Buffer.alloc(32, 7)))).not.toBe(keyed!.metadata['hash']);
   });
 });

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { ownerOnlyDatabaseFile } from '#event-store/embedded/owner-only';
 import type { ReadModelTables } from './tables';
 import { SqliteBulk } from './sqlite-bulk';
 
@@ -22,6 +23,8 @@ export interface ReadModelDatabase {
  * projects those events again; the event store (synchronous=FULL) is the record.
  */
 export function openSqliteReadModels(filename: string): ReadModelDatabase {
+  // It holds customers' e-mail and phone: owner-only, like the event store (its WAL and SHM follow the file's mode).
+  ownerOnlyDatabaseFile(filename);
   const database = new Database(filename);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from './config';
 
 describe('configuration from the environment', () => {
@@ -95,5 +97,47 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ LEDGER_LOG_FORMAT: 'json' }).logFormat).toBe('json');
     expect(loadConfig({ LEDGER_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
     expect(() => loadConfig({ LEDGER_LOG_FORMAT: 'xml' })).toThrow(/LEDGER_LOG_FORMAT: expected/);
+  });
+
+  describe('the hash chain', () => {
+    const KEY = 'chain-key-canary-0123456789abcdef0123';
+    it('is unkeyed and strict by default', () => {
+      expect(loadConfig({}).chain).toBeUndefined();
+      expect(loadConfig({ LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX: 'true' }).chain).toEqual({
+        key: undefined,
+        unkeyedBefore: undefined,
+        acceptUnhashedPrefix: true,
+      });
+    });
+
+    it('takes the key from LEDGER_CHAIN_KEY or from LEDGER_CHAIN_KEY_FILE (one trailing newline dropped), the same key either way', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'chain-key-'));
+      try {
+        const file = join(dir, 'key');
+        writeFileSync(file, `${KEY}\n`, { mode: 0o600 });
+        const fromEnv = loadConfig({ LEDGER_CHAIN_KEY: KEY, LEDGER_CHAIN_UNKEYED_BEFORE: '42' }).chain;
+        const fromFile = loadConfig({ LEDGER_CHAIN_KEY_FILE: file }).chain;
+        expect(fromEnv?.key?.id).toMatch(/^[0-9a-f]{16}$/);
+        expect(fromFile?.key?.id).toBe(fromEnv?.key?.id);
+        expect(fromEnv?.unkeyedBefore).toBe(42n);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('names a bad chain setting without echoing the key', () => {
+      const attempts = [
+        () => loadConfig({ LEDGER_CHAIN_KEY: 'short-canary' }),
+        () => loadConfig({ LEDGER_CHAIN_KEY: KEY, LEDGER_CHAIN_KEY_FILE: '/nonexistent' }),
+        () => loadConfig({ LEDGER_CHAIN_KEY_FILE: '/nonexistent/canary' }),
+        () => loadConfig({ LEDGER_CHAIN_UNKEYED_BEFORE: '10' }),
+        () => loadConfig({ LEDGER_CHAIN_KEY: KEY, LEDGER_CHAIN_UNKEYED_BEFORE: 'yesterday-canary' }),
+      ];
+      for (const attempt of attempts) {
+        expect(attempt).toThrow(ConfigError);
+        expect(attempt).toThrow(/LEDGER_CHAIN_/);
+        expect(attempt).not.toThrow(/canary/);
+      }
+    });
   });
 });

@@ -1,6 +1,8 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { chainKey, MIN_CHAIN_KEY_BYTES, type ChainKey } from '#event-store/hash-chain';
 import { reportErrors } from '#ledger-domain/shared/codecs';
 import { ApiKeyConfigError, parseApiKeys, type ApiKey } from './api-keys';
 import { OperatorError } from './operator-error';
@@ -46,6 +48,15 @@ const EnvC = t.partial({
   LEDGER_ENV: t.keyof({ development: null, production: null }),
   LEDGER_STORE: t.keyof({ embedded: null, eventstoredb: null }),
   LEDGER_LOG_FORMAT: t.keyof({ auto: null, json: null, pretty: null }),
+  LEDGER_CHAIN_KEY: t.string,
+  LEDGER_CHAIN_KEY_FILE: t.string,
+  LEDGER_CHAIN_UNKEYED_BEFORE: new t.Type<bigint, string, unknown>(
+    'a log position (decimal digits)',
+    (u): u is bigint => typeof u === 'bigint',
+    (u, c) => (typeof u === 'string' && /^\d{1,40}$/.test(u) ? t.success(BigInt(u)) : t.failure(u, c)),
+    String,
+  ),
+  LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX: BooleanFromEnv,
   EVENTSTORE_CONNECTION_STRING: new t.Type<string, string, unknown>(
     'esdb:// or esdb+discover:// connection string',
     (u): u is string => typeof u === 'string',
@@ -84,6 +95,18 @@ export interface LedgerConfig {
   readonly logFormat: 'auto' | 'json' | 'pretty';
   /** The store of record: the embedded SQLite file (default) or EventStoreDB. */
   readonly store: { readonly kind: 'embedded' } | { readonly kind: 'eventstoredb'; readonly connectionString: string };
+  /** How the hash chain is made and checked; absent: no key, every event must carry a plain SHA-256 hash. */
+  readonly chain?: ChainSettings | undefined;
+}
+
+/** The hash chain's settings (docs/audit.md, "Keyed chain"). */
+export interface ChainSettings {
+  /** LEDGER_CHAIN_KEY or LEDGER_CHAIN_KEY_FILE: events are hashed (and checked) with HMAC-SHA256 under it. */
+  readonly key?: ChainKey | undefined;
+  /** LEDGER_CHAIN_UNKEYED_BEFORE: with a key, plain SHA-256 events up to this position predate it and are accepted. */
+  readonly unkeyedBefore?: bigint | undefined;
+  /** LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX: for logs migrated from elsewhere, accept unhashed events at the start of a stream. */
+  readonly acceptUnhashedPrefix?: boolean | undefined;
 }
 
 export class ConfigError extends OperatorError {}
@@ -117,7 +140,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     rateLimitPerSecond: c.LEDGER_RATE_LIMIT ?? 500,
     logFormat: c.LEDGER_LOG_FORMAT ?? 'auto',
     store: storeFrom(c.LEDGER_STORE, c.EVENTSTORE_CONNECTION_STRING),
+    chain: chainFrom(c.LEDGER_CHAIN_KEY, c.LEDGER_CHAIN_KEY_FILE, c.LEDGER_CHAIN_UNKEYED_BEFORE, c.LEDGER_CHAIN_ACCEPT_UNHASHED_PREFIX),
   };
+}
+
+/** Undefined when nothing is set (the defaults). Errors name the variable, never the key or the file's content. */
+function chainFrom(keyText: string | undefined, keyFile: string | undefined, unkeyedBefore: bigint | undefined, acceptUnhashedPrefix: boolean | undefined) {
+  if (keyText === undefined && keyFile === undefined && unkeyedBefore === undefined && acceptUnhashedPrefix === undefined) return undefined;
+  if (keyText !== undefined && keyFile !== undefined)
+    throw new ConfigError('Invalid configuration:\n  LEDGER_CHAIN_KEY, LEDGER_CHAIN_KEY_FILE: give one, not both');
+  let secret: Buffer | undefined;
+  if (keyText !== undefined) secret = Buffer.from(keyText, 'utf8');
+  if (keyFile !== undefined) {
+    try {
+      // One trailing newline is an editor's, not the key's.
+      secret = readFileSync(keyFile);
+      if (secret.at(-1) === 0x0a) secret = secret.subarray(0, secret.at(-2) === 0x0d ? -2 : -1);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration:\n  LEDGER_CHAIN_KEY_FILE: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (secret !== undefined && secret.length < MIN_CHAIN_KEY_BYTES) {
+    const name = keyText !== undefined ? 'LEDGER_CHAIN_KEY' : 'LEDGER_CHAIN_KEY_FILE';
+    throw new ConfigError(`Invalid configuration:\n  ${name}: expected a key of at least ${MIN_CHAIN_KEY_BYTES} bytes`);
+  }
+  if (unkeyedBefore !== undefined && secret === undefined) {
+    throw new ConfigError('Invalid configuration:\n  LEDGER_CHAIN_UNKEYED_BEFORE: only means something with LEDGER_CHAIN_KEY or LEDGER_CHAIN_KEY_FILE');
+  }
+  return { key: secret === undefined ? undefined : chainKey(secret), unkeyedBefore, acceptUnhashedPrefix: acceptUnhashedPrefix ?? false };
 }
 
 function storeFrom(kind: 'embedded' | 'eventstoredb' | undefined, connectionString: string | undefined): LedgerConfig['store'] {

@@ -7,6 +7,9 @@ import type { LedgerConfig } from '#runtime/config';
 import { Public } from '../http/access';
 import { ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';
+import { Quarantine } from '../ledger/quarantine';
+import { StoreWriteHealth } from '../ledger/store-health';
+import type { StoreFailureReason } from '#event-store/event-store.port';
 import { ReadSide } from '../read-models/read-side';
 import { notReadyProblem } from './not-ready';
 
@@ -43,7 +46,42 @@ export class ReadinessChecks {
     @Inject(ReadSide) private readonly readSide: ReadSide,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(HealthIndicatorService) private readonly indicator: HealthIndicatorService,
+    @Inject(StoreWriteHealth) private readonly writes: StoreWriteHealth,
+    @Inject(Quarantine) private readonly quarantine: Quarantine,
   ) {}
+
+  /**
+   * Writes work: down from a write the store refused as unavailable until one succeeds. While down,
+   * each probe tries a tiny write of its own (the embedded store's `probeWrite`), so a replica
+   * taken out of rotation comes back by itself; a store without one (EventStoreDB, whose failures
+   * are an unreachable server) counts as back once it answers a read.
+   */
+  async eventStoreWrites(): Promise<HealthIndicatorResult<'eventStoreWrites'>> {
+    const check = this.indicator.check('eventStoreWrites');
+    const failing = this.writes.failing;
+    if (failing === undefined) return check.up();
+    try {
+      if (this.store.probeWrite !== undefined) await within(this.store.probeWrite(), READINESS_TIMEOUT_MS);
+      else {
+        await within(this.store.headPosition(), READINESS_TIMEOUT_MS);
+        this.writes.succeeded();
+      }
+      return check.up();
+    } catch {
+      // The cause was logged when writes began failing.
+      return check.down({ message: `writes failing: ${FAILURE_TEXT[this.writes.failing?.reason ?? failing.reason]}` });
+    }
+  }
+
+  /**
+   * Hash-chain integrity of the streams loaded for commands. Never down: a quarantined stream
+   * refuses its own commands, and one forged customer must not take every replica out of
+   * rotation. Reported as degraded, with how many streams are quarantined (never which).
+   */
+  chainIntegrity(): HealthIndicatorResult<'chainIntegrity'> {
+    const quarantined = this.quarantine.size;
+    return this.indicator.check('chainIntegrity').up({ state: quarantined === 0 ? 'intact' : 'degraded', quarantined });
+  }
 
   /** The store of record answers `headPosition()` (both adapters implement it cheaply). */
   async eventStore(): Promise<HealthIndicatorResult<'eventStore'>> {
@@ -100,12 +138,15 @@ export class ReadinessChecks {
   }
 }
 
-const UP_EXAMPLE = {
-  status: 'ok',
-  info: { eventStore: { status: 'up' }, readModels: { status: 'up', projection: { projector: 'inline', healthy: true, lag: '0' } } },
-  error: {},
-  details: { eventStore: { status: 'up' }, readModels: { status: 'up', projection: { projector: 'inline', healthy: true, lag: '0' } } },
+const FAILURE_TEXT: Record<StoreFailureReason, string> = { full: 'disk full', locked: 'database locked', io: 'I/O error', unreachable: 'store unreachable' };
+
+const UP_DETAILS = {
+  eventStore: { status: 'up' },
+  eventStoreWrites: { status: 'up' },
+  readModels: { status: 'up', projection: { projector: 'inline', healthy: true, lag: '0' } },
+  chainIntegrity: { status: 'up', state: 'intact', quarantined: 0 },
 };
+const UP_EXAMPLE = { status: 'ok', info: UP_DETAILS, error: {}, details: UP_DETAILS };
 
 /**
  * Probes for orchestrators and load balancers, without an API key and outside the per-key rate
@@ -160,7 +201,12 @@ export class HealthController {
     },
   })
   ready(): Promise<HealthCheckResult> {
-    return this.answer([() => this.checks.eventStore(), () => this.checks.readModels()]);
+    return this.answer([
+      () => this.checks.eventStore(),
+      () => this.checks.eventStoreWrites(),
+      () => this.checks.readModels(),
+      () => Promise.resolve(this.checks.chainIntegrity()),
+    ]);
   }
 
   /**

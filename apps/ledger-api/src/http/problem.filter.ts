@@ -1,6 +1,7 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { httpProblem, ProblemException, type Problem } from './problem';
+import { StoreUnavailableError } from '#event-store/event-store.port';
+import { httpProblem, ProblemException, storeUnavailableProblem, type Problem } from './problem';
 
 /**
  * Turns anything thrown while handling a request into problem+json. Client errors raised by
@@ -19,6 +20,8 @@ export class ProblemFilter implements ExceptionFilter {
 
 export function problemFor(exception: unknown, logger: Logger): Problem {
   if (exception instanceof ProblemException) return exception.problem;
+  // Not a bug: the store cannot take it now (logged once by StoreWriteHealth, counted by /metrics).
+  if (exception instanceof StoreUnavailableError) return storeUnavailableProblem();
   if (exception instanceof HttpException) {
     // Nest's own messages quote the request line ("Cannot GET /…?email=…"): keep only fixed text.
     const status = exception.getStatus();

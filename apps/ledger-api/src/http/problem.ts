@@ -167,7 +167,50 @@ export function toProblem(error: CommandError): Problem {
       };
     case 'CommandTimedOut':
       return { ...problem('timeout', 503, 'Command timed out', 'The command was not written; retry with the same Idempotency-Key.'), retryAfterSeconds: 1 };
+    case 'LedgerIntegrity':
+      // No Retry-After: retrying will not help until an operator has checked the ledger.
+      return problem(
+        'ledger-integrity',
+        503,
+        'Ledger integrity check failed',
+        error.streamName.startsWith('loyaltyProgram-')
+          ? "The program's ledger failed its integrity check; no command is accepted until an operator has checked it. Nothing was written."
+          : 'This ledger failed its integrity check; no command is accepted on it until an operator has checked it. Nothing was written.',
+        { revision: error.revision.toString() },
+      );
   }
+}
+
+/** The store cannot take writes now (full, locked, I/O, unreachable): nothing was written, and a retry may succeed. */
+export const storeUnavailableProblem = (): Problem => ({
+  ...problem(
+    'store-unavailable',
+    503,
+    'Store unavailable',
+    'The ledger cannot be written now. Nothing was written; retry with the same Idempotency-Key after the Retry-After delay.',
+  ),
+  retryAfterSeconds: 5,
+});
+
+/** The same key twice in one JSON object: parsers disagree on which one counts, so neither does. */
+export const duplicateKeyProblem = (path: string): Problem => invalidInputProblem([{ path, message: 'duplicate key: each key may appear once in an object' }]);
+
+/** `minPosition` beyond the log's head: it names a write that has not happened, so waiting cannot help. */
+export const positionBeyondHeadProblem = (head: bigint): Problem =>
+  invalidInputProblem([{ path: 'minPosition', message: `beyond the ledger's head position (${head})` }]);
+
+/** The server is closing: the request was not handled; another replica (or this one, restarted) will. */
+export const shuttingDownProblem = (): Problem => ({
+  ...problem('shutting-down', 503, 'Shutting down', 'The service is shutting down; the request was not handled. Retry.'),
+  retryAfterSeconds: 1,
+});
+
+/** Errors of the HTTP parser itself (framing, header size and syntax), before any route sees the request. */
+export function httpParserProblem(code: string | undefined): Problem {
+  if (code === 'HPE_HEADER_OVERFLOW')
+    return problem('headers-too-large', 431, 'Request headers too large', 'The request headers are larger than the limit (16 KiB).');
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return problem('request-timeout', 408, 'Request timeout', 'The request was not received in time.');
+  return problem('bad-request', 400, 'Bad request', 'The request is not valid HTTP/1.1 (framing, headers or their syntax).');
 }
 
 export const invalidInputProblem = (errors: readonly FieldError[]): Problem =>

@@ -1,15 +1,32 @@
 import * as E from 'fp-ts/Either';
 import type { AppendResult, EventStore, JsonObject, NewEvent, StreamAppend, WrongExpectedRevision } from '#event-store/event-store.port';
 import type { LedgerError } from '#ledger-domain/shared/errors';
-import { chainEvents } from '#event-store/hash-chain';
+import { chainEvents, type ChainKey } from '#event-store/hash-chain';
+import type { ChainBreakKind } from '#event-store/chain-check';
+import type { Quarantine } from './quarantine';
 import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
 import { eventId } from './ids';
 import { KeyedLock } from './keyed-lock';
 import type { Reservation, Reservations } from './reservations';
 import type { DomainEvent, LoadedStream, StreamRepository } from './stream-repository';
 
-/** Failures of the machinery rather than of the business rules. */
-export type ApplicationError = { readonly _tag: 'Contention'; readonly streamName: string } | { readonly _tag: 'CommandTimedOut' };
+/**
+ * Failures of the machinery rather than of the business rules. `LedgerIntegrity`: the stream's
+ * hash chain (or the program's) is broken, so nothing is decided on it. Store failures are not
+ * here: they reject (StoreUnavailableError), so that whoever retries (a client, the reaction
+ * runner's batch) does, and the HTTP layer maps them once.
+ */
+export type ApplicationError =
+  | { readonly _tag: 'Contention'; readonly streamName: string }
+  | { readonly _tag: 'CommandTimedOut' }
+  | { readonly _tag: 'LedgerIntegrity'; readonly streamName: string; readonly revision: bigint; readonly kind: ChainBreakKind };
+
+/** How the runner chains what it appends, and where it learns of broken chains. */
+export interface ChainOptions {
+  /** LEDGER_CHAIN_KEY: events are hashed with HMAC-SHA256 under it. */
+  readonly key?: ChainKey | undefined;
+  readonly quarantine?: Quarantine | undefined;
+}
 
 export type CommandError = LedgerError | ApplicationError;
 
@@ -49,6 +66,7 @@ export class CommandRunner {
     private readonly store: EventStore,
     private readonly clock: () => Date,
     private readonly reservations: Reservations,
+    private readonly chain: ChainOptions = {},
   ) {}
 
   run<S, Ev extends DomainEvent>(
@@ -70,6 +88,10 @@ export class CommandRunner {
   ): Promise<E.Either<CommandError, CommandOutcome<S, Ev>>> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const loaded = await repository.load(streamName);
+
+      // 0. Never build on a broken chain, not even an idempotent replay's answer (it comes from those events).
+      const broken = loaded.integrity ?? this.chain.quarantine?.refusal(streamName);
+      if (broken !== undefined) return E.left({ _tag: 'LedgerIntegrity', streamName: broken.streamName, revision: broken.revision, kind: broken.kind });
 
       // 1. The same command again (Idempotency-Key retry, or a retry after a lost response).
       const prior = loaded.commands.get(context.commandId);
@@ -100,6 +122,7 @@ export class CommandRunner {
         streamName,
         loaded.chain,
         events.map((event, index) => envelope(event, streamName, index, context)),
+        this.chain.key,
       );
       const ledgerAppend: StreamAppend = { streamName, expected: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, events: envelopes };
       const appended = await this.append(claims, ledgerAppend);
@@ -112,7 +135,7 @@ export class CommandRunner {
           // only the last one is reported, and only the last one is used.
           position: appended.right.position,
         }));
-        const next = repository.fold(loaded, recorded);
+        const next = repository.fold(loaded, recorded, { written: true });
         repository.remember(streamName, next);
         return E.right({ events, state: next.state, position: appended.right.position, replayed: false });
       }

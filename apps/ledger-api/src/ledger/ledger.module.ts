@@ -1,4 +1,4 @@
-import { Global, Inject, Injectable, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store/event-store.port';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
 import { decodeCustomerEvent, decodeProgramEvent } from '#ledger-domain/stored-events';
@@ -16,8 +16,12 @@ import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
 import { StreamRepository } from './stream-repository';
 import { programStream } from '#runtime/streams';
+import { Quarantine, type ChainIntegrity } from './quarantine';
+import { monitoredStore, StoreWriteHealth } from './store-health';
 
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/** The command path's chain check: the policy from the configuration, and the quarantine. */
+export const CHAIN_INTEGRITY = Symbol('CHAIN_INTEGRITY');
 export const CLOCK = Symbol('CLOCK');
 export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
@@ -25,15 +29,16 @@ export type Clock = () => Date;
 
 @Injectable()
 export class CustomerStreams extends StreamRepository<CustomerState, CustomerEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { name: 'customer', decode: decodeCustomerEvent, evolve: evolveCustomer, initialState: initialCustomerState });
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(CHAIN_INTEGRITY) integrity?: ChainIntegrity) {
+    super(store, { name: 'customer', decode: decodeCustomerEvent, evolve: evolveCustomer, initialState: initialCustomerState }, 10_000, integrity);
   }
 }
 
 @Injectable()
 export class ProgramStreams extends StreamRepository<ProgramState, ProgramEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { name: 'program', decode: decodeProgramEvent, evolve: evolveProgram, initialState: initialProgramState }, 16);
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(CHAIN_INTEGRITY) integrity?: ChainIntegrity) {
+    // ledgerWide: the program decides what every payment earns, so a break here stops every command.
+    super(store, { name: 'program', ledgerWide: true, decode: decodeProgramEvent, evolve: evolveProgram, initialState: initialProgramState }, 16, integrity);
   }
 
   /** The program as commands see it now; read through to the store, so every replica sees a change at once. */
@@ -60,23 +65,39 @@ export class LedgerModule {
       module: LedgerModule,
       providers: [
         { provide: LEDGER_CONFIG, useValue: config },
+        { provide: StoreWriteHealth, useValue: new StoreWriteHealth() },
         {
           provide: EVENT_STORE,
-          useFactory: async (): Promise<EventStore> =>
-            overrides.store ?? (await connectEventStore(config, { warn: (message) => new Logger('EventStore').warn(message) })),
+          useFactory: async (health: StoreWriteHealth): Promise<EventStore> =>
+            monitoredStore(overrides.store ?? (await connectEventStore(config, { warn: (message) => new Logger('EventStore').warn(message) })), health),
+          inject: [StoreWriteHealth],
         },
         { provide: CLOCK, useValue: overrides.clock ?? (() => new Date()) },
-        { provide: Reservations, useFactory: (store: EventStore, clock: Clock) => new Reservations(store, clock), inject: [EVENT_STORE, CLOCK] },
+        { provide: Quarantine, useValue: new Quarantine() },
+        {
+          provide: CHAIN_INTEGRITY,
+          useFactory: (quarantine: Quarantine): ChainIntegrity => ({
+            policy: { key: config.chain?.key, unkeyedBefore: config.chain?.unkeyedBefore, acceptUnhashedPrefix: config.chain?.acceptUnhashedPrefix },
+            quarantine,
+          }),
+          inject: [Quarantine],
+        },
+        {
+          provide: Reservations,
+          useFactory: (store: EventStore, clock: Clock) => new Reservations(store, clock, config.chain?.key),
+          inject: [EVENT_STORE, CLOCK],
+        },
         {
           provide: CommandRunner,
-          useFactory: (store: EventStore, clock: Clock, reservations: Reservations) => new CommandRunner(store, clock, reservations),
-          inject: [EVENT_STORE, CLOCK, Reservations],
+          useFactory: (store: EventStore, clock: Clock, reservations: Reservations, quarantine: Quarantine) =>
+            new CommandRunner(store, clock, reservations, { key: config.chain?.key, quarantine }),
+          inject: [EVENT_STORE, CLOCK, Reservations, Quarantine],
         },
         CustomerStreams,
         ProgramStreams,
         EventStoreLifecycle,
       ],
-      exports: [LEDGER_CONFIG, EVENT_STORE, CLOCK, CommandRunner, Reservations, CustomerStreams, ProgramStreams],
+      exports: [LEDGER_CONFIG, EVENT_STORE, CLOCK, CHAIN_INTEGRITY, Quarantine, StoreWriteHealth, CommandRunner, Reservations, CustomerStreams, ProgramStreams],
     };
   }
 }

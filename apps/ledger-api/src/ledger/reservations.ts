@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/Either';
 import type { EventStore, RecordedEvent, StreamAppend } from '#event-store/event-store.port';
-import { chainEvents, chainHeadOf, emptyChain } from '#event-store/hash-chain';
+import { chainEvents, chainHeadOf, emptyChain, type ChainKey } from '#event-store/hash-chain';
 import type { CommandContext } from './command-context';
 import { envelope, COMMAND_DEADLINE_MS } from './command-runner';
 import { decodeReservationEvent } from '#ledger-domain/stored-events';
@@ -43,6 +43,8 @@ export class Reservations {
   constructor(
     private readonly store: EventStore,
     private readonly clock: () => Date,
+    /** LEDGER_CHAIN_KEY, for the claims' own chains. */
+    private readonly key?: ChainKey,
   ) {}
 
   /** The current holder of a value, if any. */
@@ -85,6 +87,7 @@ export class Reservations {
         streamName,
         head,
         events.map((e, i) => envelope(e, streamName, i, context)),
+        this.key,
       ),
     });
   }
@@ -96,7 +99,7 @@ export class Reservations {
     if (last?.kind !== 'reserved' || last.reservation.commandId !== context.commandId || revision === 'no_stream') return;
     const released = { type: 'UniqueValueReleased', data: { scope, commandId: context.commandId, reason } };
     // A conflict means the value moved on already; there is nothing left of ours to release.
-    await this.store.appendToStream(streamName, revision, chainEvents(streamName, head, [envelope(released, streamName, 90, context)]));
+    await this.store.appendToStream(streamName, revision, chainEvents(streamName, head, [envelope(released, streamName, 90, context)], this.key));
   }
 
   private async isOrphan(holder: Reservation, honoured: HonouredCheck): Promise<boolean> {

@@ -6,6 +6,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { EventStore } from '#event-store/event-store.port';
 import { Access } from '../http/access';
 import { EVENT_STORE } from '../ledger/ledger.module';
+import { Quarantine } from '../ledger/quarantine';
+import { StoreWriteHealth } from '../ledger/store-health';
+import { categoryOf } from '#runtime/streams';
 import { ReadSide } from '../read-models/read-side';
 
 /**
@@ -35,12 +38,42 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
     registers: [this.registry],
   });
-  private unsubscribe: (() => void) | undefined;
+  private readonly storeWriteFailures = new Counter({
+    name: 'ledger_event_store_write_failures_total',
+    help: 'Writes the event store refused as unavailable, by reason (full, locked, io, unreachable)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly chainBreaks = new Counter({
+    name: 'ledger_chain_breaks_total',
+    help: 'Streams found with a broken hash chain when loaded for a command, by kind of break and stream category (the log names the stream)',
+    labelNames: ['kind', 'category'] as const,
+    registers: [this.registry],
+  });
+  private readonly unsubscribes: (() => void)[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ReadSide) readSide: ReadSide,
+    @Inject(StoreWriteHealth) private readonly writes: StoreWriteHealth,
+    @Inject(Quarantine) private readonly quarantine: Quarantine,
   ) {
+    new Gauge({
+      name: 'ledger_quarantined_streams',
+      help: 'Streams whose commands are refused because their hash chain is broken',
+      registers: [this.registry],
+      collect() {
+        this.set(quarantine.size);
+      },
+    });
+    new Gauge({
+      name: 'ledger_event_store_writes_failing',
+      help: '1 while event store writes fail (readiness is down), else 0',
+      registers: [this.registry],
+      collect() {
+        this.set(writes.failing === undefined ? 0 : 1);
+      },
+    });
     new Gauge({
       name: 'ledger_projection_lag_events',
       help: 'Events after the read-model checkpoint (counted, up to 10,000)',
@@ -61,11 +94,16 @@ export class Metrics implements OnApplicationBootstrap, OnApplicationShutdown {
   }
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.store.onAppended?.((appends) => this.batches.observe(appends));
+    const off = this.store.onAppended?.((appends) => this.batches.observe(appends));
+    if (off !== undefined) this.unsubscribes.push(off);
+    this.unsubscribes.push(
+      this.writes.onFailure((reason) => this.storeWriteFailures.inc({ reason })),
+      this.quarantine.onBreak((found) => this.chainBreaks.inc({ kind: found.kind, category: categoryOf(found.streamName) })),
+    );
   }
 
   onApplicationShutdown(): void {
-    this.unsubscribe?.();
+    for (const off of this.unsubscribes.splice(0)) off();
   }
 
   /** Counts every response, errors and unknown routes included (as `unmatched`). */

@@ -4,7 +4,7 @@ import type { ReadModelDatabase } from '#read-models/database';
 import { LEDGER_PROJECTION, Projector, readCheckpoint } from '#read-models/projector';
 import { migrate } from '#read-models/migrator';
 import type { LedgerConfig } from '#runtime/config';
-import { httpProblem, ProblemException } from '../http/problem';
+import { httpProblem, positionBeyondHeadProblem, ProblemException } from '../http/problem';
 import { EVENT_STORE, LEDGER_CONFIG } from '../ledger/ledger.module';
 
 export const READ_MODELS = Symbol('READ_MODELS');
@@ -51,10 +51,15 @@ export class ReadSide implements OnApplicationBootstrap, OnApplicationShutdown {
 
   /**
    * Read-your-writes: resolves once the projection has reached `position`, or ends the request
-   * with 503 and Retry-After after a bounded wait.
+   * with 503 and Retry-After after a bounded wait. A position beyond the store's head names a
+   * write that has not happened (a client's mistake, not a lagging projection): 400 at once.
    */
   async reach(position: bigint | undefined): Promise<void> {
     if (position === undefined) return;
+    if ((await this.checkpoint()) >= position) return;
+    // Every acknowledged append is at or below the store's head, whichever replica wrote it.
+    const head = await this.store.headPosition();
+    if (position > head) throw new ProblemException(positionBeyondHeadProblem(head));
     const deadline = Date.now() + READ_YOUR_WRITES_WAIT_MS;
     while ((await this.checkpoint()) < position) {
       if (Date.now() >= deadline) {

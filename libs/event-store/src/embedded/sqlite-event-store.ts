@@ -2,6 +2,8 @@ import Database from 'better-sqlite3';
 import type * as E from 'fp-ts/Either';
 import { Worker } from 'node:worker_threads';
 import { writerMain } from './sqlite-writer';
+import { ownerOnlyDatabaseFile } from './owner-only';
+import { StoreUnavailableError } from '../event-store.port';
 import type {
   AppendResult,
   EventStore,
@@ -61,7 +63,9 @@ interface EventRow {
 
 type WriterReply =
   | { readonly kind: 'committed'; readonly outcomes: E.Either<WrongExpectedRevision, unknown>[] }
-  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'failed'; readonly message: string; readonly code: string | undefined }
+  | { readonly kind: 'probed' }
+  | { readonly kind: 'probe-failed'; readonly message: string; readonly code: string | undefined }
   | { readonly kind: 'inspected'; readonly journalMode: string; readonly synchronous: bigint };
 
 const SCHEMA = `
@@ -100,6 +104,7 @@ export class SqliteEventStore implements EventStore {
   private queue: PendingAppend[] = [];
   private inFlight: readonly PendingAppend[] | undefined;
   private inspection: ((reply: WriterReply) => void) | undefined;
+  private probing: { promise: Promise<void>; settle: (error: Error | undefined) => void } | undefined;
   private writerFailure: Error | undefined;
   private closed = false;
   private drained: (() => void) | undefined;
@@ -116,6 +121,7 @@ export class SqliteEventStore implements EventStore {
       throw new Error('SqliteEventStore needs a file: an in-memory store would acknowledge appends it can lose');
     }
     this.maxBatchSize = options.maxBatchSize ?? 2_000;
+    ownerOnlyDatabaseFile(options.filename);
     this.db = new Database(options.filename);
     this.db.defaultSafeIntegers(true);
     this.db.pragma('journal_mode = WAL');
@@ -176,14 +182,32 @@ export class SqliteEventStore implements EventStore {
     });
   }
 
+  /** Commits one row outside the log (the writer's `write_probe` table): do writes work now? */
+  probeWrite(): Promise<void> {
+    this.assertOpen();
+    if (this.writerFailure !== undefined) return Promise.reject(this.writerFailure);
+    if (this.probing !== undefined) return this.probing.promise;
+    let settle: (error: Error | undefined) => void = () => undefined;
+    const promise = new Promise<void>((resolve, reject) => {
+      settle = (error) => {
+        this.probing = undefined;
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+    });
+    this.probing = { promise, settle };
+    this.writer?.postMessage({ kind: 'probe' });
+    return promise;
+  }
+
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
-    const revision = this.currentRevision(streamName);
+    const revision = reading(() => this.currentRevision(streamName));
     // Most reads are catch-ups of a cached stream that has not moved: answer from the index alone.
     if (revision === 'no_stream' || revision < from) return { events: [], revision };
     const limit = options.maxCount === undefined ? -1n : BigInt(options.maxCount);
-    const events = this.selectStream.all(streamName, from, limit).map(toRecorded);
+    const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
     // A commit may land between the two statements: never report a revision below what was read.
     const last = events[events.length - 1];
     return { events, revision: last !== undefined && last.revision > revision ? last.revision : revision };
@@ -231,12 +255,12 @@ export class SqliteEventStore implements EventStore {
     if (!Number.isSafeInteger(options.maxCount) || options.maxCount <= 0) {
       throw new RangeError('readAll maxCount must be a positive integer');
     }
-    return this.selectAll.all(options.after ?? 0n, BigInt(options.maxCount)).map(toRecorded);
+    return reading(() => this.selectAll.all(options.after ?? 0n, BigInt(options.maxCount))).map(toRecorded);
   }
 
   async headPosition(): Promise<bigint> {
     this.assertOpen();
-    return this.selectHead.get()?.head ?? 0n;
+    return reading(() => this.selectHead.get()?.head ?? 0n);
   }
 
   /** Waits for every queued append to be committed (or refused), then closes both connections. */
@@ -277,6 +301,10 @@ export class SqliteEventStore implements EventStore {
       this.inspection = undefined;
       return;
     }
+    if (reply.kind === 'probed' || reply.kind === 'probe-failed') {
+      this.probing?.settle(reply.kind === 'probed' ? undefined : storeFailure(reply.code, `event store write probe failed: ${reply.message}`));
+      return;
+    }
     const batch = this.inFlight ?? [];
     this.inFlight = undefined;
     if (reply.kind === 'committed') {
@@ -287,14 +315,16 @@ export class SqliteEventStore implements EventStore {
       for (const listener of this.appendedListeners) listener(batch.length);
     } else {
       // Nothing of this batch was committed (the transaction rolled back): every caller learns it.
-      const error = new Error(`event store commit failed: ${reply.message}`);
+      const error = storeFailure(reply.code, `event store commit failed: ${reply.message}`);
       for (const p of batch) p.reject(error);
     }
     this.sendNextBatch();
     if (this.inFlight === undefined && this.queue.length === 0) this.drained?.();
   }
 
-  private onWriterFailure(error: Error): void {
+  private onWriterFailure(cause: Error): void {
+    // Nothing more can be written until a restart: an I/O failure as far as callers are concerned.
+    const error = new StoreUnavailableError('io', cause.message);
     this.writerFailure = error;
     const pending = [...(this.inFlight ?? []), ...this.queue];
     this.inFlight = undefined;
@@ -302,11 +332,36 @@ export class SqliteEventStore implements EventStore {
     // An append in flight when the writer died may or may not be durable: its caller gets an
     // error, never a success, and a retry with the same event ids is recognised by the store.
     for (const p of pending) p.reject(error);
+    this.probing?.settle(error);
     this.drained?.();
   }
 
   private currentRevision(streamName: string): StreamRevision {
     return this.selectStreamRevision.get(streamName)?.revision ?? 'no_stream';
+  }
+}
+
+/**
+ * A failed commit as the port's StoreUnavailableError when SQLite says why the store cannot take
+ * it now (full, locked, I/O); anything else (a constraint, a bug) stays a plain error.
+ */
+export function storeFailure(code: string | undefined, message: string): Error {
+  if (code === undefined) return new Error(message);
+  if (code === 'SQLITE_FULL') return new StoreUnavailableError('full', message, code);
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return new StoreUnavailableError('locked', message, code);
+  if (/^SQLITE_(IOERR|CANTOPEN|READONLY|CORRUPT|NOTADB|PROTOCOL)/.test(code)) return new StoreUnavailableError('io', message, code);
+  return new Error(message);
+}
+
+/** Runs a read statement, its failure translated like a commit's (a locked or unreadable file is "not now"). */
+function reading<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (typeof code !== 'string' || !(error instanceof Error)) throw error;
+    const translated = storeFailure(code, error.message);
+    throw translated instanceof StoreUnavailableError ? translated : error;
   }
 }
 

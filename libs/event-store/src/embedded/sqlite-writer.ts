@@ -86,8 +86,21 @@ export function writerMain(): void {
   };
 
   const commit = db.transaction((items: Item[]) => items.map(applyOne)).immediate;
+  // One row, rewritten by each probe: a real commit (lock, WAL append, fsync) that holds no event.
+  // Made on the first probe, so a store that is never probed keeps its schema as it was.
+  const commitProbe = db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY CHECK (id = 1), probed_at TEXT NOT NULL)');
+    db.prepare('INSERT INTO write_probe (id, probed_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at').run(
+      new Date().toISOString(),
+    );
+  }).immediate;
+  const failure = (error: unknown) => ({
+    kind: 'failed',
+    message: error instanceof Error ? error.message : String(error),
+    code: typeof (error as { code?: unknown } | null)?.code === 'string' ? (error as { code: string }).code : undefined,
+  });
 
-  parentPort!.on('message', (message: { kind: 'batch'; items: Item[] } | { kind: 'inspect' } | { kind: 'close' }) => {
+  parentPort!.on('message', (message: { kind: 'batch'; items: Item[] } | { kind: 'inspect' } | { kind: 'probe' } | { kind: 'close' }) => {
     if (message.kind === 'close') {
       db.close();
       parentPort!.close();
@@ -101,11 +114,20 @@ export function writerMain(): void {
       });
       return;
     }
+    if (message.kind === 'probe') {
+      try {
+        commitProbe();
+        parentPort!.postMessage({ kind: 'probed' });
+      } catch (error) {
+        parentPort!.postMessage({ ...failure(error), kind: 'probe-failed' });
+      }
+      return;
+    }
     try {
       parentPort!.postMessage({ kind: 'committed', outcomes: commit(message.items) });
     } catch (error) {
       // The transaction rolled back: nothing of this batch is stored.
-      parentPort!.postMessage({ kind: 'failed', message: error instanceof Error ? error.message : String(error) });
+      parentPort!.postMessage(failure(error));
     }
   });
 }

@@ -17,6 +17,7 @@ import {
   type ResolvedEvent,
 } from '@eventstore/db-client';
 import * as E from 'fp-ts/Either';
+import { StoreUnavailableError } from '../event-store.port';
 import type {
   AllSubscription,
   AppendResult,
@@ -109,6 +110,10 @@ export class EsdbEventStore implements EventStore {
         if (attempt < this.appendRetries && isTransient(error)) {
           await delay(50 * 4 ** attempt);
           continue;
+        }
+        // Still unreachable after the retries: "not now" to the caller, not an internal error.
+        if (isTransient(error)) {
+          throw new StoreUnavailableError('unreachable', `EventStoreDB append failed: ${(error as Error).message}`, (error as { code: number }).code);
         }
         throw error;
       }
