@@ -477,10 +477,28 @@ describe('back-office console in a real browser', () => {
       await byLocation.waitFor();
       const locations = (await byLocation.locator('tbody th').allInnerTexts()).sort();
       expect(locations).toEqual(expect.arrayContaining(['store-airport', 'store-downtown', 'store-harbour', 'store-mall']));
-      for (const chart of ['Visits per day, with and without a purchase', 'Points earned per day']) await reporter.getByText(chart).waitFor();
+      for (const chart of ['Visits per day, with and without a purchase', 'Points earned, spent and expired per day'])
+        await reporter.getByText(chart).waitFor();
+      // The points chart states the liability report's totals for the period shown (the API read beside the page).
+      const from = await reporter.getByLabel('From', { exact: true }).inputValue();
+      const to = await reporter.getByLabel('To (inclusive)', { exact: true }).inputValue();
+      const liability = await ledger.request('GET', `/reports/liability?from=${from}&to=${to}`);
+      const totals = (liability.body as { totals: Record<string, number> }).totals;
+      const n = (x: number) => x.toLocaleString('en-US');
+      expect(totals['earned']).toBeGreaterThan(0);
+      expect(totals['spent']! + totals['debited']!).toBeGreaterThan(0);
+      await reporter
+        .getByRole('img', {
+          name: new RegExp(
+            `${n(totals['earned']! + totals['credited']!)} earned or credited, ${n(totals['spent']! + totals['debited']!)} spent or debited, ${n(totals['expired']!)} expired`,
+          ),
+        })
+        .waitFor();
       expect(await reporter.locator('.recharts-bar-rectangle').count()).toBeGreaterThan(20);
       await reporter.getByRole('heading', { name: 'Ledger status' }).waitFor();
       await reporter.getByText(/events behind \(checkpoint/).waitFor();
+      // The lifecycle runner's status as GET /lifecycle gives it (a pass has run: the ledger's runner is inline).
+      await reporter.getByText(/due now: \d+ activations, \d+ expiries; last pass .*: \d+ activated, \d+ expired, \d+ tier changes/).waitFor();
       expect(await unlabelledFields(reporter)).toEqual([]);
       await reporter.screenshot({ path: join(shotDir, 'reports.png'), fullPage: true });
     });
@@ -508,6 +526,43 @@ describe('back-office console in a real browser', () => {
       await dialog(operator).getByLabel('Purchase amount', { exact: true }).fill('10');
       await dialog(operator).getByText('Earns 20 points at 2 points per $1.00').waitFor();
       await operator.keyboard.press('Escape');
+    });
+
+    it('with expiry and tiers in the program, the card shows the next expiry and what the next tier needs', async () => {
+      const changed = await ledger.request('PUT', '/program', {
+        expiry: { policy: 'afterDays', days: 30 },
+        tiers: [{ tierId: 'gold', name: 'Gold', threshold: 100_000, multiplier: '1.5' }],
+      });
+      expect(changed.status).toBe(200);
+      const paid = await ledger.request(
+        'POST',
+        `/customers/${customerId}/payments`,
+        { locationId: 'store-1', amount: '7.00', purchaseIdentifier: 'expiring-1', occurredAt: new Date().toISOString() },
+        { 'Idempotency-Key': 'console-expiring-1' },
+      );
+      expect(paid.status).toBe(201);
+      // The oracle is the API's own customer view, read beside the page.
+      const view = (await ledger.request('GET', `/customers/${customerId}`)).body as {
+        nextExpiry: { points: number } | null;
+        tier: { qualifyingPoints: number; next: { pointsNeeded: number } | null };
+      };
+      expect(view.nextExpiry?.points).toBe(14);
+      await operator.reload();
+      await operator.getByRole('heading', { name: 'Ada Lovelace', level: 1 }).waitFor();
+      expect(await statValue(operator, 'Next expiry')).toBe('14');
+      expect(await statValue(operator, 'Tier')).toBe('None');
+      const figure = async (label: string) =>
+        (
+          await operator
+            .locator('dl')
+            .filter({ has: operator.locator('dt').getByText(label, { exact: true }) })
+            .innerText()
+        ).replace(/\s+/g, ' ');
+      expect(await figure('Next expiry')).toMatch(/points expire /);
+      const tierHint = await figure('Tier');
+      const needed = view.tier.next?.pointsNeeded ?? 0;
+      expect(tierHint).toContain(`${needed.toLocaleString('en-US')} more for Gold`);
+      expect(needed).toBe(100_000 - view.tier.qualifyingPoints);
     });
   });
 

@@ -97,7 +97,10 @@ export class LifecycleController {
 
   @Get('lifecycle')
   @Access('reporter', 'auditor', 'operator')
-  @ApiOperation({ summary: 'The lifecycle runner: mode, interval, its last pass (what it activated), what is due now, and its health' })
+  @ApiOperation({
+    summary:
+      'The lifecycle runner: mode, interval, its last pass (per duty: activated, expired, tier changes), what is due now (activations, expiries), and its health',
+  })
   async status() {
     const { runner, config } = this.lifecycle;
     return {

@@ -76,9 +76,9 @@ export function StatusPanel({ refreshKey = 0 }: { refreshKey?: number }) {
                 {status.lifecycle.intervalMs < 1000
                   ? `${format.count(status.lifecycle.intervalMs)} ms`
                   : `${format.count(status.lifecycle.intervalMs / 1000)} s`}
-                ; {format.count(status.lifecycle.due)} activations due
+                ; due now: {format.count(status.lifecycle.due.activations)} activations, {format.count(status.lifecycle.due.expirations)} expiries
                 {status.lifecycle.lastRun
-                  ? `; last pass ${format.dateTime(status.lifecycle.lastRun.finishedAt)} activated ${status.lifecycle.lastRun.activated}`
+                  ? `; last pass ${format.dateTime(status.lifecycle.lastRun.finishedAt)}: ${format.count(status.lifecycle.lastRun.activate.applied)} activated, ${format.count(status.lifecycle.lastRun.expire.applied)} expired, ${format.count(status.lifecycle.lastRun.tier.applied)} tier changes`
                   : '; no pass yet'}
               </Text>
             ) : (

@@ -15,6 +15,12 @@ const ADJUSTMENT_LABELS: Readonly<Record<string, string>> = {
   cashback: 'Cashback',
 };
 
+const TIER_REASONS: Readonly<Record<string, string>> = {
+  qualified: 'qualifying points reached the threshold',
+  window: 'the qualifying window dropped below the threshold',
+  reversal: 'refunds took the qualifying points below the threshold',
+};
+
 const VISIT_KINDS: Readonly<Record<string, string>> = {
   browse: 'browse',
   service: 'service',
@@ -34,19 +40,40 @@ export function describeTimeline(entry: TimelineEntry, format: Format): Describe
 
 export function describeHistory(entry: HistoryEntry, format: Format): Described {
   const money = typeof entry.amountMinor === 'number' ? format.money(entry.amountMinor, entry.currency ?? null) : undefined;
-  const kind = entry.type === 'PaymentRecorded' ? ((entry['source'] as string | undefined) ?? null) : (entry.kind ?? null);
-  return describe(entry.type, kind, {
+  return describe(entry.type, historyKind(entry), {
     money,
-    reason: entry.type === 'VisitCreated' ? (entry.notes ?? null) : (entry.reason ?? null),
-    reference:
-      entry.type === 'PaymentRecorded'
-        ? (entry.purchaseIdentifier ?? null)
-        : entry.type === 'PaymentRefunded'
-          ? (entry.refundIdentifier ?? null)
-          : entry.type === 'VisitCreated'
-            ? null
-            : (entry.reference ?? null),
+    reason: entry.type === 'VisitCreated' ? (entry.notes ?? null) : entry.type === 'TierChanged' ? null : (entry.reason ?? null),
+    reference: historyReference(entry),
   });
+}
+
+/** The history carries each event's own fields; the timeline's `kind` is one of them, or derived (as its projection does). */
+function historyKind(entry: HistoryEntry): string | null {
+  switch (entry.type) {
+    case 'PaymentRecorded':
+      return (entry['source'] as string | undefined) ?? null;
+    case 'PointsExpired':
+      return entry['pending'] === true ? 'pending' : null;
+    case 'TierChanged':
+      return entry.reason ?? null;
+    default:
+      return entry.kind ?? null;
+  }
+}
+
+function historyReference(entry: HistoryEntry): string | null {
+  switch (entry.type) {
+    case 'PaymentRecorded':
+      return entry.purchaseIdentifier ?? null;
+    case 'PaymentRefunded':
+      return entry.refundIdentifier ?? null;
+    case 'VisitCreated':
+      return null;
+    case 'TierChanged':
+      return (entry['to'] as string | null | undefined) ?? null;
+    default:
+      return entry.reference ?? null;
+  }
 }
 
 function describe(
@@ -84,6 +111,14 @@ function describe(
     case 'PointsVoided':
       if (f.reason) details.push(f.reason);
       return { label: 'Points voided', color: 'red', details };
+    case 'PointsExpired':
+      if (kind === 'pending') details.push('still pending when they expired');
+      return { label: 'Points expired', color: 'gray', details };
+    case 'TierChanged':
+      // The reference is the tier held from now on (none: below every threshold).
+      details.push(f.reference ? `now ${f.reference}` : 'no tier now');
+      if (kind) details.push(TIER_REASONS[kind] ?? kind);
+      return { label: 'Tier changed', color: 'yellow', details };
   }
 }
 

@@ -30,11 +30,31 @@ export interface Customer {
   };
   readonly visitCount: number;
   readonly paymentCount: number;
+  /** The tier held (null ids: no tier, or a program without tiers) and what the next one needs. */
+  readonly tier: {
+    readonly tierId: string | null;
+    readonly name: string | null;
+    readonly since: string | null;
+    readonly multiplier: string | null;
+    readonly qualifyingPoints: number;
+    readonly next: { readonly tierId: string; readonly name: string; readonly threshold: number; readonly pointsNeeded: number } | null;
+  };
+  /** The soonest expiry of points the customer still has (null: nothing expires). */
+  readonly nextExpiry: { readonly expiresAt: string; readonly points: number } | null;
   readonly position: string;
 }
 
 export type EntryType =
-  'CustomerEnrolled' | 'VisitCreated' | 'PaymentRecorded' | 'PointsAdjusted' | 'PaymentRefunded' | 'CashbackReversed' | 'PointsActivated' | 'PointsVoided';
+  | 'CustomerEnrolled'
+  | 'VisitCreated'
+  | 'PaymentRecorded'
+  | 'PointsAdjusted'
+  | 'PaymentRefunded'
+  | 'CashbackReversed'
+  | 'PointsActivated'
+  | 'PointsVoided'
+  | 'PointsExpired'
+  | 'TierChanged';
 
 export interface TimelineEntry {
   readonly eventId: string;
@@ -140,17 +160,27 @@ export interface Reactions extends Health {
   readonly refused: number;
 }
 
+/** Per action of one lifecycle pass: written by it, written before (replayed), nothing to do, refused. */
+export interface LifecycleCounts {
+  readonly applied: number;
+  readonly replayed: number;
+  readonly skipped: number;
+  readonly refused: number;
+}
+
 export interface Lifecycle extends Health {
   readonly mode: string;
   readonly intervalMs: number;
   readonly lastRun: {
     readonly asOf: string;
+    readonly startedAt: string;
     readonly finishedAt: string;
-    readonly activated: number;
-    readonly replayed: number;
-    readonly refused: number;
+    readonly activate: LifecycleCounts;
+    readonly expire: LifecycleCounts;
+    readonly tier: LifecycleCounts;
   } | null;
-  readonly due: number;
+  /** Payments whose pending points are due, and lots whose expiry has passed, now. */
+  readonly due: { readonly activations: number; readonly expirations: number };
 }
 
 /** What every command answer carries. */
@@ -168,4 +198,28 @@ export interface PaymentAnswer extends Balances {
   readonly currency: string;
   readonly purchaseIdentifier: string;
   readonly activatesAt: string | null;
+}
+
+/** GET /reports/liability: points moved per day (program timezone, business time), as positive numbers. */
+export interface LiabilityDay {
+  readonly day: string;
+  readonly earned: number;
+  readonly credited: number;
+  readonly spent: number;
+  readonly debited: number;
+  readonly reversed: number;
+  readonly voided: number;
+  readonly expired: number;
+  readonly repaid: number;
+  readonly activated: number;
+}
+
+export interface LiabilityReport {
+  readonly asOf: string;
+  readonly outstanding: { readonly available: number; readonly pending: number; readonly total: number };
+  readonly byExpiryMonth: readonly { readonly month: string | null; readonly available: number; readonly pending: number }[];
+  readonly from: string;
+  readonly to: string;
+  readonly days: readonly LiabilityDay[];
+  readonly totals: Omit<LiabilityDay, 'day'>;
 }

@@ -16,6 +16,7 @@ import { positionOf, rememberPosition } from '../lib/positions';
 import { Link } from '../lib/router';
 import { useSession } from '../lib/session-context';
 import type { Achievements, Customer, Program, TimelineEntry, TimelinePage } from '../lib/types';
+import type { Format } from '../lib/format';
 
 const PAGE_SIZE = 25;
 
@@ -180,13 +181,19 @@ export function CustomerCardPage({ customerId }: { customerId: string }) {
             </Text>
           </div>
         </Group>
-        <SimpleGrid cols={{ base: 2, sm: 3, md: 6 }} spacing="sm" mt="md">
+        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm" mt="md">
           <Stat label="Available points" value={format.points(customer.balance.available)} />
           <Stat label="Pending points" value={format.points(customer.balance.pending)} hint="inside the return window" />
           <Stat label="Owed points" value={format.points(customer.balance.owed)} tone={customer.balance.owed > 0 ? 'warn' : undefined} />
           <Stat label="Visits" value={format.count(customer.visitCount)} hint={achievements ? `achievement level ${achievements.level}` : undefined} />
           <Stat label="Payments" value={format.count(customer.paymentCount)} />
           <Stat label="Lifetime earned" value={format.points(customer.lifetime.earned)} hint={`redeemed ${format.points(customer.lifetime.redeemed)}`} />
+          <Stat label="Tier" value={customer.tier.name ?? customer.tier.tierId ?? 'None'} hint={tierHint(customer.tier, format)} />
+          <Stat
+            label="Next expiry"
+            value={customer.nextExpiry === null ? 'None' : format.points(customer.nextExpiry.points)}
+            hint={customer.nextExpiry === null ? 'no points due to expire' : `points expire ${format.dateTime(customer.nextExpiry.expiresAt)}`}
+          />
         </SimpleGrid>
         <Text size="xs" c="dimmed" mt="xs">
           Lifetime: earned {format.points(customer.lifetime.earned)}, redeemed {format.points(customer.lifetime.redeemed)}, adjusted +
@@ -274,4 +281,13 @@ export function CustomerCardPage({ customerId }: { customerId: string }) {
       </Modal>
     </Stack>
   );
+}
+
+/** What the tier stat says under the tier: the multiplier held, and what the next tier needs. */
+function tierHint(tier: Customer['tier'], format: Format): string {
+  const parts: string[] = [];
+  if (tier.multiplier !== null) parts.push(`×${tier.multiplier} points`);
+  parts.push(`${format.points(tier.qualifyingPoints)} qualifying`);
+  if (tier.next !== null) parts.push(`${format.points(tier.next.pointsNeeded)} more for ${tier.next.name}`);
+  return parts.join(' · ');
 }

@@ -7,11 +7,12 @@ import { ApiError, NetworkError, query } from '../lib/api';
 import { plainMessage } from '../lib/problems';
 import { useSession } from '../lib/session-context';
 import { addDays, daysBetween, localDay } from '../lib/time';
-import type { LocationDay, VisitReport } from '../lib/types';
+import type { LiabilityReport, LocationDay, VisitReport } from '../lib/types';
 
 /**
  * Reports (Omneo's visit reporting): visits per location and day with and without a purchase,
- * conversion, a chart of visits over time, points earned per day, and how current the figures are.
+ * conversion, a chart of visits over time, points earned, spent and expired per day (the liability
+ * report: the breakage figures finance asks for), and how current the figures are.
  * Loaded on its own (with the chart library) when first opened.
  */
 export default function ReportsPage() {
@@ -20,7 +21,7 @@ export default function ReportsPage() {
   const [from, setFrom] = useState(() => addDays(today, -29));
   const [to, setTo] = useState(today);
   const [locationId, setLocationId] = useState('');
-  const [report, setReport] = useState<VisitReport | undefined>();
+  const [report, setReport] = useState<{ visits: VisitReport; liability: LiabilityReport } | undefined>();
   const [loading, setLoading] = useState(false);
   const [errors, setErrors] = useState<{ from?: string; to?: string; locationId?: string; general?: string }>({});
   const [refreshKey, setRefreshKey] = useState(0);
@@ -31,7 +32,12 @@ export default function ReportsPage() {
       setLoading(true);
       setErrors({});
       try {
-        setReport(await api.get<VisitReport>(`/reports/visits${query({ from: range.from, to: range.to, locationId: range.locationId.trim() })}`));
+        // One round: both reports at once (the liability report is program-wide, whatever the location).
+        const [visits, liability] = await Promise.all([
+          api.get<VisitReport>(`/reports/visits${query({ from: range.from, to: range.to, locationId: range.locationId.trim() })}`),
+          api.get<LiabilityReport>(`/reports/liability${query({ from: range.from, to: range.to })}`),
+        ]);
+        setReport({ visits, liability });
       } catch (e) {
         if (e instanceof ApiError && e.problem.errors?.length) {
           const out: Record<string, string> = {};
@@ -93,7 +99,7 @@ export default function ReportsPage() {
           )}
         </div>
       </Card>
-      {report && <ReportBody report={report} />}
+      {report && <ReportBody report={report.visits} liability={report.liability} />}
       <StatusPanel refreshKey={refreshKey} />
     </Stack>
   );
@@ -106,7 +112,14 @@ interface DayTotals {
   readonly points: number;
 }
 
-function ReportBody({ report }: { report: VisitReport }) {
+interface MovementDay {
+  readonly day: string;
+  readonly earned: number;
+  readonly spent: number;
+  readonly expired: number;
+}
+
+function ReportBody({ report, liability }: { report: VisitReport; liability: LiabilityReport }) {
   const { format } = useSession();
   const days: readonly DayTotals[] = useMemo(() => {
     const byDay = new Map<string, { withPurchase: number; withoutPurchase: number; points: number }>();
@@ -120,6 +133,14 @@ function ReportBody({ report }: { report: VisitReport }) {
     }
     return daysBetween(report.from, report.to).map((day) => ({ day, ...(byDay.get(day) ?? { withPurchase: 0, withoutPurchase: 0, points: 0 }) }));
   }, [report]);
+  const movements: readonly MovementDay[] = useMemo(() => {
+    const byDay = new Map(liability.days.map((d) => [d.day, d]));
+    return daysBetween(liability.from, liability.to).map((day) => {
+      const d = byDay.get(day);
+      return { day, earned: (d?.earned ?? 0) + (d?.credited ?? 0), spent: (d?.spent ?? 0) + (d?.debited ?? 0), expired: d?.expired ?? 0 };
+    });
+  }, [liability]);
+  const moved = liability.totals;
   const locations = useMemo(() => totalsByLocation(report.days), [report]);
   const total = locations.reduce(
     (t, l) => ({
@@ -173,21 +194,29 @@ function ReportBody({ report }: { report: VisitReport }) {
         </Card>
         <Card withBorder padding="md" component="figure" m={0}>
           <Text component="figcaption" fw={600} mb="xs">
-            Points earned per day
+            Points earned, spent and expired per day
           </Text>
-          <div role="img" aria-label={`Bar chart of points earned per day by payments, ${period}: ${format.points(total.points)} points in all.`}>
+          <div
+            role="img"
+            aria-label={`Bar chart of points per day, ${period}: ${format.points(moved.earned + moved.credited)} earned or credited, ${format.points(moved.spent + moved.debited)} spent or debited, ${format.points(moved.expired)} expired.`}
+          >
             <ResponsiveContainer width="100%" height={260}>
-              <BarChart data={days} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
+              <BarChart data={movements} margin={{ top: 8, right: 8, bottom: 0, left: -8 }}>
                 <CartesianGrid strokeDasharray="3 3" vertical={false} />
                 <XAxis dataKey="day" tickFormatter={(d: string) => format.day(d)} minTickGap={16} fontSize={12} />
                 <YAxis allowDecimals={false} fontSize={12} />
                 <Tooltip labelFormatter={(d) => format.day(String(d), 'medium')} formatter={(v) => format.points(Number(v))} />
-                <Bar dataKey="points" name="Points earned" fill="var(--mantine-color-blue-6)" isAnimationActive={false} />
+                <Legend formatter={(value: string) => <span style={{ color: 'var(--mantine-color-text)' }}>{value}</span>} />
+                <Bar dataKey="earned" name="Earned" fill="var(--mantine-color-blue-6)" isAnimationActive={false} />
+                <Bar dataKey="spent" name="Spent" fill="var(--mantine-color-grape-6)" isAnimationActive={false} />
+                <Bar dataKey="expired" name="Expired" fill="var(--mantine-color-gray-6)" isAnimationActive={false} />
               </BarChart>
             </ResponsiveContainer>
           </div>
           <Text size="xs" c="dimmed">
-            Points earned by payments. Points spent per day are not part of the API's reports yet.
+            Whole program, by business time. Earned includes cashback, rewards and manual credits; spent includes manual debits. Reversed by refunds:{' '}
+            {format.points(moved.reversed)}; outstanding now: {format.points(liability.outstanding.available)} available,{' '}
+            {format.points(liability.outstanding.pending)} pending.
           </Text>
         </Card>
       </SimpleGrid>
