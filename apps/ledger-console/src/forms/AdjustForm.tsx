@@ -2,12 +2,12 @@ import { Textarea, TextInput } from '@mantine/core';
 import { path } from '../lib/api';
 import { useSession } from '../lib/session-context';
 import type { Balances } from '../lib/types';
-import { CommandForm, integerOrText, optional, useCommandForm, type Saved } from './common';
+import { CommandForm, integerOrText, optional, useCommandForm, type CustomerFormProps } from './common';
 
 const LABELS = { points: 'Points', reason: 'Reason' };
 
 /** Adjust points (O2VEND's procedure): a positive or negative number, and the reason, which is required. */
-export function AdjustForm({ customerId, onSaved, onCancel }: { customerId: string; onSaved: (saved: Saved) => void; onCancel: () => void }) {
+export function AdjustForm({ customerId, onSaved, onCancel }: CustomerFormProps) {
   const { api, format } = useSession();
   const form = useCommandForm(LABELS, () => ({ points: '', reason: '' }));
   const { values, command } = form;

@@ -5,7 +5,7 @@ import { path } from '../lib/api';
 import { minorDigits, minorOf, pointsFor } from '../lib/money';
 import { useSession } from '../lib/session-context';
 import type { PaymentAnswer } from '../lib/types';
-import { CommandForm, instantOrText, LocationField, nowOnWallClock, optional, useCommandForm, type Saved } from './common';
+import { CommandForm, instantOrText, LocationField, nowOnWallClock, optional, useCommandForm, type CustomerFormProps } from './common';
 
 const LABELS = { locationId: 'Location', amount: 'Purchase amount', purchaseIdentifier: 'Purchase identifier', occurredAt: 'Time of visit' };
 
@@ -14,17 +14,7 @@ const LABELS = { locationId: 'Location', amount: 'Purchase amount', purchaseIden
  * identifier and time of visit. A store payment is also a purchase visit; it earns
  * floor(amount × points per unit) points.
  */
-export function PaymentForm({
-  customerId,
-  locations,
-  onSaved,
-  onCancel,
-}: {
-  customerId: string;
-  locations: readonly string[];
-  onSaved: (saved: Saved) => void;
-  onCancel: () => void;
-}) {
+export function PaymentForm({ customerId, locations, onSaved, onCancel }: CustomerFormProps & { locations: readonly string[] }) {
   const { api, program, format } = useSession();
   const form = useCommandForm(LABELS, () => ({
     locationId: locations[0] ?? '',

@@ -2,22 +2,12 @@ import { TextInput } from '@mantine/core';
 import { path } from '../lib/api';
 import { useSession } from '../lib/session-context';
 import type { Balances } from '../lib/types';
-import { CommandForm, integerOrText, optional, useCommandForm, type Saved } from './common';
+import { CommandForm, integerOrText, optional, useCommandForm, type CustomerFormProps } from './common';
 
 const LABELS = { points: 'Points to redeem', reference: 'Reference', reason: 'Reason' };
 
 /** Redeem: points the customer spends, with an optional voucher reference and reason. */
-export function RedeemForm({
-  customerId,
-  available,
-  onSaved,
-  onCancel,
-}: {
-  customerId: string;
-  available: number;
-  onSaved: (saved: Saved) => void;
-  onCancel: () => void;
-}) {
+export function RedeemForm({ customerId, available, onSaved, onCancel }: CustomerFormProps & { available: number }) {
   const { api, format } = useSession();
   const form = useCommandForm(LABELS, () => ({ points: '', reference: '', reason: '' }));
   const { values, command } = form;

@@ -4,22 +4,12 @@ import { path } from '../lib/api';
 import { decimalOf } from '../lib/money';
 import { useSession } from '../lib/session-context';
 import type { Balances, TimelineEntry } from '../lib/types';
-import { CommandForm, instantOrText, nowOnWallClock, optional, useCommandForm, type Saved } from './common';
+import { CommandForm, instantOrText, nowOnWallClock, optional, useCommandForm, type CustomerFormProps } from './common';
 
 const LABELS = { amount: 'Refund amount', refundIdentifier: 'Refund identifier', occurredAt: 'Time of refund', reason: 'Reason' };
 
 /** Refund a payment (all or part): the points it earned are reversed in proportion. */
-export function RefundForm({
-  customerId,
-  payment,
-  onSaved,
-  onCancel,
-}: {
-  customerId: string;
-  payment: TimelineEntry;
-  onSaved: (saved: Saved) => void;
-  onCancel: () => void;
-}) {
+export function RefundForm({ customerId, payment, onSaved, onCancel }: CustomerFormProps & { payment: TimelineEntry }) {
   const { api, format } = useSession();
   const currency = payment.currency ?? 'USD';
   const form = useCommandForm(LABELS, () => ({

@@ -2,7 +2,7 @@ import { NativeSelect, Textarea } from '@mantine/core';
 import { DateTimeField } from '../components/DateTimeField';
 import { path } from '../lib/api';
 import { useSession } from '../lib/session-context';
-import { CommandForm, instantOrText, LocationField, nowOnWallClock, optional, useCommandForm, type Saved } from './common';
+import { CommandForm, instantOrText, LocationField, nowOnWallClock, optional, useCommandForm, type CustomerFormProps } from './common';
 
 const LABELS = { locationId: 'Location', occurredAt: 'Date', kind: 'Kind', notes: 'Notes' };
 const KINDS = [
@@ -13,17 +13,7 @@ const KINDS = [
 ];
 
 /** New Visit (Omneo's procedure): location, date, kind and notes; a visit without a purchase. */
-export function VisitForm({
-  customerId,
-  locations,
-  onSaved,
-  onCancel,
-}: {
-  customerId: string;
-  locations: readonly string[];
-  onSaved: (saved: Saved) => void;
-  onCancel: () => void;
-}) {
+export function VisitForm({ customerId, locations, onSaved, onCancel }: CustomerFormProps & { locations: readonly string[] }) {
   const { api, format } = useSession();
   const form = useCommandForm(LABELS, () => ({ locationId: locations[0] ?? '', occurredAt: nowOnWallClock(format.timeZone), kind: 'browse', notes: '' }));
   const { values, command } = form;

@@ -12,6 +12,13 @@ export interface Saved {
   readonly position: string;
 }
 
+/** What every form of a command on one customer is given: the customer, and what to do once saved or cancelled. */
+export interface CustomerFormProps {
+  readonly customerId: string;
+  readonly onSaved: (saved: Saved) => void;
+  readonly onCancel: () => void;
+}
+
 /** The props every field of a command form takes from it: its name, label, value, change and error. */
 export interface FieldProps {
   readonly name: string;

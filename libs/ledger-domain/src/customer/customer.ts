@@ -223,32 +223,26 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     }
     case 'PaymentRefunded': {
       const d = event.data;
-      return {
-        ...reversal(state, balance, event),
-        payments: withPayment(state.payments, d.paymentId, (payment) => ({
-          ...payment,
-          refundedMinor: payment.refundedMinor + d.amountMinor,
-          reversedPoints: payment.reversedPoints + d.pointsReversed,
-          expiredNotReversed: payment.expiredNotReversed - (d.fromExpired ?? 0),
-          refundIdentifiers: [...payment.refundIdentifiers, d.refundIdentifier],
-          lastRefundId: d.refundId,
-          lastRefundAt: d.occurredAt,
-        })),
-      };
+      return reversal(state, balance, event, (payment) => ({
+        ...payment,
+        refundedMinor: payment.refundedMinor + d.amountMinor,
+        reversedPoints: payment.reversedPoints + d.pointsReversed,
+        expiredNotReversed: payment.expiredNotReversed - (d.fromExpired ?? 0),
+        refundIdentifiers: [...payment.refundIdentifiers, d.refundIdentifier],
+        lastRefundId: d.refundId,
+        lastRefundAt: d.occurredAt,
+      }));
     }
     case 'CashbackReversed': {
       const d = event.data;
-      return {
-        ...reversal(state, balance, event),
-        payments: withPayment(state.payments, d.paymentId, (payment) => ({
-          ...payment,
-          cashback: payment.cashback.map((c) =>
-            c.adjustmentId === d.cashbackId
-              ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed, expiredNotReversed: c.expiredNotReversed - (d.fromExpired ?? 0) }
-              : c,
-          ),
-        })),
-      };
+      return reversal(state, balance, event, (payment) => ({
+        ...payment,
+        cashback: payment.cashback.map((c) =>
+          c.adjustmentId === d.cashbackId
+            ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed, expiredNotReversed: c.expiredNotReversed - (d.fromExpired ?? 0) }
+            : c,
+        ),
+      }));
     }
     case 'PointsActivated':
       return {
@@ -289,16 +283,23 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
 
 /**
  * What a refund and a cashback reversal both do: the points reversed (and, of those, written off)
- * count in lifetime, and the lots they drew from lose them. Each then updates its own payment facts.
+ * count in lifetime, and the lots they drew from lose them; `change` is what each records on the
+ * payment (its refund, or its cashback's reversal).
  */
-function reversal(state: Enrolled, balance: Enrolled['balance'], event: PaymentRefunded | CashbackReversed): Enrolled {
-  const { pointsReversed, writtenOff } = event.data;
+function reversal(
+  state: Enrolled,
+  balance: Enrolled['balance'],
+  event: PaymentRefunded | CashbackReversed,
+  change: (payment: PaymentFacts) => PaymentFacts,
+): Enrolled {
+  const { pointsReversed, writtenOff, paymentId } = event.data;
   const lifetime = state.lifetime;
   return {
     ...state,
     balance,
     lifetime: { ...lifetime, reversed: lifetime.reversed + pointsReversed, writtenOff: lifetime.writtenOff + writtenOff },
     lots: applyDraws(state.lots, lotsMoved(event)),
+    payments: withPayment(state.payments, paymentId, change),
   };
 }
 

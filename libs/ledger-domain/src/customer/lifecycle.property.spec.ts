@@ -11,6 +11,7 @@ import {
   MINUTE,
   observe,
   paymentCommand,
+  paymentModelOf,
   plusDays,
   refundCommand,
   refundStepArb,
@@ -19,6 +20,7 @@ import {
   share,
   START,
   sumOf,
+  type PaymentModelBase,
   type PayStep,
   type RedeemStep,
   type RefundStep,
@@ -94,18 +96,8 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
 );
 
 /** What the oracle knows of a payment, from the events alone. */
-interface PaymentModel {
-  readonly paymentId: string;
-  readonly amountMinor: number;
-  readonly earned: number;
-  readonly occurredAt: string;
-  readonly activatesAt: string | undefined;
-  refundedMinor: number;
+interface PaymentModel extends PaymentModelBase {
   reversedByRefunds: number;
-  refundIdentifiers: string[];
-  voided: boolean;
-  activated: boolean;
-  cashback: string[];
 }
 
 interface CashbackModel {
@@ -148,19 +140,7 @@ class Oracle {
           this.pendingLots.set(d.paymentId, { paymentId: d.paymentId, points: d.points });
         }
         this.lifetime.earned += d.points;
-        this.payments.set(d.paymentId, {
-          paymentId: d.paymentId,
-          amountMinor: d.amountMinor,
-          earned: d.points,
-          occurredAt: d.occurredAt,
-          activatesAt: d.activatesAt,
-          refundedMinor: 0,
-          reversedByRefunds: 0,
-          refundIdentifiers: [],
-          voided: false,
-          activated: false,
-          cashback: [],
-        });
+        this.payments.set(d.paymentId, { ...paymentModelOf(d), reversedByRefunds: 0 });
         return;
       }
       case 'PointsAdjusted': {

@@ -17,6 +17,7 @@ import {
   MINUTE,
   observe,
   paymentCommand,
+  paymentModelOf,
   plusDays,
   refundCommand,
   refundStepArb,
@@ -25,6 +26,7 @@ import {
   share,
   START,
   sumOf,
+  type PaymentModelBase,
   type PayStep,
   type RedeemStep,
   type RefundStep,
@@ -285,22 +287,12 @@ interface LotModel {
   pending: boolean;
 }
 
-interface PaymentModel {
-  readonly paymentId: string;
-  readonly amountMinor: number;
-  readonly earned: number;
-  readonly occurredAt: string;
-  readonly activatesAt: string | undefined;
+interface PaymentModel extends PaymentModelBase {
   /** The event as recorded, and the program in force then (what its reactions read). */
   readonly recorded: PaymentRecorded;
   readonly program: ProgramSnapshot;
-  refundedMinor: number;
   reversed: number;
-  refundIdentifiers: string[];
   lastRefund: { readonly refundId: string; readonly occurredAt: string } | undefined;
-  voided: boolean;
-  activated: boolean;
-  cashback: string[];
 }
 
 interface Model {
@@ -394,22 +386,7 @@ function apply(m: Model, event: CustomerEvent, program?: ProgramSnapshot): void 
       if (pending) m.pending += d.points;
       else m.net += d.points;
       m.lifetime.earned += d.points;
-      m.payments.set(d.paymentId, {
-        paymentId: d.paymentId,
-        amountMinor: d.amountMinor,
-        earned: d.points,
-        occurredAt: d.occurredAt,
-        activatesAt: d.activatesAt,
-        recorded: event,
-        program: program!,
-        refundedMinor: 0,
-        reversed: 0,
-        refundIdentifiers: [],
-        lastRefund: undefined,
-        voided: false,
-        activated: false,
-        cashback: [],
-      });
+      m.payments.set(d.paymentId, { ...paymentModelOf(d), recorded: event, program: program!, reversed: 0, lastRefund: undefined });
       m.paymentIds.push(d.paymentId);
       return;
     }

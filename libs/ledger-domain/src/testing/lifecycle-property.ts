@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import type { CustomerEvent, Enrolled } from '../customer/customer';
-import type { RecordPayment } from '../customer/record-payment';
+import type { PaymentRecorded, RecordPayment } from '../customer/record-payment';
 import type { RefundPayment } from '../customer/refund-payment';
 import type { ProgramSnapshot } from '../program/program';
 import { decodeCustomerEvent } from '../stored-events';
@@ -157,14 +157,34 @@ export function paymentCommand(i: number, step: PayStep, now: number, program: P
   };
 }
 
-/** What a model knows of a payment that a refund step reads. */
-export interface RefundablePayment {
+/** What both models know of a payment, from its events; each adds what its own checks need. */
+export interface PaymentModelBase {
   readonly paymentId: string;
   readonly amountMinor: number;
+  readonly earned: number;
   readonly occurredAt: string;
-  readonly refundedMinor: number;
-  readonly refundIdentifiers: readonly string[];
+  readonly activatesAt: string | undefined;
+  refundedMinor: number;
+  refundIdentifiers: string[];
+  voided: boolean;
+  activated: boolean;
+  /** The adjustment ids of its cashback. */
+  cashback: string[];
 }
+
+/** A payment as recorded, before any refund, activation, void or cashback. */
+export const paymentModelOf = (d: PaymentRecorded['data']): PaymentModelBase => ({
+  paymentId: d.paymentId,
+  amountMinor: d.amountMinor,
+  earned: d.points,
+  occurredAt: d.occurredAt,
+  activatesAt: d.activatesAt,
+  refundedMinor: 0,
+  refundIdentifiers: [],
+  voided: false,
+  activated: false,
+  cashback: [],
+});
 
 /**
  * Step `i`'s refund of payment `p` (undefined: the customer has none) with the identifier
@@ -174,7 +194,7 @@ export interface RefundablePayment {
 export function refundCommand(
   i: number,
   step: RefundStep,
-  p: RefundablePayment | undefined,
+  p: PaymentModelBase | undefined,
   sequence: number,
   now: number,
   program: ProgramSnapshot,
