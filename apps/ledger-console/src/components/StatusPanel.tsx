@@ -1,5 +1,5 @@
 import { Badge, Card, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useSession } from '../lib/session-context';
 import type { Lifecycle, Projections, Reactions } from '../lib/types';
 
@@ -42,51 +42,51 @@ export function StatusPanel({ refreshKey = 0 }: { refreshKey?: number }) {
         </Text>
       ) : (
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="md">
-          <Stack gap={2}>
-            <Text fw={600} component="div">
-              Read models {health(projection)}
-            </Text>
-            {projection ? (
-              <Text size="sm">
-                {format.count(Number(projection.lag))} events behind (checkpoint {projection.checkpoint} of {status.projections?.head}; {projection.database})
-              </Text>
-            ) : (
-              <Text size="sm">Not available to this key.</Text>
+          <StatusItem
+            title="Read models"
+            of={projection}
+            detail={(p) => (
+              <>
+                {format.count(Number(p.lag))} events behind (checkpoint {p.checkpoint} of {status.projections?.head}; {p.database})
+              </>
             )}
-          </Stack>
-          <Stack gap={2}>
-            <Text fw={600} component="div">
-              Reactions {health(status.reactions)}
-            </Text>
-            {status.reactions ? (
-              <Text size="sm">
-                {format.count(Number(status.reactions.lag))} events behind ({status.reactions.mode}); {format.count(status.reactions.refused)} refused
-              </Text>
-            ) : (
-              <Text size="sm">Not available to this key.</Text>
+          />
+          <StatusItem
+            title="Reactions"
+            of={status.reactions}
+            detail={(r) => (
+              <>
+                {format.count(Number(r.lag))} events behind ({r.mode}); {format.count(r.refused)} refused
+              </>
             )}
-          </Stack>
-          <Stack gap={2}>
-            <Text fw={600} component="div">
-              Lifecycle {health(status.lifecycle)}
-            </Text>
-            {status.lifecycle ? (
-              <Text size="sm">
-                {status.lifecycle.mode}, every{' '}
-                {status.lifecycle.intervalMs < 1000
-                  ? `${format.count(status.lifecycle.intervalMs)} ms`
-                  : `${format.count(status.lifecycle.intervalMs / 1000)} s`}
-                ; due now: {format.count(status.lifecycle.due.activations)} activations, {format.count(status.lifecycle.due.expirations)} expiries
-                {status.lifecycle.lastRun
-                  ? `; last pass ${format.dateTime(status.lifecycle.lastRun.finishedAt)}: ${format.count(status.lifecycle.lastRun.activate.applied)} activated, ${format.count(status.lifecycle.lastRun.expire.applied)} expired, ${format.count(status.lifecycle.lastRun.tier.applied)} tier changes`
+          />
+          <StatusItem
+            title="Lifecycle"
+            of={status.lifecycle}
+            detail={(l) => (
+              <>
+                {l.mode}, every {l.intervalMs < 1000 ? `${format.count(l.intervalMs)} ms` : `${format.count(l.intervalMs / 1000)} s`}; due now:{' '}
+                {format.count(l.due.activations)} activations, {format.count(l.due.expirations)} expiries
+                {l.lastRun
+                  ? `; last pass ${format.dateTime(l.lastRun.finishedAt)}: ${format.count(l.lastRun.activate.applied)} activated, ${format.count(l.lastRun.expire.applied)} expired, ${format.count(l.lastRun.tier.applied)} tier changes`
                   : '; no pass yet'}
-              </Text>
-            ) : (
-              <Text size="sm">Not available to this key.</Text>
+              </>
             )}
-          </Stack>
+          />
         </SimpleGrid>
       )}
     </Card>
+  );
+}
+
+/** One part of the ledger: its name and health, and what it reports, when this key may read it. */
+function StatusItem<T extends { ok?: boolean }>({ title, of, detail }: { title: string; of: T | null | undefined; detail: (part: T) => ReactNode }) {
+  return (
+    <Stack gap={2}>
+      <Text fw={600} component="div">
+        {title} {health(of)}
+      </Text>
+      <Text size="sm">{of ? detail(of) : 'Not available to this key.'}</Text>
+    </Stack>
   );
 }

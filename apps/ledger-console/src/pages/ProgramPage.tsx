@@ -2,8 +2,8 @@ import { Alert, Button, Card, Group, NativeSelect, Stack, Table, Text, TextInput
 import { useEffect, useRef, useState } from 'react';
 import { FormFeedback } from '../components/FormFeedback';
 import { StatusPanel } from '../components/StatusPanel';
+import { useCommandForm } from '../forms/common';
 import { minorDigits } from '../lib/money';
-import { useCommand } from '../lib/use-command';
 import { useSession } from '../lib/session-context';
 import type { Program } from '../lib/types';
 
@@ -15,7 +15,6 @@ const LABELS = {
   pendingDays: 'Return window (days)',
   reversalShortfall: 'Reversal shortfall',
 };
-const FIELDS = Object.keys(LABELS);
 
 /** The program's settings; an admin key may change them (PUT /program, guarded by If-Match). */
 export function ProgramPage() {
@@ -76,7 +75,7 @@ function Row({ label, value }: { label: string; value: string }) {
 }
 
 function ProgramForm({ program, onSaved, api }: { program: Program | null; onSaved: (p: Program) => void; api: ReturnType<typeof useSession>['api'] }) {
-  const [values, setValues] = useState(() => ({
+  const form = useCommandForm(LABELS, () => ({
     currency: program?.currency ?? 'USD',
     pointsPerUnit: program?.pointsPerUnit ?? '1',
     timezone: program?.timezone ?? 'UTC',
@@ -84,14 +83,8 @@ function ProgramForm({ program, onSaved, api }: { program: Program | null; onSav
     pendingDays: String(program?.pendingDays ?? 0),
     reversalShortfall: program?.reversalShortfall ?? 'debt',
   }));
-  const command = useCommand(FIELDS);
-  const errors = command.errors;
+  const { values, command } = form;
   const [done, setDone] = useState<string | undefined>();
-  // The value read now: React empties `currentTarget` once the event is handled, before the update runs.
-  const set = (name: keyof typeof values) => (e: { currentTarget: { value: string } }) => {
-    const value = e.currentTarget.value;
-    setValues((v) => ({ ...v, [name]: value }));
-  };
 
   const save = async () => {
     setDone(undefined);
@@ -120,65 +113,28 @@ function ProgramForm({ program, onSaved, api }: { program: Program | null; onSav
       >
         <Stack gap="sm">
           <Group grow wrap="wrap" align="flex-start">
-            <TextInput
-              name="currency"
-              label={LABELS.currency}
-              description="ISO 4217 code, e.g. USD"
-              value={values.currency}
-              onChange={set('currency')}
-              error={errors.fields['currency']}
-            />
-            <TextInput
-              name="pointsPerUnit"
-              label={LABELS.pointsPerUnit}
-              description="Points per 1.00 of currency, e.g. 1 or 0.5"
-              value={values.pointsPerUnit}
-              onChange={set('pointsPerUnit')}
-              error={errors.fields['pointsPerUnit']}
-            />
-            <TextInput
-              name="timezone"
-              label={LABELS.timezone}
-              description="IANA zone, e.g. Europe/Paris"
-              value={values.timezone}
-              onChange={set('timezone')}
-              error={errors.fields['timezone']}
-            />
+            <TextInput {...form.field('currency')} description="ISO 4217 code, e.g. USD" />
+            <TextInput {...form.field('pointsPerUnit')} description="Points per 1.00 of currency, e.g. 1 or 0.5" />
+            <TextInput {...form.field('timezone')} description="IANA zone, e.g. Europe/Paris" />
           </Group>
           <Group grow wrap="wrap" align="flex-start">
             <NativeSelect
-              name="negativeBalance"
-              label={LABELS.negativeBalance}
+              {...form.field('negativeBalance')}
               data={[
                 { value: 'deny', label: 'Deny' },
                 { value: 'allow', label: 'Allow (manual adjustments)' },
               ]}
-              value={values.negativeBalance}
-              onChange={set('negativeBalance')}
-              error={errors.fields['negativeBalance']}
             />
-            <TextInput
-              name="pendingDays"
-              label={LABELS.pendingDays}
-              description="0 to 365; 0: available at once"
-              value={values.pendingDays}
-              onChange={set('pendingDays')}
-              error={errors.fields['pendingDays']}
-              inputMode="numeric"
-            />
+            <TextInput {...form.field('pendingDays')} description="0 to 365; 0: available at once" inputMode="numeric" />
             <NativeSelect
-              name="reversalShortfall"
-              label={LABELS.reversalShortfall}
+              {...form.field('reversalShortfall')}
               data={[
                 { value: 'debt', label: 'Owed by the customer' },
                 { value: 'writeOff', label: 'Written off' },
               ]}
-              value={values.reversalShortfall}
-              onChange={set('reversalShortfall')}
-              error={errors.fields['reversalShortfall']}
             />
           </Group>
-          <FormFeedback errors={errors} labels={LABELS} />
+          <FormFeedback errors={command.errors} labels={LABELS} />
           <div role="status">{done && <Alert color="green">{done}</Alert>}</div>
           <Group justify="flex-end">
             <Button type="submit" loading={command.submitting}>

@@ -196,7 +196,6 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
         };
       }
       const paymentId = kind === 'cashback' ? event.data.reference : undefined;
-      const payment = paymentId === undefined ? undefined : state.payments.get(paymentId);
       return {
         ...state,
         balance,
@@ -214,67 +213,44 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
           event.data.activatesAt,
         ),
         payments:
-          payment === undefined
+          paymentId === undefined
             ? state.payments
-            : state.payments.set(payment.paymentId, {
+            : withPayment(state.payments, paymentId, (payment) => ({
                 ...payment,
                 cashback: [...payment.cashback, { adjustmentId, points, reversedPoints: 0, expiredNotReversed: 0 }],
-              }),
+              })),
       };
     }
     case 'PaymentRefunded': {
       const d = event.data;
-      const payment = state.payments.get(d.paymentId);
-      return {
-        ...state,
-        balance,
-        lifetime: { ...lifetime, reversed: lifetime.reversed + d.pointsReversed, writtenOff: lifetime.writtenOff + d.writtenOff },
-        lots: applyDraws(state.lots, lotsMoved(event)),
-        payments:
-          payment === undefined
-            ? state.payments
-            : state.payments.set(d.paymentId, {
-                ...payment,
-                refundedMinor: payment.refundedMinor + d.amountMinor,
-                reversedPoints: payment.reversedPoints + d.pointsReversed,
-                expiredNotReversed: payment.expiredNotReversed - (d.fromExpired ?? 0),
-                refundIdentifiers: [...payment.refundIdentifiers, d.refundIdentifier],
-                lastRefundId: d.refundId,
-                lastRefundAt: d.occurredAt,
-              }),
-      };
+      return reversal(state, balance, event, (payment) => ({
+        ...payment,
+        refundedMinor: payment.refundedMinor + d.amountMinor,
+        reversedPoints: payment.reversedPoints + d.pointsReversed,
+        expiredNotReversed: payment.expiredNotReversed - (d.fromExpired ?? 0),
+        refundIdentifiers: [...payment.refundIdentifiers, d.refundIdentifier],
+        lastRefundId: d.refundId,
+        lastRefundAt: d.occurredAt,
+      }));
     }
     case 'CashbackReversed': {
       const d = event.data;
-      const payment = state.payments.get(d.paymentId);
+      return reversal(state, balance, event, (payment) => ({
+        ...payment,
+        cashback: payment.cashback.map((c) =>
+          c.adjustmentId === d.cashbackId
+            ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed, expiredNotReversed: c.expiredNotReversed - (d.fromExpired ?? 0) }
+            : c,
+        ),
+      }));
+    }
+    case 'PointsActivated':
       return {
         ...state,
         balance,
-        lifetime: { ...lifetime, reversed: lifetime.reversed + d.pointsReversed, writtenOff: lifetime.writtenOff + d.writtenOff },
-        lots: applyDraws(state.lots, lotsMoved(event)),
-        payments:
-          payment === undefined
-            ? state.payments
-            : state.payments.set(d.paymentId, {
-                ...payment,
-                cashback: payment.cashback.map((c) =>
-                  c.adjustmentId === d.cashbackId
-                    ? { ...c, reversedPoints: c.reversedPoints + d.pointsReversed, expiredNotReversed: c.expiredNotReversed - (d.fromExpired ?? 0) }
-                    : c,
-                ),
-              }),
+        lots: activate(state.lots, event.data.lots, state.balance.available),
+        payments: withPayment(state.payments, event.data.paymentId, (payment) => ({ ...payment, status: 'available' })),
       };
-    }
-    case 'PointsActivated': {
-      const d = event.data;
-      const payment = state.payments.get(d.paymentId);
-      return {
-        ...state,
-        balance,
-        lots: activate(state.lots, d.lots, state.balance.available),
-        payments: payment === undefined ? state.payments : state.payments.set(d.paymentId, { ...payment, status: 'available' }),
-      };
-    }
     case 'PointsExpired':
       return {
         ...state,
@@ -294,16 +270,43 @@ export function evolveCustomer(state: CustomerState, event: CustomerEvent): Cust
     }
     case 'PointsVoided': {
       const d = event.data;
-      const payment = state.payments.get(d.paymentId);
       return {
         ...state,
         balance,
         lifetime: { ...lifetime, reversed: lifetime.reversed + d.points },
         lots: applyDraws(state.lots, d.lots),
-        payments: payment === undefined ? state.payments : state.payments.set(d.paymentId, { ...payment, status: 'voided' }),
+        payments: withPayment(state.payments, d.paymentId, (payment) => ({ ...payment, status: 'voided' })),
       };
     }
   }
+}
+
+/**
+ * What a refund and a cashback reversal both do: the points reversed (and, of those, written off)
+ * count in lifetime, and the lots they drew from lose them; `change` is what each records on the
+ * payment (its refund, or its cashback's reversal).
+ */
+function reversal(
+  state: Enrolled,
+  balance: Enrolled['balance'],
+  event: PaymentRefunded | CashbackReversed,
+  change: (payment: PaymentFacts) => PaymentFacts,
+): Enrolled {
+  const { pointsReversed, writtenOff, paymentId } = event.data;
+  const lifetime = state.lifetime;
+  return {
+    ...state,
+    balance,
+    lifetime: { ...lifetime, reversed: lifetime.reversed + pointsReversed, writtenOff: lifetime.writtenOff + writtenOff },
+    lots: applyDraws(state.lots, lotsMoved(event)),
+    payments: withPayment(state.payments, paymentId, change),
+  };
+}
+
+/** The payments with one payment's facts changed; as they were for a payment the stream does not hold. */
+function withPayment(payments: AppendOnlyMap<PaymentFacts>, paymentId: string, change: (payment: PaymentFacts) => PaymentFacts): AppendOnlyMap<PaymentFacts> {
+  const payment = payments.get(paymentId);
+  return payment === undefined ? payments : payments.set(paymentId, change(payment));
 }
 
 /**
@@ -314,12 +317,11 @@ function withExpired(state: Enrolled, lotId: string, points: number): AppendOnly
   const own = state.payments.get(lotId);
   if (own !== undefined) return state.payments.set(lotId, { ...own, expiredNotReversed: own.expiredNotReversed + points });
   const paymentId = state.lots.find((lot) => lot.lotId === lotId)?.paymentId;
-  const payment = paymentId === undefined ? undefined : state.payments.get(paymentId);
-  if (payment === undefined) return state.payments;
-  return state.payments.set(payment.paymentId, {
+  if (paymentId === undefined) return state.payments;
+  return withPayment(state.payments, paymentId, (payment) => ({
     ...payment,
     cashback: payment.cashback.map((c) => (c.adjustmentId === lotId ? { ...c, expiredNotReversed: c.expiredNotReversed + points } : c)),
-  });
+  }));
 }
 
 const lotSourceOf = (kind: PointsAdjusted['data']['kind']): LotSource => (kind === 'cashback' ? 'cashback' : kind === 'reward' ? 'reward' : 'adjustment');

@@ -1,10 +1,30 @@
 import fc from 'fast-check';
-import { isDeepStrictEqual } from 'node:util';
 import * as E from 'fp-ts/Either';
 import type { ProgramSettings, ProgramSnapshot } from '../program/program';
-import { decodeCustomerEvent } from '../stored-events';
 import { aProgram, CUSTOMER_ID, customerEnrolled } from '../testing/customer-fixtures';
-import { fold } from '../testing/lifecycle-fixtures';
+import { enrolled, fold } from '../testing/lifecycle-fixtures';
+import {
+  drawInOrder,
+  endOfLocalDay,
+  holds,
+  localDay,
+  MINUTE,
+  observe,
+  paymentCommand,
+  paymentModelOf,
+  plusDays,
+  refundCommand,
+  refundStepArb,
+  same,
+  sameAfterStoring,
+  share,
+  START,
+  sumOf,
+  type PaymentModelBase,
+  type PayStep,
+  type RedeemStep,
+  type RefundStep,
+} from '../testing/lifecycle-property';
 import { balanceView, evolveCustomer, type CustomerEvent, type Enrolled } from './customer';
 import { decideCustomer, type CustomerCommand } from './customer.decider';
 import type { Lot } from './lots';
@@ -20,19 +40,12 @@ import type { Lot } from './lots';
  * `balanceEffect` or lot functions.
  */
 
-const START = Date.parse('2026-03-01T00:00:00.000Z');
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 const TIMEZONES = ['UTC', 'Australia/Sydney', 'America/New_York', 'Pacific/Kiritimati', 'America/St_Johns'] as const;
 
 type Step =
-  | { readonly kind: 'pay'; readonly amountMinor: number; readonly backdateMinutes: number; readonly inStore: boolean }
-  | {
-      readonly kind: 'refund';
-      readonly payment: number;
-      readonly portion: 'rest' | 'exceed' | 'duplicate' | 'beforePayment' | number;
-    }
-  | { readonly kind: 'redeem'; readonly points: number | 'all' }
+  | PayStep
+  | RefundStep
+  | RedeemStep
   | { readonly kind: 'adjust'; readonly points: number }
   | { readonly kind: 'cashback'; readonly payment: number; readonly points: number }
   | { readonly kind: 'activate'; readonly payment: number; readonly early: boolean }
@@ -65,18 +78,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
       inStore: fc.boolean(),
     }),
   },
-  {
-    weight: 5,
-    arbitrary: fc.record({
-      kind: fc.constant('refund' as const),
-      payment: fc.nat(),
-      portion: fc.oneof(
-        { weight: 2, arbitrary: fc.constant('rest' as const) },
-        { weight: 6, arbitrary: fc.integer({ min: 1, max: 1_000_000 }) },
-        { weight: 1, arbitrary: fc.constantFrom('exceed' as const, 'duplicate' as const, 'beforePayment' as const) },
-      ),
-    }),
-  },
+  { weight: 5, arbitrary: refundStepArb(6) },
   {
     weight: 2,
     arbitrary: fc.record({ kind: fc.constant('redeem' as const), points: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 400 })) }),
@@ -93,28 +95,9 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tickTo' as const), payment: fc.nat(), offsetMs: fc.constantFrom(-60_000, -1, 0, 1) }) },
 );
 
-/** The calendar day of an instant in a zone, straight from Intl (not the code's cached calendar). */
-const dayFormats = new Map(
-  TIMEZONES.map((tz) => [tz as string, new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })]),
-);
-const intlDay = (timezone: string, ms: number): string => dayFormats.get(timezone)!.format(new Date(ms));
-const plusDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY).toISOString().slice(0, 10);
-const sum = (draws: readonly { readonly points: number }[]): number => draws.reduce((s, d) => s + d.points, 0);
-const floorShare = (earned: number, refunded: number, paid: number): number => Number((BigInt(earned) * BigInt(refunded)) / BigInt(paid));
-
 /** What the oracle knows of a payment, from the events alone. */
-interface PaymentModel {
-  readonly paymentId: string;
-  readonly amountMinor: number;
-  readonly earned: number;
-  readonly occurredAt: string;
-  readonly activatesAt: string | undefined;
-  refundedMinor: number;
+interface PaymentModel extends PaymentModelBase {
   reversedByRefunds: number;
-  refundIdentifiers: string[];
-  voided: boolean;
-  activated: boolean;
-  cashback: string[];
 }
 
 interface CashbackModel {
@@ -157,19 +140,7 @@ class Oracle {
           this.pendingLots.set(d.paymentId, { paymentId: d.paymentId, points: d.points });
         }
         this.lifetime.earned += d.points;
-        this.payments.set(d.paymentId, {
-          paymentId: d.paymentId,
-          amountMinor: d.amountMinor,
-          earned: d.points,
-          occurredAt: d.occurredAt,
-          activatesAt: d.activatesAt,
-          refundedMinor: 0,
-          reversedByRefunds: 0,
-          refundIdentifiers: [],
-          voided: false,
-          activated: false,
-          cashback: [],
-        });
+        this.payments.set(d.paymentId, { ...paymentModelOf(d), reversedByRefunds: 0 });
         return;
       }
       case 'PointsAdjusted': {
@@ -233,22 +204,11 @@ class Oracle {
   }
 }
 
-/** What a holder of the state can observe, for comparing a replay with the incremental fold. */
-const observe = (state: Enrolled, paymentIds: readonly string[]) => ({
-  balance: state.balance,
-  lifetime: state.lifetime,
-  lots: state.lots,
-  visitCount: state.visitCount,
-  paymentCount: state.paymentCount,
-  visits: state.visits.size,
-  payments: paymentIds.map((id) => state.payments.get(id)),
-});
-
 function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]): void {
   let now = START;
   let program: ProgramSnapshot = aProgram(initialSettings, 1);
   const events: CustomerEvent[] = [customerEnrolled()];
-  let state = evolveCustomer(fold([]), events[0]!) as Enrolled;
+  let state = enrolled(events);
   const oracle = new Oracle();
   const paymentIds: string[] = [];
   let refundSeq = 0;
@@ -272,56 +232,13 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
       case 'program':
         program = aProgram(step.settings, program.version + 1);
         return;
-      case 'pay': {
-        const amount = (step.amountMinor / 100).toFixed(2);
-        command = {
-          type: 'RecordPayment',
-          customerId: CUSTOMER_ID,
-          paymentId: `pay-${i}`,
-          newVisitId: `vis-${i}`,
-          locationId: 'loc-1',
-          amount,
-          currency: 'USD',
-          purchaseIdentifier: `R-${i}`,
-          occurredAt: new Date(now - step.backdateMinutes * MINUTE).toISOString(),
-          source: step.inStore ? 'scan' : 'online',
-          program,
-          now: at,
-        };
+      case 'pay':
+        command = paymentCommand(i, step, now, program);
         break;
-      }
       case 'refund': {
-        const p = paymentAt(step.payment);
-        const rest = p === undefined ? 100 : p.amountMinor - p.refundedMinor;
-        let amountMinor = typeof step.portion === 'number' ? 1 + (step.portion % Math.max(1, rest)) : Math.max(1, rest);
-        let refundIdentifier = `CN-${++refundSeq}`;
-        let occurredAt = at.toISOString();
-        // Never refused for lack of points: only for what is wrong with the refund itself.
-        if (p === undefined) expected = 'PaymentNotFound';
-        else if (step.portion === 'exceed') {
-          amountMinor = rest + 1;
-          expected = 'RefundExceedsPayment';
-        } else if (step.portion === 'duplicate' && p.refundIdentifiers.length > 0) {
-          refundIdentifier = p.refundIdentifiers[0]!;
-          expected = 'DuplicateRefund';
-        } else if (step.portion === 'beforePayment') {
-          occurredAt = new Date(Date.parse(p.occurredAt) - 1).toISOString();
-          expected = 'InvalidInput';
-        } else if (rest === 0) {
-          amountMinor = 1;
-          expected = 'RefundExceedsPayment';
-        }
-        command = {
-          type: 'RefundPayment',
-          customerId: CUSTOMER_ID,
-          refundId: `ref-${i}`,
-          paymentId: paymentIdAt(step.payment),
-          amount: (amountMinor / 100).toFixed(2),
-          refundIdentifier,
-          occurredAt,
-          program,
-          now: at,
-        };
+        const refund = refundCommand(i, step, paymentAt(step.payment), ++refundSeq, now, program);
+        command = refund.command;
+        expected = refund.refused ?? 'accepted';
         break;
       }
       case 'redeem': {
@@ -375,15 +292,7 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
     for (const event of result.right) {
       checkEvent(event, oracle, program, now);
       checkDraws(event, state);
-      // Stored as JSON and decoded again, every event is the same event.
-      const stored = JSON.parse(JSON.stringify(event)) as CustomerEvent;
-      const decoded = decodeCustomerEvent({
-        streamName: `loyaltyAccount-${CUSTOMER_ID}`,
-        revision: BigInt(events.length),
-        type: stored.type,
-        data: stored.data,
-      });
-      same(`${event.type} after a JSON round trip through the stored-event decoder`, decoded, event);
+      sameAfterStoring(event, events.length);
       oracle.apply(event);
       events.push(event);
       state = evolveCustomer(state, event) as Enrolled;
@@ -398,52 +307,18 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
   });
 }
 
-/**
- * Thousands of checks a run: Jest's `expect` builds an error with a stack on every call, which
- * would make this test ten times slower, so each check compares first and lets `expect` report.
- */
-function same<T>(what: string, actual: T, expected: T): void {
-  if (!isDeepStrictEqual(actual, expected)) expect({ what, value: actual }).toEqual({ what, value: expected });
-}
-function holds(what: string, condition: boolean, detail?: unknown): void {
-  if (!condition) expect({ what, detail, holds: false }).toEqual({ what, detail, holds: true });
-}
-
 const sortedDraws = (draws: readonly { readonly lotId: string; readonly points: number }[]) =>
   draws.map((d) => ({ lotId: d.lotId, points: d.points })).sort((a, b) => (a.lotId < b.lotId ? -1 : 1));
-
-/** The first instant after local day `day` in `timezone`, found with Intl alone (bisection over two days). */
-function endOfLocalDay(timezone: string, day: string): number {
-  let lo = Date.parse(`${day}T00:00:00.000Z`) - DAY;
-  let hi = Date.parse(`${day}T00:00:00.000Z`) + 2 * DAY;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (intlDay(timezone, mid) > day) hi = mid;
-    else lo = mid;
-  }
-  return hi;
-}
 
 /**
  * Which lots a spend or reversal drew from: a spend the available lots earliest earned first
  * (then by id); a reversal its own earning's lot first, then the same order.
  */
 function checkDraws(event: CustomerEvent, state: Enrolled): void {
-  const expectedDraws = (points: number, own?: string) => {
-    const available = state.lots
-      .filter((lot) => lot.activatesAt === undefined)
-      .sort((a, b) => (a.earnedAt !== b.earnedAt ? Date.parse(a.earnedAt) - Date.parse(b.earnedAt) : a.lotId < b.lotId ? -1 : 1));
-    const ordered = [...available.filter((lot) => lot.lotId === own), ...available.filter((lot) => lot.lotId !== own)];
-    const draws: { lotId: string; points: number }[] = [];
-    let left = points;
-    for (const lot of ordered) {
-      if (left === 0) break;
-      const take = Math.min(left, lot.remaining);
-      draws.push({ lotId: lot.lotId, points: take });
-      left -= take;
-    }
-    return draws;
-  };
+  const available = state.lots
+    .filter((lot) => lot.activatesAt === undefined)
+    .sort((a, b) => (a.earnedAt !== b.earnedAt ? Date.parse(a.earnedAt) - Date.parse(b.earnedAt) : a.lotId < b.lotId ? -1 : 1));
+  const expectedDraws = (points: number, own?: string) => drawInOrder(available, points, own).lots;
   if (event.type === 'PointsAdjusted' && event.data.points < 0)
     same('a spend draws the earliest-earned lots first', event.data.lots, expectedDraws(-event.data.points));
   if (event.type === 'PaymentRefunded') {
@@ -468,7 +343,7 @@ function checkEvent(event: CustomerEvent, oracle: Oracle, program: ProgramSnapsh
       // Pending until the end of the local day `days` days after the payment's own day; a
       // backdated payment whose window has closed already is available at once.
       const end =
-        days === 0 ? undefined : endOfLocalDay(program.settings.timezone, plusDays(intlDay(program.settings.timezone, Date.parse(d.occurredAt)), days));
+        days === 0 ? undefined : endOfLocalDay(program.settings.timezone, plusDays(localDay(program.settings.timezone, Date.parse(d.occurredAt)), days));
       same('activatesAt', d.activatesAt, end !== undefined && end > now ? new Date(end).toISOString() : undefined);
       return;
     }
@@ -477,7 +352,7 @@ function checkEvent(event: CustomerEvent, oracle: Oracle, program: ProgramSnapsh
       // Cashback on a payment still in its window is pending with it, until the same instant.
       const p = d.kind === 'cashback' ? oracle.payments.get(d.reference!) : undefined;
       same('activatesAt of an adjustment', d.activatesAt, p !== undefined && oracle.isPending(p.paymentId) ? p.activatesAt : undefined);
-      if (d.points < 0) holds('a spend draws at most its points from lots', sum(d.lots ?? []) <= -d.points);
+      if (d.points < 0) holds('a spend draws at most its points from lots', sumOf(d.lots ?? []) <= -d.points);
       return;
     }
     case 'PaymentRefunded': {
@@ -490,7 +365,7 @@ function checkEvent(event: CustomerEvent, oracle: Oracle, program: ProgramSnapsh
       );
       // Cumulative: floor(earned × refundedSoFar / paid) − reversedBefore, so nothing drifts. A
       // voided payment's points are gone already: the refund records the money only.
-      const expected = p.voided ? 0 : floorShare(p.earned, p.refundedMinor + d.amountMinor, p.amountMinor) - p.reversedByRefunds;
+      const expected = p.voided ? 0 : share(p.earned, p.refundedMinor + d.amountMinor, p.amountMinor) - p.reversedByRefunds;
       same('points a refund reverses', d.pointsReversed, expected);
       checkAllocation(d, policy, oracle.isPending(p.paymentId));
       return;
@@ -507,7 +382,7 @@ function checkEvent(event: CustomerEvent, oracle: Oracle, program: ProgramSnapsh
         [d.cashbackPoints, d.reversedBefore, d.paymentAmountMinor, d.refundedTotalMinor],
         [c.points, c.reversed, p.amountMinor, p.refundedMinor],
       );
-      same('points a cashback reversal reverses', d.pointsReversed, floorShare(c.points, d.refundedTotalMinor, p.amountMinor) - c.reversed);
+      same('points a cashback reversal reverses', d.pointsReversed, share(c.points, d.refundedTotalMinor, p.amountMinor) - c.reversed);
       holds('a cashback reversal reverses something', d.pointsReversed > 0);
       checkAllocation(d, policy, oracle.isPending(p.paymentId));
       return;
@@ -519,12 +394,12 @@ function checkEvent(event: CustomerEvent, oracle: Oracle, program: ProgramSnapsh
       same('early', d.early, !due);
       if (due) same('a due activation happens at activatesAt', d.occurredAt, p.activatesAt);
       same('activated: every pending lot of the payment', sortedDraws(d.lots), sortedDraws(oracle.pendingLotsOf(d.paymentId)));
-      same('points activated', d.points, sum(d.lots));
+      same('points activated', d.points, sumOf(d.lots));
       return;
     }
     case 'PointsVoided':
       same('voided: every pending lot of the payment', sortedDraws(event.data.lots), sortedDraws(oracle.pendingLotsOf(event.data.paymentId)));
-      same('points voided', event.data.points, sum(event.data.lots));
+      same('points voided', event.data.points, sumOf(event.data.lots));
       return;
     default:
       return;
@@ -537,7 +412,7 @@ function checkAllocation(
   inWindow: boolean,
 ): void {
   same('shortfall policy', d.shortfallPolicy, policy);
-  same('a reversal is allocated in full', d.fromPending + sum(d.lots) + d.owed + d.writtenOff, d.pointsReversed);
+  same('a reversal is allocated in full', d.fromPending + sumOf(d.lots) + d.owed + d.writtenOff, d.pointsReversed);
   holds(
     'allocations are never negative',
     [d.fromPending, d.owed, d.writtenOff, ...d.lots.map((l) => l.points)].every((n) => n >= 0),

@@ -1,14 +1,36 @@
 import fc from 'fast-check';
-import { isDeepStrictEqual } from 'node:util';
 import * as E from 'fp-ts/Either';
 import type { Expiry } from '../program/lifecycle-settings';
 import { ProgramSettingsC, type ProgramSettings, type ProgramSnapshot } from '../program/program';
 import type { Tier, TierWindow } from '../program/tiers';
 import { react } from '../reactions/react';
 import { emptyVisitTally } from '../reactions/visit-tally';
-import { decodeCustomerEvent } from '../stored-events';
 import { aProgram, CUSTOMER_ID, customerEnrolled } from '../testing/customer-fixtures';
-import { fold } from '../testing/lifecycle-fixtures';
+import { enrolled, fold } from '../testing/lifecycle-fixtures';
+import {
+  DAY,
+  drawInOrder,
+  endOfLocalDay,
+  holds,
+  iso,
+  localDay,
+  MINUTE,
+  observe,
+  paymentCommand,
+  paymentModelOf,
+  plusDays,
+  refundCommand,
+  refundStepArb,
+  same,
+  sameAfterStoring,
+  share,
+  START,
+  sumOf,
+  type PaymentModelBase,
+  type PayStep,
+  type RedeemStep,
+  type RefundStep,
+} from '../testing/lifecycle-property';
 import type { PointsAdjusted } from './adjust-points';
 import { balanceView, evolveCustomer, type CustomerEvent, type Enrolled } from './customer';
 import { decideCustomer, type CustomerCommand } from './customer.decider';
@@ -33,21 +55,13 @@ import type { CashbackReversed, PaymentRefunded } from './refund-payment';
  * step the invariants of the issue are checked against the state and a replay from zero.
  */
 
-const START = Date.parse('2026-03-01T00:00:00.000Z');
-const MINUTE = 60_000;
-const DAY = 86_400_000;
 const TIMEZONES = ['UTC', 'Asia/Tokyo', 'America/New_York', 'Europe/Paris', 'America/Santiago', 'Pacific/Kiritimati', 'America/St_Johns'] as const;
 const TIER_IDS = ['silver', 'gold', 'platinum'] as const;
 
 // ---------------------------------------------------------------------------------------------
-// The model's calendar: Intl for the local day, bisection for where a local day ends.
+// The model's calendar (months, on top of the shared local days; testing/lifecycle-property.ts).
 // ---------------------------------------------------------------------------------------------
 
-const dayFormats = new Map(
-  TIMEZONES.map((tz) => [tz as string, new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' })]),
-);
-const localDay = (timezone: string, ms: number): string => dayFormats.get(timezone)!.format(new Date(ms));
-const plusDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00.000Z`) + n * DAY).toISOString().slice(0, 10);
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 const daysInMonth = (year: number, month: number): number =>
   [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
@@ -61,24 +75,7 @@ function plusMonths(day: string, months: number): string {
 }
 const lastOfMonth = (day: string): string => `${day.slice(0, 8)}${pad(daysInMonth(Number(day.slice(0, 4)), Number(day.slice(5, 7))))}`;
 
-const ends = new Map<string, number>();
-/** The first instant after local day `day` (the first instant whose local day is later). */
-function endOfLocalDay(timezone: string, day: string): number {
-  const key = `${timezone} ${day}`;
-  const cached = ends.get(key);
-  if (cached !== undefined) return cached;
-  let lo = Date.parse(`${day}T00:00:00.000Z`) - DAY;
-  let hi = Date.parse(`${day}T00:00:00.000Z`) + 2 * DAY;
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (localDay(timezone, mid) > day) hi = mid;
-    else lo = mid;
-  }
-  ends.set(key, hi);
-  return hi;
-}
 const startOfLocalDay = (timezone: string, day: string): number => endOfLocalDay(timezone, plusDays(day, -1));
-const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** When a lot earned at `earnedAt` expires under `expiry`, in the model's own calendar. */
 function expiryOf(expiry: Expiry | undefined, timezone: string, earnedAt: string): string | undefined {
@@ -103,11 +100,11 @@ function decimal(s: string): { num: bigint; den: bigint } {
 type ExpiryChoice = 'policy' | 'none' | { readonly offsetMinutes: number };
 
 type Step =
-  | { readonly kind: 'pay'; readonly amountMinor: number; readonly backdateMinutes: number; readonly inStore: boolean }
+  | PayStep
   | { readonly kind: 'credit'; readonly points: number; readonly expires: boolean | undefined }
   | { readonly kind: 'debit'; readonly points: number }
-  | { readonly kind: 'redeem'; readonly points: number | 'all' }
-  | { readonly kind: 'refund'; readonly payment: number; readonly portion: 'rest' | 'exceed' | 'duplicate' | 'beforePayment' | number }
+  | RedeemStep
+  | RefundStep
   | { readonly kind: 'cashback'; readonly payment: number; readonly points: number; readonly expiry: ExpiryChoice }
   | { readonly kind: 'reward'; readonly visit: number; readonly points: number; readonly expiry: ExpiryChoice }
   | { readonly kind: 'activate'; readonly payment: number; readonly early: boolean; readonly pendingOnly: boolean }
@@ -192,15 +189,7 @@ const STEPS: { readonly [K in Step['kind']]: fc.Arbitrary<Extract<Step, { kind: 
   credit: fc.record({ kind: fc.constant('credit' as const), points: fc.integer({ min: 1, max: 400 }), expires: fc.constantFrom(undefined, true, false) }),
   debit: fc.record({ kind: fc.constant('debit' as const), points: fc.integer({ min: 1, max: 400 }) }),
   redeem: fc.record({ kind: fc.constant('redeem' as const), points: fc.oneof(fc.constant('all' as const), fc.integer({ min: 1, max: 500 })) }),
-  refund: fc.record({
-    kind: fc.constant('refund' as const),
-    payment: fc.nat(),
-    portion: fc.oneof(
-      { weight: 2, arbitrary: fc.constant('rest' as const) },
-      { weight: 5, arbitrary: fc.integer({ min: 1, max: 1_000_000 }) },
-      { weight: 1, arbitrary: fc.constantFrom('exceed' as const, 'duplicate' as const, 'beforePayment' as const) },
-    ),
-  }),
+  refund: refundStepArb(5),
   cashback: fc.record({ kind: fc.constant('cashback' as const), payment: fc.nat(), points: fc.integer({ min: 1, max: 60 }), expiry: expiryChoiceArb }),
   reward: fc.record({ kind: fc.constant('reward' as const), visit: fc.nat(), points: fc.integer({ min: 1, max: 80 }), expiry: expiryChoiceArb }),
   activate: fc.record({ kind: fc.constant('activate' as const), payment: fc.nat(), early: fc.boolean(), pendingOnly: fc.boolean() }),
@@ -298,22 +287,12 @@ interface LotModel {
   pending: boolean;
 }
 
-interface PaymentModel {
-  readonly paymentId: string;
-  readonly amountMinor: number;
-  readonly earned: number;
-  readonly occurredAt: string;
-  readonly activatesAt: string | undefined;
+interface PaymentModel extends PaymentModelBase {
   /** The event as recorded, and the program in force then (what its reactions read). */
   readonly recorded: PaymentRecorded;
   readonly program: ProgramSnapshot;
-  refundedMinor: number;
   reversed: number;
-  refundIdentifiers: string[];
   lastRefund: { readonly refundId: string; readonly occurredAt: string } | undefined;
-  voided: boolean;
-  activated: boolean;
-  cashback: string[];
 }
 
 interface Model {
@@ -366,17 +345,11 @@ const openLots = (m: Model): LotModel[] => [...m.lots.values()].filter((lot) => 
 
 /** What a spend (or a reversal, its own lot first) of `points` must draw, and what is left over. */
 function draws(m: Model, points: number, own?: string): { lots: { lotId: string; points: number }[]; shortfall: number } {
-  const available = openLots(m).filter((lot) => !lot.pending);
-  const ordered = [...available.filter((lot) => lot.lotId === own), ...available.filter((lot) => lot.lotId !== own)];
-  const out: { lotId: string; points: number }[] = [];
-  let left = points;
-  for (const lot of ordered) {
-    if (left === 0) break;
-    const take = Math.min(left, lot.remaining);
-    out.push({ lotId: lot.lotId, points: take });
-    left -= take;
-  }
-  return { lots: out, shortfall: left };
+  return drawInOrder(
+    openLots(m).filter((lot) => !lot.pending),
+    points,
+    own,
+  );
 }
 
 /** Points that become available pay what is owed first. */
@@ -413,22 +386,7 @@ function apply(m: Model, event: CustomerEvent, program?: ProgramSnapshot): void 
       if (pending) m.pending += d.points;
       else m.net += d.points;
       m.lifetime.earned += d.points;
-      m.payments.set(d.paymentId, {
-        paymentId: d.paymentId,
-        amountMinor: d.amountMinor,
-        earned: d.points,
-        occurredAt: d.occurredAt,
-        activatesAt: d.activatesAt,
-        recorded: event,
-        program: program!,
-        refundedMinor: 0,
-        reversed: 0,
-        refundIdentifiers: [],
-        lastRefund: undefined,
-        voided: false,
-        activated: false,
-        cashback: [],
-      });
+      m.payments.set(d.paymentId, { ...paymentModelOf(d), recorded: event, program: program!, reversed: 0, lastRefund: undefined });
       m.paymentIds.push(d.paymentId);
       return;
     }
@@ -578,8 +536,6 @@ function allocation(m: Model, ownId: string, points: number, policy: 'debt' | 'w
   };
 }
 
-const share = (earned: number, refunded: number, paid: number): number => Number((BigInt(earned) * BigInt(refunded)) / BigInt(paid));
-
 function cashbackReversal(
   m: Model,
   p: PaymentModel,
@@ -629,7 +585,7 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
   let now = START;
   let program: ProgramSnapshot = aProgram(initialSettings, 1);
   const events: CustomerEvent[] = [customerEnrolled()];
-  let state = evolveCustomer(fold([]), events[0]!) as Enrolled;
+  let state = enrolled(events);
   const model = newModel();
   let refundSeq = 0;
   let lastExpire: CustomerCommand | undefined;
@@ -674,22 +630,9 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
         return;
       }
       case 'pay': {
-        const occurredAt = iso(now - step.backdateMinutes * MINUTE);
+        command = paymentCommand(i, step, now, program);
+        const { occurredAt } = command;
         const amountMinor = step.amountMinor;
-        command = {
-          type: 'RecordPayment',
-          customerId: CUSTOMER_ID,
-          paymentId: `pay-${i}`,
-          newVisitId: `vis-${i}`,
-          locationId: 'loc-1',
-          amount: (amountMinor / 100).toFixed(2),
-          currency: 'USD',
-          purchaseIdentifier: `R-${i}`,
-          occurredAt,
-          source: step.inStore ? 'scan' : 'online',
-          program,
-          now: at,
-        };
         predict = (m) => {
           // floor(amount × pointsPerUnit × multiplier of the tier held at the payment's own time), exactly.
           const tierId = tierHeldAt(m, occurredAt);
@@ -788,38 +731,10 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
         break;
       }
       case 'refund': {
-        const p = paymentAt(step.payment);
-        const rest = p === undefined ? 100 : p.amountMinor - p.refundedMinor;
-        let amountMinor = typeof step.portion === 'number' ? 1 + (step.portion % Math.max(1, rest)) : Math.max(1, rest);
-        let refundIdentifier = `CN-${++refundSeq}`;
-        let occurredAt = nowIso;
-        let refused: string | undefined;
-        if (p === undefined) refused = 'PaymentNotFound';
-        else if (step.portion === 'exceed') {
-          amountMinor = rest + 1;
-          refused = 'RefundExceedsPayment';
-        } else if (step.portion === 'duplicate' && p.refundIdentifiers.length > 0) {
-          refundIdentifier = p.refundIdentifiers[0]!;
-          refused = 'DuplicateRefund';
-        } else if (step.portion === 'beforePayment') {
-          occurredAt = iso(Date.parse(p.occurredAt) - 1);
-          refused = 'InvalidInput';
-        } else if (rest === 0) {
-          amountMinor = 1;
-          refused = 'RefundExceedsPayment';
-        }
-        const paymentId = p?.paymentId ?? 'pay-none';
-        command = {
-          type: 'RefundPayment',
-          customerId: CUSTOMER_ID,
-          refundId: `ref-${i}`,
-          paymentId,
-          amount: (amountMinor / 100).toFixed(2),
-          refundIdentifier,
-          occurredAt,
-          program,
-          now: at,
-        };
+        const refund = refundCommand(i, step, paymentAt(step.payment), ++refundSeq, now, program);
+        const { amountMinor, refused } = refund;
+        const { paymentId, refundIdentifier, occurredAt } = refund.command;
+        command = refund.command;
         predict = (m) => {
           if (refused !== undefined) return { refused };
           const mp = m.payments.get(paymentId)!;
@@ -942,7 +857,7 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
                   occurredAt: due ? p.activatesAt! : nowIso,
                   early: !due,
                   lots,
-                  points: lots.reduce((s, l) => s + l.points, 0),
+                  points: sumOf(lots),
                 },
               },
             ],
@@ -963,7 +878,7 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
             events: [
               {
                 type: 'PointsVoided',
-                data: { paymentId, customerId: CUSTOMER_ID, occurredAt: nowIso, reason: 'mistake', lots, points: lots.reduce((s, l) => s + l.points, 0) },
+                data: { paymentId, customerId: CUSTOMER_ID, occurredAt: nowIso, reason: 'mistake', lots, points: sumOf(lots) },
               },
             ],
           };
@@ -1051,15 +966,7 @@ function run(initialSettings: Partial<ProgramSettings>, steps: readonly Step[]):
     same(`events of ${command.type} at step ${i}`, result.right, predicted.events);
 
     for (const event of result.right) {
-      // Stored as JSON and decoded again, every event is the same event.
-      const stored = JSON.parse(JSON.stringify(event)) as CustomerEvent;
-      const decoded = decodeCustomerEvent({
-        streamName: `loyaltyAccount-${CUSTOMER_ID}`,
-        revision: BigInt(events.length),
-        type: stored.type,
-        data: stored.data,
-      });
-      same(`${event.type} after a JSON round trip through the stored-event decoder`, decoded, event);
+      sameAfterStoring(event, events.length);
       if (event.type === 'TierChanged') checkTierChange(event, program, model);
       apply(model, event, program);
       events.push(event);
@@ -1082,29 +989,6 @@ function checkTierChange(event: TierChanged, program: ProgramSnapshot, m: Model)
   if (to > from) same('up: to the highest tier reachable', to, reached);
   else holds('down: one step at most, never below what the points support', to === from - 1 && to >= reached, { event: event.data, reached });
 }
-
-/**
- * Thousands of checks a run: Jest's `expect` builds an error with a stack on every call, which
- * would make this test many times slower, so each check compares first and lets `expect` report.
- */
-function same<T>(what: string, actual: T, expected: T): void {
-  if (!isDeepStrictEqual(actual, expected)) expect({ what, value: actual }).toEqual({ what, value: expected });
-}
-function holds(what: string, condition: boolean, detail?: unknown): void {
-  if (!condition) expect({ what, detail, holds: false }).toEqual({ what, detail, holds: true });
-}
-
-/** What a holder of the state can observe, for comparing a replay with the incremental fold. */
-const observe = (state: Enrolled, paymentIds: readonly string[]) => ({
-  balance: state.balance,
-  lifetime: state.lifetime,
-  lots: state.lots,
-  tier: state.tier,
-  tierHistory: state.tierHistory,
-  visitCount: state.visitCount,
-  paymentCount: state.paymentCount,
-  payments: paymentIds.map((id) => state.payments.get(id)),
-});
 
 function checkState(state: Enrolled, m: Model, events: readonly CustomerEvent[], program: ProgramSnapshot, now: number): void {
   // Balances: the sum of the events' own effects, as the model summed them.

@@ -1,6 +1,7 @@
 import { DeciderSpecification } from '../testing/decider-specification';
 import { aProgram, CUSTOMER_ID, customerEnrolled, manualAdjustment, NOW, paymentRecorded, ruleIssued, visitCreated } from '../testing/customer-fixtures';
 import { decided, enrolled, history, pendingPayment, refund } from '../testing/lifecycle-fixtures';
+import { payment as aPayment } from '../testing/lifecycle2-fixtures';
 import type { PointsAdjusted } from './adjust-points';
 import { balanceView, type CustomerEvent } from './customer';
 import { customerDecider } from './customer.decider';
@@ -69,21 +70,9 @@ const spent = (adjustmentId: string, points: number, lots: { lotId: string; poin
 const cashbackOf = (adjustmentId: string, points: number, paymentId = 'pay-1') =>
   ruleIssued('cashback', adjustmentId, points, { reference: paymentId, occurredAt: '2026-03-01T10:05:00.000Z' });
 
-const payment = (paymentId: string, amount: string, overrides: Partial<RecordPayment> = {}): RecordPayment => ({
-  type: 'RecordPayment',
-  customerId: CUSTOMER_ID,
-  paymentId,
-  newVisitId: `vis-${paymentId}`,
-  locationId: 'loc-dublin',
-  amount,
-  currency: 'USD',
-  purchaseIdentifier: `R-${paymentId}`,
-  occurredAt: '2026-03-10T11:00:00.000Z',
-  source: 'online',
-  program: aProgram(),
-  now: NOW,
-  ...overrides,
-});
+/** A later payment, an hour before the spec's clock. */
+const payment = (paymentId: string, amount: string, overrides: Partial<RecordPayment> = {}): RecordPayment =>
+  aPayment(paymentId, amount, { occurredAt: '2026-03-10T11:00:00.000Z', ...overrides });
 
 const reversalsOf = (events: readonly CustomerEvent[]): number[] =>
   events.flatMap((e) => (e.type === 'PaymentRefunded' || e.type === 'CashbackReversed' ? [e.data.pointsReversed] : []));

@@ -163,53 +163,44 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       pendingAfter: pendingOf(customerId, p.position),
       owedAfter: Math.max(0, 0 - netAfter),
     };
-    const none = { locationId: null, amountMinor: null, currency: null };
+    // What an entry of this kind says; the columns it does not name are null.
+    const entry = (
+      says: Pick<TimelineEntry, 'kind' | 'occurredAt' | 'subjectId'> &
+        Partial<Pick<TimelineEntry, 'locationId' | 'amountMinor' | 'currency' | 'reason' | 'reference'>>,
+    ): TimelineEntry => ({ ...common, locationId: null, amountMinor: null, currency: null, reason: null, reference: null, ...says });
     switch (event.type) {
       case 'CustomerEnrolled':
-        return { ...common, ...none, kind: null, occurredAt: event.data.enrolledAt, reason: null, reference: null, subjectId: customerId };
+        return entry({ kind: null, occurredAt: event.data.enrolledAt, subjectId: customerId });
       case 'VisitCreated': {
         const d = event.data;
-        return {
-          ...common,
-          ...none,
+        return entry({
           kind: d.kind,
           occurredAt: d.occurredAt,
           locationId: d.locationId,
           reason: d.notes ?? null,
           reference: d.paymentId ?? null,
           subjectId: d.visitId,
-        };
+        });
       }
       case 'PaymentRecorded': {
         const d = event.data;
-        return {
-          ...common,
+        return entry({
           kind: d.source,
           occurredAt: d.occurredAt,
           locationId: d.locationId,
           amountMinor: d.amountMinor,
           currency: d.currency,
-          reason: null,
           reference: d.purchaseIdentifier,
           subjectId: d.paymentId,
-        };
+        });
       }
       case 'PointsAdjusted': {
         const d = event.data;
-        return {
-          ...common,
-          ...none,
-          kind: d.kind,
-          occurredAt: d.occurredAt,
-          reason: d.reason ?? null,
-          reference: d.reference ?? null,
-          subjectId: d.adjustmentId,
-        };
+        return entry({ kind: d.kind, occurredAt: d.occurredAt, reason: d.reason ?? null, reference: d.reference ?? null, subjectId: d.adjustmentId });
       }
       case 'PaymentRefunded': {
         const d = event.data;
-        return {
-          ...common,
+        return entry({
           kind: d.refundedBeforeMinor + d.amountMinor === d.paymentAmountMinor ? 'full' : 'partial',
           occurredAt: d.occurredAt,
           locationId: d.locationId,
@@ -218,35 +209,23 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
           reason: d.reason ?? null,
           reference: d.refundIdentifier,
           subjectId: d.refundId,
-        };
+        });
       }
-      case 'CashbackReversed': {
-        const d = event.data;
-        return { ...common, ...none, kind: null, occurredAt: d.occurredAt, reason: null, reference: d.cashbackId, subjectId: d.reversalId };
-      }
+      case 'CashbackReversed':
+        return entry({ kind: null, occurredAt: event.data.occurredAt, reference: event.data.cashbackId, subjectId: event.data.reversalId });
       case 'PointsActivated': {
         const d = event.data;
-        return {
-          ...common,
-          ...none,
-          kind: d.early ? 'early' : 'due',
-          occurredAt: d.occurredAt,
-          reason: d.reason ?? null,
-          reference: null,
-          subjectId: d.paymentId,
-        };
+        return entry({ kind: d.early ? 'early' : 'due', occurredAt: d.occurredAt, reason: d.reason ?? null, subjectId: d.paymentId });
       }
-      case 'PointsVoided': {
-        const d = event.data;
-        return { ...common, ...none, kind: null, occurredAt: d.occurredAt, reason: d.reason, reference: null, subjectId: d.paymentId };
-      }
+      case 'PointsVoided':
+        return entry({ kind: null, occurredAt: event.data.occurredAt, reason: event.data.reason, subjectId: event.data.paymentId });
       case 'PointsExpired': {
         const d = event.data;
-        return { ...common, ...none, kind: d.pending ? 'pending' : null, occurredAt: d.occurredAt, reason: null, reference: null, subjectId: d.lotId };
+        return entry({ kind: d.pending ? 'pending' : null, occurredAt: d.occurredAt, subjectId: d.lotId });
       }
       case 'TierChanged': {
         const d = event.data;
-        return { ...common, ...none, kind: d.reason, occurredAt: d.occurredAt, reason: null, reference: d.to, subjectId: d.customerId };
+        return entry({ kind: d.reason, occurredAt: d.occurredAt, reference: d.to, subjectId: d.customerId });
       }
     }
   });
