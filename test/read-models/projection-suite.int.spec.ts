@@ -1185,7 +1185,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       // Not vacuous: spends that name no lots, and lots they used up or left partly spent.
       expect((await readLog(fx.store)).some((e) => e.type === 'PointsAdjusted' && Number(e.data['points']) < 0 && !('lots' in e.data))).toBe(true);
       expect(legacy.points_lots.some((l) => Number(l['remaining']) > 0 && Number(l['remaining']) < Number(l['points']))).toBe(true);
-      for (const writeBackRows of [1, 30, 0, undefined]) {
+      for (const writeBackRows of [1, 30, 60, 90, 120, 0, undefined]) {
         const result = await rebuildReadModels(fx.store, fx.database, { batchSize: 7, writeBackRows });
         expect(result.position).toBe(legacyHead);
         expect(await dumpTables(fx.database.db)).toEqual(legacy);
