@@ -35,13 +35,19 @@ async function main(): Promise<void> {
     console.log(`generated ${generated.events + 10_000} events; one customer with 10,000`);
 
     const replays: number[] = [];
+    // CPU time too: the machine is shared, and wall time then mostly measures the others.
+    const replayCpu: number[] = [];
     for (let i = 0; i < 20; i++) {
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const history = await replayHistory(store, heavy);
+      const used = process.cpuUsage(cpu);
       replays.push(performance.now() - started);
+      replayCpu.push((used.user + used.system) / 1000);
       if (history?.entries.length !== 10_000) throw new Error('replay lost entries');
     }
     replays.sort((a, b) => a - b);
+    replayCpu.sort((a, b) => a - b);
 
     let started = performance.now();
     const chain = await verifyChain(store);
@@ -59,18 +65,18 @@ async function main(): Promise<void> {
     await store.close();
 
     const results = {
-      replay10kMs: { median: Number(replays[10]!.toFixed(1)), worst: Number(replays[19]!.toFixed(1)) },
+      replay10kMs: { median: Number(replays[10]!.toFixed(1)), worst: Number(replays[19]!.toFixed(1)), cpuMedian: Number(replayCpu[10]!.toFixed(1)) },
       verifyChain: { events: chain.events, seconds: Number(verifySeconds.toFixed(2)), eventsPerSecond: Math.round(chain.events / verifySeconds) },
       reconcile: { events: reconciled.events, seconds: Number(reconcileSeconds.toFixed(2)), eventsPerSecond: Math.round(reconciled.events / reconcileSeconds) },
     };
     console.log(
       [
         '',
-        '| measurement | result |',
-        '|---|---|',
-        `| replay of one customer with 10,000 events | median ${results.replay10kMs.median} ms, worst ${results.replay10kMs.worst} ms (20 runs) |`,
-        `| verify-chain, ${chain.events} events | ${results.verifyChain.seconds} s, ${results.verifyChain.eventsPerSecond} events/s |`,
-        `| reconcile, ${reconciled.events} customer events | ${results.reconcile.seconds} s, ${results.reconcile.eventsPerSecond} events/s |`,
+        '| measurement | target | result |',
+        '|---|---|---|',
+        `| replay of one customer with 10,000 events | < 50 ms | median ${results.replay10kMs.median} ms (CPU ${results.replay10kMs.cpuMedian} ms), worst ${results.replay10kMs.worst} ms (20 runs) |`,
+        `| verify-chain, ${chain.events} events | ≥ 100,000 events/s | ${results.verifyChain.seconds} s, ${results.verifyChain.eventsPerSecond} events/s |`,
+        `| reconcile, ${reconciled.events} customer events | ≥ 100,000 events/s | ${results.reconcile.seconds} s, ${results.reconcile.eventsPerSecond} events/s |`,
         '',
         `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
       ].join('\n'),

@@ -1,7 +1,7 @@
 import { lotsMoved, type CustomerEvent } from '#ledger-domain/customer/customer';
 import type { AdjustmentKind } from '#ledger-domain/customer/adjust-points';
 import { drawAvailable, settleOwed, spendingOrder, type Lot, type LotDraw, type LotSource } from '#ledger-domain/customer/lots';
-import { dayIn } from '#ledger-domain/shared/calendar';
+import { dayAt, dayIn } from '#ledger-domain/shared/calendar';
 import type { Projected } from './projected-event';
 
 /**
@@ -217,7 +217,7 @@ class Changes {
     if (points <= 0) return;
     const expiry = {
       expiresAt: expiresAt ?? null,
-      lastValidDay: expiresAt === undefined ? null : dayIn(this.timezone, new Date(Date.parse(expiresAt) - 1).toISOString()),
+      lastValidDay: expiresAt === undefined ? null : dayAt(this.timezone, Date.parse(expiresAt) - 1),
       expired: 0,
     };
     const position = this.projected.position;

@@ -23,56 +23,199 @@ type Db = Kysely<ReadModelTables> | Transaction<ReadModelTables>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = UntypedDb | Transaction<any>;
 
+/** The keyed rows a write-back cache holds (every table `projectBatch` reads back but the program's). */
+type CachedRows = {
+  balances: Map<string, CustomerBalance>;
+  achievements: Map<string, CustomerAchievements>;
+  visits: Map<string, VisitRow>;
+  customerVisits: Map<string, CustomerVisitStats>;
+  locationVisits: Map<string, LocationDayVisits>;
+  locationPayments: Map<string, LocationDayPayments>;
+  lots: Map<string, PointsLot>;
+};
+type CachedFamily = keyof CachedRows;
+const CACHED_FAMILIES: readonly CachedFamily[] = ['balances', 'achievements', 'visits', 'customerVisits', 'locationVisits', 'locationPayments', 'lots'];
+
+const FLUSH_SLICE = 5000;
+
+/**
+ * A rebuild's rows kept in memory across batches and written once (`flush`), instead of being
+ * read back and rewritten by every batch that touches them: with 5,000-event batches over
+ * 100,000 customers a balance row was otherwise rewritten about once per event. Only for tables
+ * nobody else reads or writes until they are swapped in (a rebuild's): between flushes the
+ * checkpoint runs ahead of the rows on disk, which a live table must never do.
+ *
+ * `complete` holds while nothing was evicted: the tables started empty and every row written
+ * is here, so a key missing here has no row and nothing is read back. Past `maxRows` every
+ * dirty row is written and the cache starts over, reading misses back from then on.
+ */
+class WriteBackCache {
+  rows: CachedRows = emptyCache();
+  locationCustomers = new Set<string>();
+  /** Each customer's lot keys in `rows.lots`: spends recorded without their draws take from all open lots. */
+  lotsOf = new Map<string, Set<string>>();
+  readonly dirty = Object.fromEntries([...CACHED_FAMILIES, 'locationCustomers'].map((f) => [f, new Set<string>()])) as Record<
+    CachedFamily | 'locationCustomers',
+    Set<string>
+  >;
+  complete = true;
+
+  constructor(readonly maxRows: number) {}
+
+  get size(): number {
+    let size = this.locationCustomers.size;
+    for (const family of CACHED_FAMILIES) size += this.rows[family].size;
+    return size;
+  }
+
+  set<F extends CachedFamily>(family: F, key: string, row: unknown): void {
+    (this.rows[family] as Map<string, unknown>).set(key, row);
+    if (family !== 'lots') return;
+    const customerId = (row as PointsLot).customerId;
+    let keys = this.lotsOf.get(customerId);
+    if (keys === undefined) this.lotsOf.set(customerId, (keys = new Set()));
+    keys.add(key);
+  }
+
+  /** Every lot of these customers the cache holds. */
+  lotsOfCustomers(customers: ReadonlySet<string>): [string, PointsLot][] {
+    const out: [string, PointsLot][] = [];
+    for (const customerId of customers) for (const key of this.lotsOf.get(customerId) ?? []) out.push([key, this.rows.lots.get(key)!]);
+    return out;
+  }
+
+  clear(): void {
+    this.rows = emptyCache();
+    this.locationCustomers = new Set();
+    this.lotsOf = new Map();
+    this.complete = false;
+  }
+}
+
+const emptyCache = (): CachedRows => ({
+  balances: new Map(),
+  achievements: new Map(),
+  visits: new Map(),
+  customerVisits: new Map(),
+  locationVisits: new Map(),
+  locationPayments: new Map(),
+  lots: new Map(),
+});
+
+/** Keys split into the rows the cache holds and those to read back (none while the cache is complete). */
+function split<R>(cache: WriteBackCache | undefined, map: Map<string, R> | undefined, keys: ReadonlySet<string>): { hits: [string, R][]; missing: string[] } {
+  if (cache === undefined || map === undefined) return { hits: [], missing: [...keys] };
+  const hits: [string, R][] = [];
+  const missing: string[] = [];
+  for (const key of keys) {
+    const row = map.get(key);
+    if (row !== undefined) hits.push([key, row]);
+    else if (!cache.complete) missing.push(key);
+  }
+  return { hits, missing };
+}
+
 /**
  * Loads and writes the rows of one batch (see `projectBatch`) in the tables named by `suffix`
  * (the live tables, or the ones a rebuild fills). Multi-row statements, chunked below the
  * dialect's parameter limit, so a batch of thousands of events costs a handful of statements.
  */
 export class LedgerReadModelStore {
+  private readonly cache: WriteBackCache | undefined;
+
   constructor(
     private readonly suffix: string,
     private readonly maxParameters: number,
     private readonly bulk?: SqliteBulk,
-  ) {}
+    /** Rebuilds only: keep up to this many rows in memory and write them on `flush` (see `WriteBackCache`). */
+    writeBackRows?: number,
+  ) {
+    this.cache = writeBackRows === undefined ? undefined : new WriteBackCache(writeBackRows);
+  }
 
   table(name: ProjectedTable): string {
     return `${name}${this.suffix}`;
   }
 
+  get writesBack(): boolean {
+    return this.cache !== undefined;
+  }
+
   async load(trx: Db, events: readonly Projected<LedgerEvent>[]): Promise<ReadModelRows> {
     const db = trx as AnyDb;
     const keys = keysOf(events);
+    const cache = this.cache;
+    const c = cache?.rows;
+    const balances = split(cache, c?.balances, keys.customers);
+    const achievements = split(cache, c?.achievements, keys.customers);
+    const visitKeys = split(cache, c?.visits, keys.visits);
+    const stats = split(cache, c?.customerVisits, keys.customers);
+    const lotKeys = split(cache, c?.lots, keys.lots);
     const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows] = await Promise.all([
       db.selectFrom(this.table('program_settings')).selectAll().execute(),
-      this.selectIn(db, 'customer_balances', 'customer_id', [...keys.customers]),
-      this.selectIn(db, 'customer_achievements', 'customer_id', [...keys.customers]),
-      this.selectIn(db, 'visits', 'visit_id', [...keys.visits]),
-      this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
-      this.selectTuples(db, 'points_lots', ['customer_id', 'lot_id'], [...keys.lots]),
-      this.selectOpenLots(db, [...keys.lotOwners]),
+      this.selectIn(db, 'customer_balances', 'customer_id', balances.missing),
+      this.selectIn(db, 'customer_achievements', 'customer_id', achievements.missing),
+      this.selectIn(db, 'visits', 'visit_id', visitKeys.missing),
+      this.selectIn(db, 'customer_visit_stats', 'customer_id', stats.missing),
+      this.selectTuples(db, 'points_lots', ['customer_id', 'lot_id'], lotKeys.missing),
+      // Every open lot of these customers: the cached ones, and (once the cache has evicted) those on disk.
+      cache?.complete === true ? [] : this.selectOpenLots(db, [...keys.lotOwners]),
     ]);
     const programs = (programRows as ReadModelTables['program_settings'][]).map(toProgram).sort((a, b) => (a.position < b.position ? -1 : 1));
-    const visits = new Map((visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]));
+    const visits = this.merge(
+      'visits',
+      visitKeys.hits,
+      (visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]),
+    );
     const locationKeys = locationKeysOf(events, programs, visits);
+    const days = split(cache, c?.locationVisits, locationKeys.locationVisits);
+    const payments = split(cache, c?.locationPayments, locationKeys.locationPayments);
+    const members = cache === undefined ? { hits: [], missing: [...locationKeys.locationCustomers] } : this.splitMembers(locationKeys.locationCustomers);
     const [dayRows, paymentRows, memberRows] = await Promise.all([
-      this.selectTuples(db, 'location_daily_visits', ['location_id', 'day'], [...locationKeys.locationVisits]),
-      this.selectTuples(db, 'location_daily_payments', ['location_id', 'day', 'currency'], [...locationKeys.locationPayments]),
-      this.selectTuples(db, 'location_daily_customers', ['location_id', 'day', 'customer_id'], [...locationKeys.locationCustomers]),
+      this.selectTuples(db, 'location_daily_visits', ['location_id', 'day'], days.missing),
+      this.selectTuples(db, 'location_daily_payments', ['location_id', 'day', 'currency'], payments.missing),
+      this.selectTuples(db, 'location_daily_customers', ['location_id', 'day', 'customer_id'], members.missing),
     ]);
+    const memberKeys = (memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id));
+    for (const key of memberKeys) cache?.locationCustomers.add(key);
     return {
       programs,
-      balances: new Map((balanceRows as ReadModelTables['customer_balances'][]).map((r) => [r.customer_id, toBalance(r)])),
-      achievements: new Map((achievementRows as ReadModelTables['customer_achievements'][]).map((r) => [r.customer_id, toAchievements(r)])),
+      balances: this.merge(
+        'balances',
+        balances.hits,
+        (balanceRows as ReadModelTables['customer_balances'][]).map((r) => [r.customer_id, toBalance(r)]),
+      ),
+      achievements: this.merge(
+        'achievements',
+        achievements.hits,
+        (achievementRows as ReadModelTables['customer_achievements'][]).map((r) => [r.customer_id, toAchievements(r)]),
+      ),
       visits,
-      customerVisits: new Map((statsRows as ReadModelTables['customer_visit_stats'][]).map((r) => [r.customer_id, toStats(r)])),
-      locationVisits: new Map((dayRows as ReadModelTables['location_daily_visits'][]).map((r) => [locationDayKey(r.location_id, r.day), toLocationDay(r)])),
-      locationPayments: new Map(
+      customerVisits: this.merge(
+        'customerVisits',
+        stats.hits,
+        (statsRows as ReadModelTables['customer_visit_stats'][]).map((r) => [r.customer_id, toStats(r)]),
+      ),
+      locationVisits: this.merge(
+        'locationVisits',
+        days.hits,
+        (dayRows as ReadModelTables['location_daily_visits'][]).map((r) => [locationDayKey(r.location_id, r.day), toLocationDay(r)]),
+      ),
+      locationPayments: this.merge(
+        'locationPayments',
+        payments.hits,
         (paymentRows as ReadModelTables['location_daily_payments'][]).map((r) => [locationPaymentKey(r.location_id, r.day, r.currency), toLocationPayments(r)]),
       ),
-      locationCustomers: new Set(
-        (memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id)),
+      locationCustomers: new Set([...members.hits, ...memberKeys]),
+      lots: this.merge(
+        'lots',
+        cache === undefined ? lotKeys.hits : [...lotKeys.hits, ...cache.lotsOfCustomers(keys.lotOwners)],
+        [...lotRows, ...ownersLotRows]
+          .map((r) => toLot(r as ReadModelTables['points_lots']))
+          .map((l): [string, PointsLot] => [lotKey(l.customerId, l.lotId), l])
+          // A lot the cache holds is newer than its row on disk.
+          .filter(([key]) => cache?.rows.lots.has(key) !== true),
       ),
-      lots: new Map([...lotRows, ...ownersLotRows].map((r) => toLot(r as ReadModelTables['points_lots'])).map((l) => [lotKey(l.customerId, l.lotId), l])),
     };
   }
 
@@ -80,9 +223,53 @@ export class LedgerReadModelStore {
     const db = trx as AnyDb;
     const { rows, changed } = result;
     await this.upsert(db, 'program_settings', ['program_id', 'version'], changed.programs.map(fromProgram));
+    await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
+    await this.insert(db, 'points_movements', result.movements.map(fromMovement));
+    const cache = this.cache;
+    if (cache === undefined) return this.writeRows(db, rows, changed);
+    for (const family of CACHED_FAMILIES) {
+      const source = rows[family] as ReadonlyMap<string, unknown>;
+      for (const key of changed[family]) {
+        cache.set(family, key, source.get(key));
+        cache.dirty[family].add(key);
+      }
+    }
+    for (const key of changed.locationCustomers) {
+      cache.locationCustomers.add(key);
+      cache.dirty.locationCustomers.add(key);
+    }
+    if (cache.size > cache.maxRows) await this.evict(db);
+  }
+
+  /** Writes every row the write-back cache holds that is not on disk yet (no-op without one). */
+  async flush(trx: Db): Promise<void> {
+    const cache = this.cache;
+    if (cache === undefined) return;
+    // In key order (keys join their columns with NUL, which sorts first): SQLite then appends to
+    // each primary-key index instead of inserting at random pages.
+    // A slice at a time, so the rows' SQL shapes never all exist at once.
+    const rows = { ...cache.rows, programs: [], locationCustomers: cache.locationCustomers };
+    const none = new Set<string>();
+    for (const [family, dirty] of Object.entries(cache.dirty) as [keyof typeof cache.dirty, Set<string>][]) {
+      const keys = [...dirty].sort();
+      for (let i = 0; i < keys.length; i += FLUSH_SLICE) {
+        const slice = new Set(keys.slice(i, i + FLUSH_SLICE));
+        const changed = Object.fromEntries(Object.keys(cache.dirty).map((f) => [f, f === family ? slice : none]));
+        await this.writeRows(trx as AnyDb, rows, { ...(changed as typeof cache.dirty), programs: [] });
+      }
+      dirty.clear();
+    }
+  }
+
+  private async evict(db: AnyDb): Promise<void> {
+    await this.flush(db);
+    this.cache!.clear();
+  }
+
+  /** The rows a batch changed, in the keyed tables (the timeline, movements and program versions are written apart). */
+  private async writeRows(db: AnyDb, rows: ReadModelRows, changed: BatchResult['changed']): Promise<void> {
     await this.upsert(db, 'customer_balances', ['customer_id'], pick(rows.balances, changed.balances).map(fromBalance));
     await this.upsert(db, 'customer_achievements', ['customer_id'], pick(rows.achievements, changed.achievements).map(fromAchievements));
-    await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
     await this.upsert(db, 'visits', ['visit_id'], pick(rows.visits, changed.visits).map(fromVisit));
     await this.upsert(db, 'customer_visit_stats', ['customer_id'], pick(rows.customerVisits, changed.customerVisits).map(fromStats));
     await this.upsert(db, 'location_daily_visits', ['location_id', 'day'], pick(rows.locationVisits, changed.locationVisits).map(fromLocationDay));
@@ -93,7 +280,6 @@ export class LedgerReadModelStore {
       pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments),
     );
     await this.upsert(db, 'points_lots', ['customer_id', 'lot_id'], pick(rows.lots, changed.lots).map(fromLot));
-    await this.insert(db, 'points_movements', result.movements.map(fromMovement));
     await this.insert(
       db,
       'location_daily_customers',
@@ -102,6 +288,31 @@ export class LedgerReadModelStore {
         return { location_id, day, customer_id };
       }),
     );
+  }
+
+  /** Cached rows plus rows read back (which the cache keeps from then on). */
+  private merge<F extends CachedFamily, R extends (CachedRows[F] extends Map<string, infer V> ? V : never)>(
+    family: F,
+    hits: readonly [string, R][],
+    read: readonly [string, R][],
+  ): Map<string, R> {
+    const map = new Map<string, R>(hits);
+    for (const [key, row] of read) {
+      map.set(key, row);
+      this.cache?.set(family, key, row);
+    }
+    return map;
+  }
+
+  private splitMembers(keys: ReadonlySet<string>): { hits: string[]; missing: string[] } {
+    const cache = this.cache!;
+    const hits: string[] = [];
+    const missing: string[] = [];
+    for (const key of keys) {
+      if (cache.locationCustomers.has(key)) hits.push(key);
+      else if (!cache.complete) missing.push(key);
+    }
+    return { hits, missing };
   }
 
   private async selectIn(db: AnyDb, table: ProjectedTable, column: string, keys: readonly string[]): Promise<unknown[]> {

@@ -21,6 +21,12 @@ export interface ProjectorOptions {
   readonly pollIntervalMs?: number;
   /** After being woken, wait this long for more appends before projecting (default 25 ms). */
   readonly gatherMs?: number;
+  /**
+   * Rebuilds only: keep up to this many rows in memory across batches and write them on
+   * `flush()` (see `WriteBackCache` in `ledger-read-model-store.ts`). The tables lag the
+   * checkpoint until then, so never for tables anyone reads.
+   */
+  readonly writeBackRows?: number;
 }
 
 export interface ProjectorProgress {
@@ -62,7 +68,7 @@ export class Projector {
     options: ProjectorOptions = {},
   ) {
     this.name = options.name ?? LEDGER_PROJECTION;
-    this.rows = new LedgerReadModelStore(options.suffix ?? '', database.maxParameters, database.bulk);
+    this.rows = new LedgerReadModelStore(options.suffix ?? '', database.maxParameters, database.bulk, options.writeBackRows);
     this.batchSize = options.batchSize ?? 1000;
     this.gatherMs = options.gatherMs ?? 25;
     // Gather what arrives for a moment before the next batch: under load, one transaction per
@@ -103,11 +109,20 @@ export class Projector {
         }
       });
     } catch (error) {
-      if (error instanceof CheckpointMoved) return false;
+      // With a write-back cache the batch's rows are already in memory: it cannot simply be retried.
+      if (error instanceof CheckpointMoved && !this.rows.writesBack) return false;
+      if (error instanceof CheckpointMoved)
+        throw new Error(`the checkpoint of ${this.name} moved under its write-back cache: another process wrote its tables`);
       throw error;
     }
     for (const listener of this.listeners) listener({ position: to, events: page.length });
     return true;
+  }
+
+  /** Writes what a write-back cache holds (see `writeBackRows`); a no-op without one. */
+  async flush(): Promise<void> {
+    if (!this.rows.writesBack) return;
+    await this.database.db.transaction().execute((trx) => this.rows.flush(trx));
   }
 
   /** Projects until the log is exhausted. */
