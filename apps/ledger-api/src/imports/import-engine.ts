@@ -167,6 +167,8 @@ export class ImportEngine {
       this.report.status = 'failed';
       this.report.failure = error instanceof ImportFileError ? error.message : `the store failed: ${(error as Error).message}`;
     }
+    // Refusals are known as the appends holding their neighbours settle: the report lists them by line.
+    this.report.refusals.sort((a, b) => a.line - b.line);
     this.options.onProgress?.(this.report);
     return this.report;
   }

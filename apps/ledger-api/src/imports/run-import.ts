@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
@@ -22,19 +22,29 @@ class ImportRunModule {
 export async function runImport(config: LedgerConfig, bytes: AsyncIterable<Uint8Array | string>, options: ImportOptions): Promise<ImportReport> {
   const app = await NestFactory.createApplicationContext(ImportRunModule.forRoot(config), { logger: false, abortOnError: false });
   try {
-    const engine = new ImportEngine(
-      {
-        store: app.get<EventStore>(EVENT_STORE),
-        customers: app.get(CustomerStreams),
-        reservations: app.get(Reservations),
-        program: await app.get(ProgramStreams).current(),
-        chainKey: config.chain?.key,
-        clock: app.get<Clock>(CLOCK),
-      },
-      options,
-    );
-    return await engine.run(readRecords(bytes, options.format));
+    return await importInto(app, config, bytes, options);
   } finally {
     await app.close();
   }
+}
+
+/** Runs an import on a booted write side (the CLI's, or the API's own for `POST /imports`). */
+export async function importInto(
+  app: INestApplicationContext,
+  config: LedgerConfig,
+  bytes: AsyncIterable<Uint8Array | string>,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const engine = new ImportEngine(
+    {
+      store: app.get<EventStore>(EVENT_STORE),
+      customers: app.get(CustomerStreams),
+      reservations: app.get(Reservations),
+      program: await app.get(ProgramStreams).current(),
+      chainKey: config.chain?.key,
+      clock: app.get<Clock>(CLOCK),
+    },
+    options,
+  );
+  return engine.run(readRecords(bytes, options.format));
 }
