@@ -1,3 +1,5 @@
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import type { EventStore } from '#event-store/event-store.port';
 import { loadConfig, type LedgerConfig } from '#runtime/config';
 import { OperatorError } from '#runtime/operator-error';
@@ -14,6 +16,9 @@ import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise, type ExportBasis } from '#audit/export';
 import { runLifecycle } from '../../ledger-api/src/lifecycle/run-lifecycle';
 import type { LifecycleCounts } from '../../ledger-api/src/lifecycle/lifecycle-runner';
+import { runImport } from '../../ledger-api/src/imports/run-import';
+import type { ImportReport } from '../../ledger-api/src/imports/import-engine';
+import type { ImportFormat } from '../../ledger-api/src/imports/import-records';
 import { startProgress, type Progress, type ProgressStream } from './progress';
 
 /**
@@ -225,4 +230,68 @@ export async function lifecycleRun(io: Io, options: { until: Date }): Promise<nu
   );
   io.out.write(`${JSON.stringify(report, null, 2)}\n`);
   return 0;
+}
+
+export interface ImportCommandOptions {
+  readonly file: string;
+  readonly format: ImportFormat;
+  readonly dryRun: boolean;
+  /** Where every refused row goes, one JSON line each (line, kind, reason, fields). */
+  readonly errors: string | undefined;
+  /** Ctrl-C: the CLI passes SIGINT's; tests their own. */
+  readonly signal: AbortSignal;
+}
+
+/** The actor recorded on what `ledger import` writes (the CLI has no API key). */
+export const IMPORT_CLI_ACTOR = 'cli:ledger-import';
+
+/**
+ * `ledger import FILE`: streams the file through the import engine. Progress (rows, rate, ETA
+ * estimated from the share of the file's bytes read) on stderr, the report as JSON on stdout.
+ * Exit 0 when every row was applied or found imported already, 1 otherwise.
+ */
+export async function importCommand(io: Io, options: ImportCommandOptions): Promise<number> {
+  let size: number;
+  try {
+    size = statSync(options.file).size;
+  } catch (error) {
+    throw new OperatorError(`${options.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let bytesRead = 0;
+  const file = createReadStream(options.file, { highWaterMark: 256 * 1024 });
+  const bytes = (async function* () {
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      yield chunk;
+    }
+  })();
+  const errors = options.errors === undefined ? undefined : createWriteStream(options.errors, { mode: 0o600 });
+  const progress = startProgress(io.err, { label: options.dryRun ? 'import (dry run)' : 'import', unit: 'rows' });
+  const settled = (r: ImportReport) => r.rows.applied + r.rows.skipped + r.rows.refused;
+  let report: ImportReport;
+  try {
+    report = await runImport(loadConfig(), bytes, {
+      importId: randomUUID(),
+      actor: IMPORT_CLI_ACTOR,
+      format: options.format,
+      dryRun: options.dryRun,
+      signal: options.signal,
+      progressEvery: 2000,
+      onProgress: (r) => progress.update(settled(r), bytesRead === 0 ? settled(r) : Math.round((r.rows.read * size) / bytesRead)),
+      ...(errors !== undefined && { onRefusal: (refusal) => errors.write(`${JSON.stringify(refusal)}\n`) }),
+    });
+    progress.finish(settled(report));
+  } finally {
+    progress.stop();
+    file.destroy();
+    if (errors !== undefined) await new Promise((resolve) => errors.end(resolve));
+  }
+  const { rows, points } = report;
+  io.err.write(
+    `${report.dryRun ? 'dry run: would apply' : 'applied'} ${rows.applied}, already imported ${rows.skipped}, refused ${rows.refused} of ${rows.read} rows; points ${points.net >= 0 ? '+' : ''}${points.net}` +
+      `${report.status === 'completed' ? '' : ` (${report.status}${report.failure === undefined ? '' : `: ${report.failure}`})`}\n`,
+  );
+  if (report.status === 'stopped') io.err.write('stopped: run the same command again to resume (rows already imported are skipped)\n');
+  io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.status === 'completed' && rows.refused === 0 ? 0 : 1;
 }

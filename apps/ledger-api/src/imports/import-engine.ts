@@ -12,7 +12,7 @@ import type { CommandContext } from '../ledger/command-context';
 import { envelope } from '../ledger/command-runner';
 import { entityId, importCommandId, importedCustomerId } from '../ledger/ids';
 import type { HonouredCheck, Reservations } from '../ledger/reservations';
-import type { LoadedStream, StreamRepository } from '../ledger/stream-repository';
+import type { CommandRecord, LoadedStream, StreamRepository } from '../ledger/stream-repository';
 import type { ImportFormat, RawRecord } from './import-records';
 import { csvHeader, decodeRecord, ROW_KINDS, type CustomerRow, type DecodedRow, type ImportRow, type RowKind, type RowRefusal } from './import-rows';
 
@@ -129,6 +129,8 @@ export class ImportEngine {
   private readonly dryStreams = new Map<string, Loaded>();
   private readonly dryContacts = new Map<string, string>();
   private sinceProgress = 0;
+  /** The last external id's customer id: a customer's rows come together, so one hash per customer. */
+  private lastExternal: { externalId: string; customerId: string } | undefined;
 
   constructor(
     private readonly deps: ImportDependencies,
@@ -200,9 +202,9 @@ export class ImportEngine {
 
   /** Customers are matched by external id (the id the import enrols them under), then e-mail, then phone. */
   private async customerOf(row: ImportRow): Promise<string | undefined> {
-    if (row.kind === 'customer') return importedCustomerId(row.externalId);
+    if (row.kind === 'customer') return this.importedCustomer(row.externalId);
     if (row.externalId !== undefined) {
-      const customerId = importedCustomerId(row.externalId);
+      const customerId = this.importedCustomer(row.externalId);
       const group = await this.groupFor(accountStream(customerId));
       if (group.state.status === 'Enrolled') return customerId;
     }
@@ -215,6 +217,11 @@ export class ImportEngine {
       if (holder !== undefined) return holder;
     }
     return undefined;
+  }
+
+  private importedCustomer(externalId: string): string {
+    if (this.lastExternal?.externalId !== externalId) this.lastExternal = { externalId, customerId: importedCustomerId(externalId) };
+    return this.lastExternal.customerId;
   }
 
   private async contactHolder(scope: ReservationScope, value: string): Promise<string | undefined> {
@@ -351,7 +358,8 @@ export class ImportEngine {
       if (value === undefined) continue;
       const dry = this.dryContacts.get(`${scope}\u0000${value}`);
       if (dry !== undefined && accountStream(dry) !== streamName) return E.left({ _tag: 'ContactTaken', field: scope });
-      await Promise.all(this.inFlight.values());
+      // No wait for other customers' appends in flight: if one of them claims the same value, the
+      // reservation stream's expected revision fails this append, and the rows are decided again.
       const claimed = await this.deps.reservations.claim(scope, value, { ownerStream: streamName, reference: customerIdOf(streamName)! }, this.context(commandId), this.enrolled);
       if (E.isLeft(claimed)) return E.left({ _tag: 'ContactTaken', field: scope });
       if (claimed.right !== undefined) claims.push(claimed.right);
@@ -434,7 +442,10 @@ export class ImportEngine {
         };
       }),
     );
-    this.dryStreams.set(group.streamName, this.deps.customers.fold(group.loaded, recorded, { written: true }));
+    const folded = this.deps.customers.fold(group.loaded, recorded, { written: true });
+    // Only which commands the stream holds is asked again: one shared record keeps a dry run's memory to a state per customer.
+    const held: CommandRecord<CustomerState, CustomerEvent> = { requestFingerprint: undefined, events: [], stateAfter: folded.state, position: 0n };
+    this.dryStreams.set(group.streamName, { ...folded, commands: new Map([...folded.commands.keys()].map((id) => [id, held])) });
     for (const d of applied) {
       if (d.row.row.kind !== 'customer') continue;
       const customerId = customerIdOf(group.streamName)!;

@@ -169,7 +169,7 @@ export class NdjsonRecords {
  * Reads a byte stream (a file, a request body) as records, chunk by chunk: memory stays the
  * size of a chunk and a record. Bytes that are not UTF-8 make their record an encoding fault.
  */
-export async function* readRecords(bytes: AsyncIterable<Uint8Array | string>, format: ImportFormat): AsyncGenerator<RawRecord> {
+export async function* readRecords(bytes: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>, format: ImportFormat): AsyncGenerator<RawRecord> {
   const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
   const parser = format === 'csv' ? new CsvRecords() : new NdjsonRecords();
   for await (const chunk of bytes) {

@@ -2,7 +2,9 @@ import { Module, type DynamicModule, type INestApplicationContext } from '@nestj
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
-import { CLOCK, CustomerStreams, EVENT_STORE, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import { CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import type { ChainIntegrity } from '../ledger/quarantine';
+import { StreamRepository } from '../ledger/stream-repository';
 import { Reservations } from '../ledger/reservations';
 import { ImportEngine, type ImportOptions, type ImportReport } from './import-engine';
 import { readRecords } from './import-records';
@@ -28,6 +30,8 @@ export async function runImport(config: LedgerConfig, bytes: AsyncIterable<Uint8
   }
 }
 
+const IMPORT_STREAM_CACHE = 512;
+
 /** Runs an import on a booted write side (the CLI's, or the API's own for `POST /imports`). */
 export async function importInto(
   app: INestApplicationContext,
@@ -35,10 +39,13 @@ export async function importInto(
   bytes: AsyncIterable<Uint8Array | string>,
   options: ImportOptions,
 ): Promise<ImportReport> {
+  const store = app.get<EventStore>(EVENT_STORE);
   const engine = new ImportEngine(
     {
-      store: app.get<EventStore>(EVENT_STORE),
-      customers: app.get(CustomerStreams),
+      store,
+      // Its own small cache: an import touches most customers once, and would only push the
+      // API's hot customers out of the shared one (a load reads what the cache lacks, so neither goes stale).
+      customers: new StreamRepository(store, CUSTOMER_STREAM_MODEL, IMPORT_STREAM_CACHE, app.get<ChainIntegrity>(CHAIN_INTEGRITY)),
       reservations: app.get(Reservations),
       program: await app.get(ProgramStreams).current(),
       chainKey: config.chain?.key,
