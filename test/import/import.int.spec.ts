@@ -4,9 +4,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { accountStream } from '#runtime/streams';
 import { importedCustomerId } from '../../apps/ledger-api/src/ledger/ids';
-import { EVENT_STORE, LEDGER_CONFIG } from '../../apps/ledger-api/src/ledger/ledger.module';
+import { EVENT_STORE } from '../../apps/ledger-api/src/ledger/ledger.module';
 import type { ImportOptions, ImportReport } from '../../apps/ledger-api/src/imports/import-engine';
-import { importInto } from '../../apps/ledger-api/src/imports/run-import';
+import { Importer } from '../../apps/ledger-api/src/imports/run-import';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 
 const SAMPLE = readFileSync(join(__dirname, '../../docs/import-sample.csv'));
@@ -37,13 +37,15 @@ describe('ledger import (embedded store, real SQLite files)', () => {
     await ledger.close();
   });
 
-  const run = (content: string | Buffer, options: Partial<ImportOptions> = {}): Promise<ImportReport> =>
-    importInto(ledger.app, ledger.app.get(LEDGER_CONFIG), chunked(Buffer.isBuffer(content) ? content : Buffer.from(content)), {
+  const run = async (content: string | Buffer, options: Partial<ImportOptions> = {}): Promise<ImportReport> => {
+    const started = await ledger.app.get(Importer).start(chunked(Buffer.isBuffer(content) ? content : Buffer.from(content)), {
       importId: randomUUID(),
       actor: 'migration-key',
       format: 'csv',
       ...options,
     });
+    return started.done;
+  };
   const csv = (...lines: string[]) => `${HEADER}\n${lines.join('\n')}\n`;
   const head = () => ledger.app.get<EventStore>(EVENT_STORE).headPosition();
   const customer = async (externalId: string) => (await ledger.request('GET', `/customers/${importedCustomerId(externalId)}`)).body;

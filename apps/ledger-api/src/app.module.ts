@@ -33,6 +33,8 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RefundPaymentHandler } from './refunds/refund-payment.handler';
 import { RefundsController } from './refunds/refunds.controller';
 import { DemoData } from './demo/demo-data';
+import { ImportJobs, ImportsController } from './imports/imports.controller';
+import { Importer } from './imports/run-import';
 
 /**
  * The keys configured so far: LEDGER_API_KEYS and the data directory's keys file (read, never
@@ -91,6 +93,7 @@ export class AppModule {
         RefundsController,
         HistoryController,
         AuditController,
+        ImportsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -109,6 +112,8 @@ export class AppModule {
         RefundPaymentHandler,
         DemoProgram,
         DemoData,
+        Importer,
+        ImportJobs,
       ],
     };
   }

@@ -117,7 +117,8 @@ const DEFAULT_CONCURRENCY = 32;
 const MAX_ATTEMPTS = 10;
 
 export class ImportEngine {
-  private readonly report: ImportReport;
+  /** The report so far: counts grow as appends settle (a status route shows it while the import runs). */
+  readonly report: ImportReport;
   private readonly dryRun: boolean;
   private readonly now: Date;
   /** Source ids seen in this file, with their line: the second of two is refused. */

@@ -1,13 +1,46 @@
-import { Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
+import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
-import { CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import { CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LEDGER_CONFIG, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import type { ChainIntegrity } from '../ledger/quarantine';
-import { StreamRepository } from '../ledger/stream-repository';
 import { Reservations } from '../ledger/reservations';
-import { ImportEngine, type ImportOptions, type ImportReport } from './import-engine';
+import { StreamRepository } from '../ledger/stream-repository';
+import { ImportEngine, type ImportOptions } from './import-engine';
 import { readRecords } from './import-records';
+
+const IMPORT_STREAM_CACHE = 512;
+
+/** Starts imports on the write side: the CLI's (`ledger import`) or the API's (`POST /imports`). */
+@Injectable()
+export class Importer {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CHAIN_INTEGRITY) private readonly integrity: ChainIntegrity,
+    @Inject(Reservations) private readonly reservations: Reservations,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+  ) {}
+
+  /** An engine over these bytes; `run` it (its `report` shows the progress meanwhile). */
+  async start(bytes: AsyncIterable<Uint8Array | string>, options: ImportOptions): Promise<{ engine: ImportEngine; done: Promise<ImportEngine['report']> }> {
+    const engine = new ImportEngine(
+      {
+        store: this.store,
+        // Its own small cache: an import touches most customers once, and would only push the
+        // API's hot customers out of the shared one (a load reads what a cache lacks, so neither goes stale).
+        customers: new StreamRepository(this.store, CUSTOMER_STREAM_MODEL, IMPORT_STREAM_CACHE, this.integrity),
+        reservations: this.reservations,
+        program: await this.programs.current(),
+        chainKey: this.config.chain?.key,
+        clock: this.clock,
+      },
+      options,
+    );
+    return { engine, done: engine.run(readRecords(bytes, options.format)) };
+  }
+}
 
 /**
  * `ledger import FILE`: the import engine on the write side booted without HTTP (the store, the
@@ -17,41 +50,15 @@ import { readRecords } from './import-records';
 @Module({})
 class ImportRunModule {
   static forRoot(config: LedgerConfig): DynamicModule {
-    return { module: ImportRunModule, imports: [LedgerModule.forRoot(config)] };
+    return { module: ImportRunModule, imports: [LedgerModule.forRoot(config)], providers: [Importer] };
   }
 }
 
-export async function runImport(config: LedgerConfig, bytes: AsyncIterable<Uint8Array | string>, options: ImportOptions): Promise<ImportReport> {
+export async function runImport(config: LedgerConfig, bytes: AsyncIterable<Uint8Array | string>, options: ImportOptions): Promise<ImportEngine['report']> {
   const app = await NestFactory.createApplicationContext(ImportRunModule.forRoot(config), { logger: false, abortOnError: false });
   try {
-    return await importInto(app, config, bytes, options);
+    return await (await app.get(Importer).start(bytes, options)).done;
   } finally {
     await app.close();
   }
-}
-
-const IMPORT_STREAM_CACHE = 512;
-
-/** Runs an import on a booted write side (the CLI's, or the API's own for `POST /imports`). */
-export async function importInto(
-  app: INestApplicationContext,
-  config: LedgerConfig,
-  bytes: AsyncIterable<Uint8Array | string>,
-  options: ImportOptions,
-): Promise<ImportReport> {
-  const store = app.get<EventStore>(EVENT_STORE);
-  const engine = new ImportEngine(
-    {
-      store,
-      // Its own small cache: an import touches most customers once, and would only push the
-      // API's hot customers out of the shared one (a load reads what the cache lacks, so neither goes stale).
-      customers: new StreamRepository(store, CUSTOMER_STREAM_MODEL, IMPORT_STREAM_CACHE, app.get<ChainIntegrity>(CHAIN_INTEGRITY)),
-      reservations: app.get(Reservations),
-      program: await app.get(ProgramStreams).current(),
-      chainKey: config.chain?.key,
-      clock: app.get<Clock>(CLOCK),
-    },
-    options,
-  );
-  return engine.run(readRecords(bytes, options.format));
 }

@@ -1,0 +1,117 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
+import { tempDir } from '../support/temp-dir';
+
+/** The built `ledger` CLI, run as an operator runs it. */
+const CLI = join(__dirname, '../../dist/apps/ledger-cli/src/main.js');
+const SAMPLE = join(__dirname, '../../docs/import-sample.csv');
+
+function ledger(args: string[], dataDir: string) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+  const child = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, LEDGER_DATA_DIR: dataDir }, encoding: 'utf8', timeout: 120_000 });
+  return { code: child.status, stdout: child.stdout, stderr: child.stderr };
+}
+
+async function eventCount(dataDir: string): Promise<number> {
+  const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite'), readOnly: true });
+  try {
+    let count = 0;
+    for (let after = 0n; ; ) {
+      const page = await store.readAll({ after, maxCount: 5000 });
+      if (page.length === 0) return count;
+      count += page.length;
+      after = page[page.length - 1]!.position;
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+describe('ledger import (the CLI)', () => {
+  const dir = tempDir('ledger-import-cli-');
+  afterAll(() => dir.cleanup());
+
+  it('dry-runs the sample writing nothing, imports it, and imports it again writing nothing', async () => {
+    const data = join(dir.path, 'sample');
+    const dry = ledger(['import', SAMPLE, '--dry-run'], data);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, rows: { read: 9, applied: 9 }, points: { net: 1075 } });
+    expect(dry.stderr).toContain('dry run: would apply 9');
+    expect(existsSync(join(data, 'events.sqlite')) ? await eventCount(data) : 0).toBe(0);
+
+    const first = ledger(['import', SAMPLE], data);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ status: 'completed', rows: { applied: 9 } });
+    const written = await eventCount(data);
+    // 9 ledger events and the reservations of 2 e-mails and 1 phone.
+    expect(written).toBe(12);
+
+    const again = ledger(['import', SAMPLE], data);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).rows).toEqual({ read: 9, applied: 0, skipped: 9, refused: 0 });
+    expect(await eventCount(data)).toBe(written);
+  });
+
+  it('writes each refused row to --errors and exits 1, naming lines and fields but no value', () => {
+    const data = join(dir.path, 'errors');
+    const file = join(dir.path, 'bad.ndjson');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ kind: 'customer', sourceId: 'c-1', externalId: 'X-1', email: 'x1@example.com', occurredAt: '2021-01-01T00:00:00Z' }),
+        JSON.stringify({ kind: 'earn', sourceId: 'e-1', externalId: 'X-1', points: -4, occurredAt: '2024-01-01T00:00:00Z' }),
+        JSON.stringify({ kind: 'visit', sourceId: 'v-1', email: 'secret.person@example.com', locationId: 'store-1', visitKind: 'browse', occurredAt: '2024-01-01T00:00:00Z' }),
+        '',
+      ].join('\n'),
+    );
+    const errors = join(dir.path, 'bad.errors.ndjson');
+    const run = ledger(['import', file, '--errors', errors], data);
+    expect(run.code).toBe(1);
+    const lines = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        { line: 2, kind: 'earn', reason: 'invalid row', errors: [{ path: 'points', message: expect.stringContaining('expected integer from 1') }] },
+        { line: 3, kind: 'visit', reason: expect.stringMatching(/^customer-not-found/) },
+      ]),
+    );
+    expect(readFileSync(errors, 'utf8') + run.stdout + run.stderr).not.toContain('secret.person');
+  });
+
+  it('stops cleanly on Ctrl-C, and the same command resumes where it stopped', async () => {
+    const data = join(dir.path, 'interrupted');
+    const file = join(dir.path, 'big.csv');
+    const rows = ['kind,sourceId,externalId,email,occurredAt,points'];
+    for (let i = 0; i < 20_000; i++) {
+      rows.push(`customer,c-${i},M-${i},m${i}@example.com,2021-01-01T00:00:00Z,`, `earn,e-${i},M-${i},,2024-01-01T00:00:00Z,${(i % 50) + 1}`);
+    }
+    writeFileSync(file, `${rows.join('\n')}\n`);
+    const child = spawn(process.execPath, [CLI, 'import', file], { env: { ...process.env, LEDGER_DATA_DIR: data } });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (b: Buffer) => {
+        stderr += b.toString();
+        // The first progress line: rows are being applied.
+        if (/import: \d+%/.test(stderr) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(stderr).toContain('stopped: run the same command again to resume');
+    expect(code).toBe(1);
+    const stopped = JSON.parse(stdout);
+    expect(stopped.status).toBe('stopped');
+    expect(stopped.rows.applied).toBeGreaterThan(0);
+    expect(stopped.rows.applied).toBeLessThan(40_000);
+
+    const resumed = ledger(['import', file], data);
+    expect(resumed.code).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report.rows.skipped).toBe(stopped.rows.applied);
+    expect(report.rows.applied + report.rows.skipped).toBe(40_000);
+    // Every row once: 40,000 ledger events and 20,000 e-mail reservations.
+    expect(await eventCount(data)).toBe(60_000);
+  }, 180_000);
+});
