@@ -4,6 +4,7 @@ import type * as t from 'io-ts';
 import { reportErrors } from '#ledger-domain/shared/codecs';
 import { annotationOf, type JsonSchema } from '#ledger-domain/shared/schema-annotation';
 import { AdjustPointsBodyC } from '../../apps/ledger-api/src/adjustments/adjust-points.handler';
+import { BulkAdjustmentsBodyC } from '../../apps/ledger-api/src/adjustments/bulk-adjustments.controller';
 import { ExportQueryC } from '../../apps/ledger-api/src/audit/audit.controller';
 import { CustomerPathC } from '../../apps/ledger-api/src/customers/customer-command';
 import { ImportQueryC } from '../../apps/ledger-api/src/imports/imports.controller';
@@ -43,6 +44,7 @@ const BODIES: Record<string, t.Mixed> = {
   'POST /customers/{customerId}/payments/{paymentId}/activate': ActivatePointsBodyC,
   'POST /customers/{customerId}/payments/{paymentId}/void': VoidPointsBodyC,
   'PUT /program': ProgramSettingsPatchC,
+  'POST /adjustments/bulk': BulkAdjustmentsBodyC,
 };
 
 const QUERIES: Record<string, t.Mixed> = {
@@ -242,7 +244,9 @@ describe('OpenAPI document generated from the codecs', () => {
     expect(Object.keys(operation.requestBody?.content ?? {}).sort()).toEqual([...contentTypes].sort());
     const schema = JSON.parse(JSON.stringify(codecSchema(query))) as JsonSchema;
     const parameters = (operation.parameters ?? []).filter((p) => p.in === 'query');
-    expect(parameters.map((p) => ({ name: p.name, schema: p.schema }))).toEqual(Object.entries(schema.properties ?? {}).map(([name, s]) => ({ name, schema: s })));
+    expect(parameters.map((p) => ({ name: p.name, schema: p.schema }))).toEqual(
+      Object.entries(schema.properties ?? {}).map(([name, s]) => ({ name, schema: s })),
+    );
   });
 
   describe.each(Object.entries(QUERIES))('%s', (route, codec) => {

@@ -18,7 +18,7 @@ async function eventCount(dataDir: string): Promise<number> {
   const store = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite'), readOnly: true });
   try {
     let count = 0;
-    for (let after = 0n; ; ) {
+    for (let after = 0n; ;) {
       const page = await store.readAll({ after, maxCount: 5000 });
       if (page.length === 0) return count;
       count += page.length;
@@ -62,14 +62,24 @@ describe('ledger import (the CLI)', () => {
       [
         JSON.stringify({ kind: 'customer', sourceId: 'c-1', externalId: 'X-1', email: 'x1@example.com', occurredAt: '2021-01-01T00:00:00Z' }),
         JSON.stringify({ kind: 'earn', sourceId: 'e-1', externalId: 'X-1', points: -4, occurredAt: '2024-01-01T00:00:00Z' }),
-        JSON.stringify({ kind: 'visit', sourceId: 'v-1', email: 'secret.person@example.com', locationId: 'store-1', visitKind: 'browse', occurredAt: '2024-01-01T00:00:00Z' }),
+        JSON.stringify({
+          kind: 'visit',
+          sourceId: 'v-1',
+          email: 'secret.person@example.com',
+          locationId: 'store-1',
+          visitKind: 'browse',
+          occurredAt: '2024-01-01T00:00:00Z',
+        }),
         '',
       ].join('\n'),
     );
     const errors = join(dir.path, 'bad.errors.ndjson');
     const run = ledger(['import', file, '--errors', errors], data);
     expect(run.code).toBe(1);
-    const lines = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(errors, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toEqual(
       expect.arrayContaining([
         { line: 2, kind: 'earn', reason: 'invalid row', errors: [{ path: 'points', message: expect.stringContaining('expected integer from 1') }] },

@@ -15,7 +15,7 @@ const HEADER = 'kind,sourceId,externalId,email,phone,name,occurredAt,points,expi
 /** Every event in the log, in order (the tests' stores are small). */
 async function allEvents(store: EventStore): Promise<RecordedEvent[]> {
   const out: RecordedEvent[] = [];
-  for (let after = 0n; ; ) {
+  for (let after = 0n; ;) {
     const page = await store.readAll({ after, maxCount: 1000 });
     if (page.length === 0) return out;
     out.push(...page);
@@ -215,7 +215,9 @@ describe('ledger import (embedded store, real SQLite files)', () => {
     });
 
     it('refuses the second of two rows with one source id, and a truncated last line', async () => {
-      const report = await run(`${HEADER}\nearn,e-t1,B-1,,,,2024-01-01T00:00:00Z,5,,,,,\nearn,e-t1,B-1,,,,2024-01-01T00:00:00Z,6,,,,,\nearn,e-t2,B-1,,,,2024-01-01T00:00:00Z,7`);
+      const report = await run(
+        `${HEADER}\nearn,e-t1,B-1,,,,2024-01-01T00:00:00Z,5,,,,,\nearn,e-t1,B-1,,,,2024-01-01T00:00:00Z,6,,,,,\nearn,e-t2,B-1,,,,2024-01-01T00:00:00Z,7`,
+      );
       expect(report.refusals.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
         [3, 'duplicate source id'],
         [4, 'truncated'],

@@ -34,6 +34,7 @@ import { RefundPaymentHandler } from './refunds/refund-payment.handler';
 import { RefundsController } from './refunds/refunds.controller';
 import { DemoData } from './demo/demo-data';
 import { ImportJobs, ImportsController } from './imports/imports.controller';
+import { BulkAdjustmentsController } from './adjustments/bulk-adjustments.controller';
 import { Importer } from './imports/run-import';
 
 /**
@@ -94,6 +95,7 @@ export class AppModule {
         HistoryController,
         AuditController,
         ImportsController,
+        BulkAdjustmentsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },

@@ -99,7 +99,13 @@ type Loaded = LoadedStream<CustomerState, CustomerEvent>;
 
 /** One row of a customer's group, decided: its events and the reservations they need, or why not. */
 type Decided =
-  | { readonly outcome: 'applied'; readonly row: DecodedRow; readonly commandId: string; readonly events: readonly CustomerEvent[]; readonly claims: readonly StreamAppend[] }
+  | {
+      readonly outcome: 'applied';
+      readonly row: DecodedRow;
+      readonly commandId: string;
+      readonly events: readonly CustomerEvent[];
+      readonly claims: readonly StreamAppend[];
+    }
   | { readonly outcome: 'skipped'; readonly row: DecodedRow }
   | { readonly outcome: 'refused'; readonly row: DecodedRow; readonly refusal: RowRefusal };
 
@@ -346,11 +352,7 @@ export class ImportEngine {
   }
 
   /** E-mail and phone are unique across customers, as for an enrolment through the API: both, or the row is refused. */
-  private async claimContacts(
-    row: CustomerRow,
-    streamName: string,
-    commandId: string,
-  ): Promise<E.Either<LedgerError, readonly StreamAppend[]>> {
+  private async claimContacts(row: CustomerRow, streamName: string, commandId: string): Promise<E.Either<LedgerError, readonly StreamAppend[]>> {
     const claims: StreamAppend[] = [];
     for (const [scope, value] of [
       ['email', row.email],
@@ -361,7 +363,13 @@ export class ImportEngine {
       if (dry !== undefined && accountStream(dry) !== streamName) return E.left({ _tag: 'ContactTaken', field: scope });
       // No wait for other customers' appends in flight: if one of them claims the same value, the
       // reservation stream's expected revision fails this append, and the rows are decided again.
-      const claimed = await this.deps.reservations.claim(scope, value, { ownerStream: streamName, reference: customerIdOf(streamName)! }, this.context(commandId), this.enrolled);
+      const claimed = await this.deps.reservations.claim(
+        scope,
+        value,
+        { ownerStream: streamName, reference: customerIdOf(streamName)! },
+        this.context(commandId),
+        this.enrolled,
+      );
       if (E.isLeft(claimed)) return E.left({ _tag: 'ContactTaken', field: scope });
       if (claimed.right !== undefined) claims.push(claimed.right);
     }
@@ -499,9 +507,9 @@ export class ImportEngine {
 
 /** A refused row's reason: the problem the API would answer for the same refusal (its type and detail, which never hold personal data). */
 function refusalOf(line: number, kind: RowKind, error: LedgerError | { _tag: 'LedgerIntegrity' }): RowRefusal {
-  if (error._tag === 'LedgerIntegrity') return { line, kind, reason: "ledger-integrity: the customer's stream fails its hash-chain check; nothing is written to it" };
+  if (error._tag === 'LedgerIntegrity')
+    return { line, kind, reason: "ledger-integrity: the customer's stream fails its hash-chain check; nothing is written to it" };
   const problem = toProblem(error);
   const slug = problem.type.slice(problem.type.lastIndexOf('/') + 1);
   return { line, kind, reason: `${slug}: ${problem.detail ?? problem.title}`, ...(error._tag === 'InvalidInput' && { errors: error.errors }) };
 }
-

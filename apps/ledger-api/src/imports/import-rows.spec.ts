@@ -12,13 +12,25 @@ const json = (value: unknown) => ({ line: 3, format: 'ndjson' as const, text: JS
 describe('Import rows', () => {
   it('decodes each kind from CSV (empty cells absent, points as integers, times normalised)', () => {
     expect(
-      decodeRecord(csvRow({ kind: 'customer', sourceId: 'c-1', externalId: 'M1', email: ' Ada@Example.com ', occurredAt: '2020-01-01T10:00:00+01:00' }), header),
-    ).toEqual(E.right({ line: 7, row: { kind: 'customer', sourceId: 'c-1', externalId: 'M1', email: 'ada@example.com', occurredAt: '2020-01-01T09:00:00.000Z' } }));
-    expect(decodeRecord(csvRow({ kind: 'adjust', sourceId: 'a-1', externalId: 'M1', points: '-15', reason: 'x', occurredAt: '2021-01-01T00:00:00Z' }), header)).toEqual(
+      decodeRecord(
+        csvRow({ kind: 'customer', sourceId: 'c-1', externalId: 'M1', email: ' Ada@Example.com ', occurredAt: '2020-01-01T10:00:00+01:00' }),
+        header,
+      ),
+    ).toEqual(
+      E.right({ line: 7, row: { kind: 'customer', sourceId: 'c-1', externalId: 'M1', email: 'ada@example.com', occurredAt: '2020-01-01T09:00:00.000Z' } }),
+    );
+    expect(
+      decodeRecord(csvRow({ kind: 'adjust', sourceId: 'a-1', externalId: 'M1', points: '-15', reason: 'x', occurredAt: '2021-01-01T00:00:00Z' }), header),
+    ).toEqual(
       E.right({ line: 7, row: { kind: 'adjust', sourceId: 'a-1', externalId: 'M1', points: -15, reason: 'x', occurredAt: '2021-01-01T00:00:00.000Z' } }),
     );
     expect(
-      E.isRight(decodeRecord(csvRow({ kind: 'visit', sourceId: 'v', phone: '+1 555 010 2000', locationId: 'store-1', visitKind: 'service', occurredAt: '2021-01-01T00:00:00Z' }), header)),
+      E.isRight(
+        decodeRecord(
+          csvRow({ kind: 'visit', sourceId: 'v', phone: '+1 555 010 2000', locationId: 'store-1', visitKind: 'service', occurredAt: '2021-01-01T00:00:00Z' }),
+          header,
+        ),
+      ),
     ).toBe(true);
   });
 
@@ -37,25 +49,33 @@ describe('Import rows', () => {
       }),
     );
     expect(JSON.stringify(refused)).not.toContain('lots');
-    expect(JSON.stringify(decodeRecord(json({ kind: 'customer', sourceId: 's', externalId: 'x', email: 'not an e-mail ' + secret, occurredAt: 'x' }), undefined))).not.toContain(
-      secret,
-    );
+    expect(
+      JSON.stringify(decodeRecord(json({ kind: 'customer', sourceId: 's', externalId: 'x', email: 'not an e-mail ' + secret, occurredAt: 'x' }), undefined)),
+    ).not.toContain(secret);
   });
 
   it('refuses numbers out of range, unknown fields, an unknown kind, a missing customer reference, and extra or missing CSV columns', () => {
     const reasons = (r: ReturnType<typeof decodeRecord>) => (E.isLeft(r) ? [r.left.reason, ...(r.left.errors ?? []).map((e) => e.path)] : ['accepted']);
-    expect(reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', externalId: 'x', points: 1e12, occurredAt: '2021-01-01T00:00:00Z' }), undefined))).toEqual(['invalid row', 'points']);
-    expect(reasons(decodeRecord(csvRow({ kind: 'earn', sourceId: 's', externalId: 'x', points: '99999999999999999999', occurredAt: '2021-01-01T00:00:00Z' }), header))).toEqual([
+    expect(reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', externalId: 'x', points: 1e12, occurredAt: '2021-01-01T00:00:00Z' }), undefined))).toEqual([
       'invalid row',
       'points',
     ]);
-    expect(reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', externalId: 'x', points: 1, occurredAt: '2021-01-01T00:00:00Z', bonus: 1 }), undefined))).toEqual([
-      'invalid row',
-      'bonus',
-    ]);
+    expect(
+      reasons(
+        decodeRecord(csvRow({ kind: 'earn', sourceId: 's', externalId: 'x', points: '99999999999999999999', occurredAt: '2021-01-01T00:00:00Z' }), header),
+      ),
+    ).toEqual(['invalid row', 'points']);
+    expect(
+      reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', externalId: 'x', points: 1, occurredAt: '2021-01-01T00:00:00Z', bonus: 1 }), undefined)),
+    ).toEqual(['invalid row', 'bonus']);
     expect(reasons(decodeRecord(json({ kind: 'gift', sourceId: 's' }), undefined))).toEqual(['invalid row', 'kind']);
-    expect(reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', points: 1, occurredAt: '2021-01-01T00:00:00Z' }), undefined))).toEqual(['invalid row', 'externalId']);
-    expect(reasons(decodeRecord({ line: 2, format: 'csv', fields: ['earn', 's'] }, header))).toEqual([`expected ${header.length} columns as in the header, found 2`]);
+    expect(reasons(decodeRecord(json({ kind: 'earn', sourceId: 's', points: 1, occurredAt: '2021-01-01T00:00:00Z' }), undefined))).toEqual([
+      'invalid row',
+      'externalId',
+    ]);
+    expect(reasons(decodeRecord({ line: 2, format: 'csv', fields: ['earn', 's'] }, header))).toEqual([
+      `expected ${header.length} columns as in the header, found 2`,
+    ]);
     expect(reasons(decodeRecord({ line: 2, format: 'csv', fields: [...header.map(() => ''), 'extra'] }, header))).toEqual([
       `expected ${header.length} columns as in the header, found ${header.length + 1}`,
     ]);

@@ -167,7 +167,12 @@ export function decodeRecord(record: RawRecord, header: readonly string[] | unde
   if (E.isLeft(decoded)) return E.left({ line, kind, reason: 'invalid row', errors: reportErrors(decoded.left) });
   const row = decoded.right;
   if (row.kind !== 'customer' && row.externalId === undefined && row.email === undefined && row.phone === undefined) {
-    return E.left({ line, kind, reason: 'invalid row', errors: [{ path: 'externalId', message: 'expected an externalId, email or phone naming the customer' }] });
+    return E.left({
+      line,
+      kind,
+      reason: 'invalid row',
+      errors: [{ path: 'externalId', message: 'expected an externalId, email or phone naming the customer' }],
+    });
   }
   if (row.kind === 'customer' && row.email === undefined && row.phone === undefined) {
     return E.left({ line, kind, reason: 'invalid row', errors: [{ path: 'email', message: 'expected an e-mail or a phone number (at least one)' }] });

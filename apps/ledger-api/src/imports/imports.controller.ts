@@ -71,11 +71,23 @@ export class ImportJobs implements OnApplicationShutdown {
     } catch (error) {
       rmSync(file, { force: true });
       if (error instanceof BodyTooLarge) {
-        throw new ProblemException(httpProblem(413, 'Payload too large', `An import file may be at most ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB; larger ones: ledger import on the host.`));
+        throw new ProblemException(
+          httpProblem(
+            413,
+            'Payload too large',
+            `An import file may be at most ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB; larger ones: ledger import on the host.`,
+          ),
+        );
       }
       throw error;
     }
-    const { engine, done } = await this.importer.start(createReadStream(file, { highWaterMark: 256 * 1024 }), { importId, actor, format, dryRun, signal: this.stop.signal });
+    const { engine, done } = await this.importer.start(createReadStream(file, { highWaterMark: 256 * 1024 }), {
+      importId,
+      actor,
+      format,
+      dryRun,
+      signal: this.stop.signal,
+    });
     this.jobs.set(importId, engine);
     const settled = done.finally(() => {
       rmSync(file, { force: true });

@@ -57,7 +57,9 @@ class ImportRunModule {
 export async function runImport(config: LedgerConfig, bytes: AsyncIterable<Uint8Array | string>, options: ImportOptions): Promise<ImportEngine['report']> {
   const app = await NestFactory.createApplicationContext(ImportRunModule.forRoot(config), { logger: false, abortOnError: false });
   try {
-    return await (await app.get(Importer).start(bytes, options)).done;
+    return await (
+      await app.get(Importer).start(bytes, options)
+    ).done;
   } finally {
     await app.close();
   }

@@ -6,7 +6,11 @@ import type { AppendResult, EventStore, StreamAppend, WrongExpectedRevision } fr
  * store's multi-stream append), otherwise claims first, as the command runner does (a crash in
  * between leaves a claim the same command's retry resumes). Right: the ledger append's result.
  */
-export async function appendTogether(store: EventStore, claims: readonly StreamAppend[], ledger: StreamAppend): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
+export async function appendTogether(
+  store: EventStore,
+  claims: readonly StreamAppend[],
+  ledger: StreamAppend,
+): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
   if (claims.length === 0) return store.appendToStream(ledger.streamName, ledger.expected, ledger.events);
   if (store.appendToStreams !== undefined) {
     const all = await store.appendToStreams([...claims, ledger]);

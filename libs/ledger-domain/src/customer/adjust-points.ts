@@ -21,6 +21,8 @@ export interface AdjustPoints {
   /** Non-zero; positive credits, negative debits. */
   readonly points: number;
   readonly reason: string;
+  /** The caller's reference (a bulk adjustment's row: the campaign, the ticket). */
+  readonly reference?: string;
   /** A credit expires under the program's policy unless this is false (e.g. a goodwill gesture kept for good). */
   readonly expires?: boolean;
   /** A migrated adjustment's business time (UTC instant, from the old system); default `now`. */
@@ -113,6 +115,7 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
         points: command.points,
         reason: command.reason,
         occurredAt,
+        ...(command.reference !== undefined && { reference: command.reference }),
         ...lots,
         ...(expiresAt !== undefined && { expiresAt }),
       },

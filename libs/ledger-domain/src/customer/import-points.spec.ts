@@ -54,10 +54,18 @@ describe('Importing points from another program', () => {
   });
 
   it('refuses points that are not a positive integer, a time in the future, and an expiry not after the time', () => {
-    given([customerEnrolled()]).when(imported({ points: 0 })).thenFails('InvalidInput');
-    given([customerEnrolled()]).when(imported({ points: 1.5 })).thenFails('InvalidInput');
-    given([customerEnrolled()]).when(imported({ occurredAt: '2026-03-10T12:06:00.000Z' })).thenFails('OccurredInFuture');
-    given([customerEnrolled()]).when(imported({ expiresAt: '2025-12-31T23:00:00.000Z' })).thenFails('InvalidInput');
+    given([customerEnrolled()])
+      .when(imported({ points: 0 }))
+      .thenFails('InvalidInput');
+    given([customerEnrolled()])
+      .when(imported({ points: 1.5 }))
+      .thenFails('InvalidInput');
+    given([customerEnrolled()])
+      .when(imported({ occurredAt: '2026-03-10T12:06:00.000Z' }))
+      .thenFails('OccurredInFuture');
+    given([customerEnrolled()])
+      .when(imported({ expiresAt: '2025-12-31T23:00:00.000Z' }))
+      .thenFails('InvalidInput');
   });
 
   it('refuses points for a customer who is not enrolled', () => {
@@ -68,7 +76,9 @@ describe('Importing points from another program', () => {
 describe('Migrated business times on the ordinary commands', () => {
   it('enrols at the old enrolment time, not in the future', () => {
     const enrol: EnrolCustomer = { type: 'EnrolCustomer', customerId: CUSTOMER_ID, email: 'a@example.com', enrolledAt: '2019-04-01T08:00:00.000Z', now: NOW };
-    given([]).when(enrol).then([{ type: 'CustomerEnrolled', data: { customerId: CUSTOMER_ID, email: 'a@example.com', enrolledAt: '2019-04-01T08:00:00.000Z' } }]);
+    given([])
+      .when(enrol)
+      .then([{ type: 'CustomerEnrolled', data: { customerId: CUSTOMER_ID, email: 'a@example.com', enrolledAt: '2019-04-01T08:00:00.000Z' } }]);
     given([])
       .when({ ...enrol, enrolledAt: '2027-01-01T00:00:00.000Z' })
       .thenFails('OccurredInFuture');
@@ -105,7 +115,10 @@ describe('Migrated business times on the ordinary commands', () => {
   });
 
   it('refuses an expiry on a debit or before the time, and a time in the future', () => {
-    given([customerEnrolled(), { type: 'PointsAdjusted', data: { adjustmentId: 'o', customerId: CUSTOMER_ID, kind: 'opening', points: 100, occurredAt: '2025-01-01T00:00:00.000Z' } }])
+    given([
+      customerEnrolled(),
+      { type: 'PointsAdjusted', data: { adjustmentId: 'o', customerId: CUSTOMER_ID, kind: 'opening', points: 100, occurredAt: '2025-01-01T00:00:00.000Z' } },
+    ])
       .when(adjust({ points: -5, expiresAt: '2027-01-01T00:00:00.000Z' }))
       .thenFails('InvalidInput');
     given([customerEnrolled()])
@@ -117,13 +130,30 @@ describe('Migrated business times on the ordinary commands', () => {
   });
 
   it('redeems at the old time, drawing from the lots as ever', () => {
-    const redeem: RedeemPoints = { type: 'RedeemPoints', customerId: CUSTOMER_ID, redemptionId: 'r-1', points: 40, occurredAt: '2025-02-01T00:00:00.000Z', now: NOW };
-    given([customerEnrolled(), { type: 'PointsAdjusted', data: { adjustmentId: 'o', customerId: CUSTOMER_ID, kind: 'opening', points: 100, occurredAt: '2025-01-01T00:00:00.000Z' } }])
+    const redeem: RedeemPoints = {
+      type: 'RedeemPoints',
+      customerId: CUSTOMER_ID,
+      redemptionId: 'r-1',
+      points: 40,
+      occurredAt: '2025-02-01T00:00:00.000Z',
+      now: NOW,
+    };
+    given([
+      customerEnrolled(),
+      { type: 'PointsAdjusted', data: { adjustmentId: 'o', customerId: CUSTOMER_ID, kind: 'opening', points: 100, occurredAt: '2025-01-01T00:00:00.000Z' } },
+    ])
       .when(redeem)
       .then([
         {
           type: 'PointsAdjusted',
-          data: { adjustmentId: 'r-1', customerId: CUSTOMER_ID, kind: 'redemption', points: -40, occurredAt: '2025-02-01T00:00:00.000Z', lots: [{ lotId: 'o', points: 40 }] },
+          data: {
+            adjustmentId: 'r-1',
+            customerId: CUSTOMER_ID,
+            kind: 'redemption',
+            points: -40,
+            occurredAt: '2025-02-01T00:00:00.000Z',
+            lots: [{ lotId: 'o', points: 40 }],
+          },
         },
       ]);
   });

@@ -35,7 +35,8 @@ export function importPoints(command: ImportPoints, state: CustomerState): E.Eit
   const notInFuture = checkNotInFuture(command.occurredAt, command.now);
   if (E.isLeft(notInFuture)) return notInFuture;
   const { expiresAt, reason } = command;
-  if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(command.occurredAt)) return E.left(invalid('expiresAt', 'expected an instant after occurredAt'));
+  if (expiresAt !== undefined && Date.parse(expiresAt) <= Date.parse(command.occurredAt))
+    return E.left(invalid('expiresAt', 'expected an instant after occurredAt'));
   return E.right([
     {
       type: 'PointsAdjusted',
