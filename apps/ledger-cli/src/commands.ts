@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream, statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventStore } from '#event-store/event-store.port';
 import { loadConfig, type LedgerConfig } from '#runtime/config';
 import { OperatorError } from '#runtime/operator-error';
@@ -19,6 +19,10 @@ import type { LifecycleCounts } from '../../ledger-api/src/lifecycle/lifecycle-r
 import { runImport } from '../../ledger-api/src/imports/run-import';
 import type { ImportReport } from '../../ledger-api/src/imports/import-engine';
 import type { ImportFormat } from '../../ledger-api/src/imports/import-records';
+import { runBulkAdjustments } from '../../ledger-api/src/adjustments/run-bulk-adjustments';
+import { BulkAdjustmentRowC, type BulkAdjustmentRow } from '../../ledger-api/src/adjustments/bulk-adjustments.controller';
+import { deterministicUuid } from '../../ledger-api/src/ledger/ids';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 import { startProgress, type Progress, type ProgressStream } from './progress';
 
 /**
@@ -294,4 +298,56 @@ export async function importCommand(io: Io, options: ImportCommandOptions): Prom
   if (report.status === 'stopped') io.err.write('stopped: run the same command again to resume (rows already imported are skipped)\n');
   io.out.write(`${JSON.stringify(report, null, 2)}\n`);
   return report.status === 'completed' && rows.refused === 0 ? 0 : 1;
+}
+
+/** The largest file `ledger adjust --file` reads (it is read whole: its hash names the batch). */
+const ADJUST_FILE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * `ledger adjust --file FILE`: one ordinary adjustment per NDJSON line
+ * `{customerId|email|phone, points, reason, reference?, expires?}`. The batch id derives from the
+ * file's content (or --batch), so running the same file again applies nothing twice. A line that
+ * does not decode is refused with its number; the others are applied. Prints the outcome per row.
+ */
+export async function adjustCommand(io: Io, options: { file: string; batch: string | undefined }): Promise<number> {
+  let content: Buffer;
+  try {
+    if (statSync(options.file).size > ADJUST_FILE_LIMIT) throw new OperatorError(`${options.file} is over ${ADJUST_FILE_LIMIT / 1024 / 1024} MiB`);
+    content = readFileSync(options.file);
+  } catch (error) {
+    if (error instanceof OperatorError) throw error;
+    throw new OperatorError(`${options.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const rows: BulkAdjustmentRow[] = [];
+  const lineOf: number[] = [];
+  const refusedLines: { line: number; errors: unknown }[] = [];
+  content
+    .toString('utf8')
+    .split('\n')
+    .forEach((text, index) => {
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        refusedLines.push({ line: index + 1, errors: [{ path: '(root)', message: 'not JSON' }] });
+        return;
+      }
+      const decoded = BulkAdjustmentRowC.decode(value);
+      if (decoded._tag === 'Left') refusedLines.push({ line: index + 1, errors: reportErrors(decoded.left) });
+      else {
+        rows.push(decoded.right);
+        lineOf.push(index + 1);
+      }
+    });
+  const batchId = deterministicUuid('bulk-adjustment-file', options.batch ?? createHash('sha256').update(content).digest('hex'));
+  const view = await runBulkAdjustments(loadConfig(), rows, { batchId, actor: 'cli:ledger-adjust' });
+  const outcomes = view.rows.map((r) => ({ line: lineOf[r.row], ...r }));
+  for (const r of refusedLines) io.err.write(`line ${r.line}: refused: ${JSON.stringify(r.errors)}\n`);
+  for (const o of outcomes) if (o.status === 'refused') io.err.write(`line ${o.line}: refused: ${o.type}: ${o.detail}\n`);
+  io.err.write(`batch ${batchId}: ${view.applied} applied, ${view.refused + refusedLines.length} refused\n`);
+  io.out.write(
+    `${JSON.stringify({ batchId, applied: view.applied, refused: view.refused + refusedLines.length, invalid: refusedLines, rows: outcomes }, null, 2)}\n`,
+  );
+  return view.refused + refusedLines.length === 0 ? 0 : 1;
 }

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FUTURE_SKEW_MS, parseInstant } from '#ledger-domain/shared/time';
-import { anchor, exportCommand, importCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+import { adjustCommand, anchor, exportCommand, importCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
 
 /**
  * The `ledger` command line, declared with commander. Parsing only: each action validates what
@@ -187,7 +187,21 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
       );
     });
 
-  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands, importer]) conciseErrors(leaf);
+  const adjust = program
+    .command('adjust')
+    .usage('--file FILE [--batch ID]')
+    .summary('Adjust many customers at once: one ordinary adjustment per line of an NDJSON file.')
+    .description(
+      'Each line {customerId|email|phone, points, reason, reference?, expires?} is an ordinary adjustment (the rules and policies of POST /customers/{id}/adjustments), ' +
+        "with the batch id as every event's correlation id. The batch id derives from the file's content (or --batch): the same file again applies nothing twice. " +
+        'Prints each row applied or refused (with its reason) as JSON.',
+    )
+    .requiredOption('--file <FILE>', 'the NDJSON file of adjustments')
+    .addOption(new Option('--batch <ID>', 'name the batch yourself (rows are told apart by their place in the file)'))
+    .addHelpText('after', '\nExit codes: 0 every row applied, 1 some row refused (or a failure), 2 usage error.')
+    .action((options: { file: string; batch?: string }) => done(adjustCommand(io, { file: options.file, batch: options.batch })));
+
+  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands, importer, adjust]) conciseErrors(leaf);
 
   return program;
 }

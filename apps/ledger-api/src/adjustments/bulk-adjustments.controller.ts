@@ -31,7 +31,11 @@ export const BulkAdjustmentRowC = annotate(
 );
 export type BulkAdjustmentRow = t.TypeOf<typeof BulkAdjustmentRowC>;
 
-export const BulkAdjustmentsBodyC = strictObject('bulk adjustments', { rows: CheckedArray(BulkAdjustmentRowC, `at most ${MAX_BULK_ROWS} rows`, MAX_BULK_ROWS) }, {});
+export const BulkAdjustmentsBodyC = strictObject(
+  'bulk adjustments',
+  { rows: CheckedArray(BulkAdjustmentRowC, `at most ${MAX_BULK_ROWS} rows`, MAX_BULK_ROWS) },
+  {},
+);
 
 export type BulkRowOutcome =
   | ({ readonly row: number; readonly status: 'applied'; readonly customerId: string; readonly replayed: boolean } & AdjustmentView)
@@ -73,7 +77,11 @@ export async function adjustInBulk(
     const context: CommandContext = { commandId, correlationId: batch.batchId, actor: batch.actor, now: batch.now };
     const { points, reason, reference, expires } = row;
     const outcome = await deps.bus.execute(
-      new AdjustPointsCommand(customerId, { points, reason, ...(reference !== undefined && { reference }), ...(expires !== undefined && { expires }) }, context),
+      new AdjustPointsCommand(
+        customerId,
+        { points, reason, ...(reference !== undefined && { reference }), ...(expires !== undefined && { expires }) },
+        context,
+      ),
     );
     if (E.isLeft(outcome)) {
       const problem = toProblem(outcome.left);
@@ -105,11 +113,19 @@ export class BulkAdjustmentsController {
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @BodyFrom(BulkAdjustmentsBodyC)
-  @ApiResponse({ status: 200, description: '{batchId, applied, refused, rows: [{row, status: applied, customerId, adjustmentId, balance, …} | {row, status: refused, type, title, detail}]}' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{batchId, applied, refused, rows: [{row, status: applied, customerId, adjustmentId, balance, …} | {row, status: refused, type, title, detail}]}',
+  })
   async adjust(@Req() request: FastifyRequest, @Body() body: unknown): Promise<BulkAdjustmentsView> {
     const { rows } = decodeOrThrow(BulkAdjustmentsBodyC, body);
     // The request's command id (from its Idempotency-Key, or fresh) is the batch id: a retried batch is the same batch.
     const context = commandContextFor(request, rows, this.clock());
-    return adjustInBulk({ bus: this.commandBus, reservations: this.reservations }, rows, { batchId: context.commandId, actor: context.actor, now: context.now });
+    return adjustInBulk({ bus: this.commandBus, reservations: this.reservations }, rows, {
+      batchId: context.commandId,
+      actor: context.actor,
+      now: context.now,
+    });
   }
 }
