@@ -6,6 +6,7 @@ import { annotationOf, type JsonSchema } from '#ledger-domain/shared/schema-anno
 import { AdjustPointsBodyC } from '../../apps/ledger-api/src/adjustments/adjust-points.handler';
 import { BulkAdjustmentsBodyC } from '../../apps/ledger-api/src/adjustments/bulk-adjustments.controller';
 import { ExportQueryC } from '../../apps/ledger-api/src/audit/audit.controller';
+import { BalanceExportQueryC } from '../../apps/ledger-api/src/audit/exports.controller';
 import { CustomerPathC } from '../../apps/ledger-api/src/customers/customer-command';
 import { ImportQueryC } from '../../apps/ledger-api/src/imports/imports.controller';
 import { LookupQueryC } from '../../apps/ledger-api/src/customers/customers.controller';
@@ -58,6 +59,7 @@ const QUERIES: Record<string, t.Mixed> = {
   'GET /reports/visits/customers/{customerId}': ConsistencyQueryC,
   'GET /customers/{customerId}/expirations': ExpirationsQueryC,
   'GET /reports/liability': LiabilityQueryC,
+  'GET /exports/balances': BalanceExportQueryC,
 };
 
 /**

@@ -35,6 +35,7 @@ import { RefundsController } from './refunds/refunds.controller';
 import { DemoData } from './demo/demo-data';
 import { ImportJobs, ImportsController } from './imports/imports.controller';
 import { BulkAdjustmentsController } from './adjustments/bulk-adjustments.controller';
+import { ExportsController } from './audit/exports.controller';
 import { Importer } from './imports/run-import';
 
 /**
@@ -96,6 +97,7 @@ export class AppModule {
         AuditController,
         ImportsController,
         BulkAdjustmentsController,
+        ExportsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
