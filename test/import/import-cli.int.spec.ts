@@ -157,4 +157,25 @@ describe('ledger import (the CLI)', () => {
     expect(again.rows.filter((r: { replayed?: boolean }) => r.replayed === true)).toHaveLength(2);
     expect(await eventCount(data)).toBe(written);
   });
+
+  it('ledger export balances: one row per customer as of the position it states', async () => {
+    const data = join(dir.path, 'export');
+    expect(ledger(['import', SAMPLE], data).code).toBe(0);
+    // The CLI import does not project: the export reads the read models, so they catch up first.
+    expect(ledger(['projections', 'rebuild'], data).code).toBe(0);
+    const exported = ledger(['export', 'balances', '--format', 'ndjson'], data);
+    expect(exported.code).toBe(0);
+    const rows = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => [r.available, r.next_expiry_points]).sort()).toEqual([
+      [325, 25],
+      [750, 670],
+    ]);
+    expect(exported.stderr).toMatch(new RegExp(`2 customers as of position ${rows[0].position}`));
+    const csv = ledger(['export', 'balances'], data);
+    expect(csv.stdout.split('\r\n')[0]).toMatch(/^customer_id,available,pending,owed,/);
+    expect(ledger(['export', 'balances', '--as-of', '2026-01-01'], data).code).toBe(2);
+  });
 });

@@ -14,6 +14,7 @@ import { migrate } from '#read-models/migrator';
 import { verifyChain } from '#audit/verify-chain';
 import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise, type ExportBasis } from '#audit/export';
+import { balanceExport, serialiseBalances } from '#audit/balances-export';
 import { runLifecycle } from '../../ledger-api/src/lifecycle/run-lifecycle';
 import type { LifecycleCounts } from '../../ledger-api/src/lifecycle/lifecycle-runner';
 import { runImport } from '../../ledger-api/src/imports/run-import';
@@ -350,4 +351,23 @@ export async function adjustCommand(io: Io, options: { file: string; batch: stri
     `${JSON.stringify({ batchId, applied: view.applied, refused: view.refused + refusedLines.length, invalid: refusedLines, rows: outcomes }, null, 2)}\n`,
   );
   return view.refused + refusedLines.length === 0 ? 0 : 1;
+}
+
+/**
+ * `ledger export balances`: one row per customer to stdout (CSV or NDJSON), consistent as of the
+ * read models' checkpoint, which is printed on stderr (and is every row's position column).
+ */
+export async function exportBalancesCommand(io: Io, options: { format: 'csv' | 'ndjson'; asOf: string | undefined }): Promise<number> {
+  return withLedger(io, async (store, database) => {
+    const { position, rows } = await balanceExport(store, database.db, { ...(options.asOf !== undefined && { asOf: options.asOf }) });
+    let customers = 0;
+    for await (const chunk of serialiseBalances(rows, options.format)) {
+      if (!io.out.write(chunk)) await new Promise((resolve) => io.out.once('drain', resolve));
+      customers += 1;
+    }
+    io.err.write(
+      `${customers - (options.format === 'csv' ? 1 : 0)} customers as of position ${position}${options.asOf === undefined ? '' : `, recorded by ${options.asOf}`}\n`,
+    );
+    return 0;
+  });
 }

@@ -1,6 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FUTURE_SKEW_MS, parseInstant } from '#ledger-domain/shared/time';
-import { adjustCommand, anchor, exportCommand, importCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+import {
+  adjustCommand,
+  anchor,
+  exportBalancesCommand,
+  exportCommand,
+  importCommand,
+  lifecycleRun,
+  reconcileCommand,
+  rebuild,
+  status,
+  verify,
+  type Io,
+} from './commands';
 
 /**
  * The `ledger` command line, declared with commander. Parsing only: each action validates what
@@ -201,7 +213,21 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
     .addHelpText('after', '\nExit codes: 0 every row applied, 1 some row refused (or a failure), 2 usage error.')
     .action((options: { file: string; batch?: string }) => done(adjustCommand(io, { file: options.file, batch: options.batch })));
 
-  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands, importer, adjust]) conciseErrors(leaf);
+  const exports = program.command('export').usage('<command> [options]').description('Exports for reporting and finance.');
+
+  exports
+    .command('balances')
+    .usage('[--format csv|ndjson] [--as-of ISO]')
+    .summary('One row per customer: balances, lifetime totals, tier, next expiry, as of one log position.')
+    .description(
+      "Streams every customer's available, pending and owed points, lifetime totals, tier and next expiry to stdout, consistent as of the read models' checkpoint " +
+        '(the position column; also printed on stderr). --as-of gives what the ledger had recorded by that instant.',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
+    .addOption(new Option('--as-of <ISO>', 'as recorded by this ISO 8601 date-time with offset').argParser(instant))
+    .action((options: { format: 'csv' | 'ndjson'; asOf?: string }) => done(exportBalancesCommand(io, { format: options.format, asOf: options.asOf })));
+
+  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands, importer, adjust, ...exports.commands]) conciseErrors(leaf);
 
   return program;
 }
