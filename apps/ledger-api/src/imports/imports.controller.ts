@@ -79,7 +79,10 @@ export class ImportJobs implements OnApplicationShutdown {
           ),
         );
       }
-      throw error;
+      // The client went away mid-upload: nothing was imported. Anything else (the disk) is ours.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ECONNRESET' && code !== 'ECONNABORTED') throw error;
+      throw new ProblemException(httpProblem(400, 'Upload incomplete', 'The file was not received whole; nothing was imported. Send it again.'));
     }
     const { engine, done } = await this.importer.start(createReadStream(file, { highWaterMark: 256 * 1024 }), {
       importId,
