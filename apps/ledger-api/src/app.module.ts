@@ -33,6 +33,10 @@ import { LifecycleModule } from './lifecycle/lifecycle.module';
 import { RefundPaymentHandler } from './refunds/refund-payment.handler';
 import { RefundsController } from './refunds/refunds.controller';
 import { DemoData } from './demo/demo-data';
+import { ImportJobs, ImportsController } from './imports/imports.controller';
+import { BulkAdjustmentsController } from './adjustments/bulk-adjustments.controller';
+import { ExportsController } from './audit/exports.controller';
+import { Importer } from './imports/run-import';
 
 /**
  * The keys configured so far: LEDGER_API_KEYS and the data directory's keys file (read, never
@@ -91,6 +95,9 @@ export class AppModule {
         RefundsController,
         HistoryController,
         AuditController,
+        ImportsController,
+        BulkAdjustmentsController,
+        ExportsController,
       ],
       providers: [
         { provide: APP_FILTER, useClass: ProblemFilter },
@@ -109,6 +116,8 @@ export class AppModule {
         RefundPaymentHandler,
         DemoProgram,
         DemoData,
+        Importer,
+        ImportJobs,
       ],
     };
   }

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import { problemFor, sendProblem } from './http/problem.filter';
 import { httpParserProblem, shuttingDownProblem, type Problem } from './http/problem';
 import { refuseDuplicateKeys } from './http/json-body';
+import { acceptImportBodies } from './imports/imports.controller';
 import { flagQuarantinedReads } from './http/integrity-flag';
 import { CustomerStreams } from './ledger/ledger.module';
 import { Quarantine } from './ledger/quarantine';
@@ -82,6 +83,7 @@ export async function createApp(config: LedgerConfig, options: AppOptions = {}):
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   refuseDuplicateKeys(fastify);
+  acceptImportBodies(fastify);
   // During shutdown, requests still arriving on open connections get a problem and the connection closes.
   let closing = false;
   fastify.addHook('preClose', (done) => {

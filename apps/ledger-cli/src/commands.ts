@@ -1,3 +1,5 @@
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import type { EventStore } from '#event-store/event-store.port';
 import { loadConfig, type LedgerConfig } from '#runtime/config';
 import { OperatorError } from '#runtime/operator-error';
@@ -12,8 +14,16 @@ import { migrate } from '#read-models/migrator';
 import { verifyChain } from '#audit/verify-chain';
 import { reconcile } from '#audit/reconcile';
 import { exportRows, serialise, type ExportBasis } from '#audit/export';
+import { balanceExport, serialiseBalances } from '#audit/balances-export';
 import { runLifecycle } from '../../ledger-api/src/lifecycle/run-lifecycle';
 import type { LifecycleCounts } from '../../ledger-api/src/lifecycle/lifecycle-runner';
+import { runImport } from '../../ledger-api/src/imports/run-import';
+import type { ImportReport } from '../../ledger-api/src/imports/import-engine';
+import type { ImportFormat } from '../../ledger-api/src/imports/import-records';
+import { runBulkAdjustments } from '../../ledger-api/src/adjustments/run-bulk-adjustments';
+import { BulkAdjustmentRowC, type BulkAdjustmentRow } from '../../ledger-api/src/adjustments/bulk-adjustments.controller';
+import { deterministicUuid } from '../../ledger-api/src/ledger/ids';
+import { reportErrors } from '#ledger-domain/shared/codecs';
 import { startProgress, type Progress, type ProgressStream } from './progress';
 
 /**
@@ -225,4 +235,139 @@ export async function lifecycleRun(io: Io, options: { until: Date }): Promise<nu
   );
   io.out.write(`${JSON.stringify(report, null, 2)}\n`);
   return 0;
+}
+
+export interface ImportCommandOptions {
+  readonly file: string;
+  readonly format: ImportFormat;
+  readonly dryRun: boolean;
+  /** Where every refused row goes, one JSON line each (line, kind, reason, fields). */
+  readonly errors: string | undefined;
+  /** Ctrl-C: the CLI passes SIGINT's; tests their own. */
+  readonly signal: AbortSignal;
+}
+
+/** The actor recorded on what `ledger import` writes (the CLI has no API key). */
+export const IMPORT_CLI_ACTOR = 'cli:ledger-import';
+
+/**
+ * `ledger import FILE`: streams the file through the import engine. Progress (rows, rate, ETA
+ * estimated from the share of the file's bytes read) on stderr, the report as JSON on stdout.
+ * Exit 0 when every row was applied or found imported already, 1 otherwise.
+ */
+export async function importCommand(io: Io, options: ImportCommandOptions): Promise<number> {
+  let size: number;
+  try {
+    size = statSync(options.file).size;
+  } catch (error) {
+    throw new OperatorError(`${options.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let bytesRead = 0;
+  const file = createReadStream(options.file, { highWaterMark: 256 * 1024 });
+  const bytes = (async function* () {
+    for await (const chunk of file as AsyncIterable<Buffer>) {
+      bytesRead += chunk.length;
+      yield chunk;
+    }
+  })();
+  const errors = options.errors === undefined ? undefined : createWriteStream(options.errors, { mode: 0o600 });
+  const progress = startProgress(io.err, { label: options.dryRun ? 'import (dry run)' : 'import', unit: 'rows' });
+  const settled = (r: ImportReport) => r.rows.applied + r.rows.skipped + r.rows.refused;
+  let report: ImportReport;
+  try {
+    report = await runImport(loadConfig(), bytes, {
+      importId: randomUUID(),
+      actor: IMPORT_CLI_ACTOR,
+      format: options.format,
+      dryRun: options.dryRun,
+      signal: options.signal,
+      progressEvery: 2000,
+      onProgress: (r) => progress.update(settled(r), bytesRead === 0 ? settled(r) : Math.round((r.rows.read * size) / bytesRead)),
+      ...(errors !== undefined && { onRefusal: (refusal) => errors.write(`${JSON.stringify(refusal)}\n`) }),
+    });
+    progress.finish(settled(report));
+  } finally {
+    progress.stop();
+    file.destroy();
+    if (errors !== undefined) await new Promise((resolve) => errors.end(resolve));
+  }
+  const { rows, points } = report;
+  io.err.write(
+    `${report.dryRun ? 'dry run: would apply' : 'applied'} ${rows.applied}, already imported ${rows.skipped}, refused ${rows.refused} of ${rows.read} rows; points ${points.net >= 0 ? '+' : ''}${points.net}` +
+      `${report.status === 'completed' ? '' : ` (${report.status}${report.failure === undefined ? '' : `: ${report.failure}`})`}\n`,
+  );
+  if (report.status === 'stopped') io.err.write('stopped: run the same command again to resume (rows already imported are skipped)\n');
+  io.out.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.status === 'completed' && rows.refused === 0 ? 0 : 1;
+}
+
+/** The largest file `ledger adjust --file` reads (it is read whole: its hash names the batch). */
+const ADJUST_FILE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * `ledger adjust --file FILE`: one ordinary adjustment per NDJSON line
+ * `{customerId|email|phone, points, reason, reference?, expires?}`. The batch id derives from the
+ * file's content (or --batch), so running the same file again applies nothing twice. A line that
+ * does not decode is refused with its number; the others are applied. Prints the outcome per row.
+ */
+export async function adjustCommand(io: Io, options: { file: string; batch: string | undefined }): Promise<number> {
+  let content: Buffer;
+  try {
+    if (statSync(options.file).size > ADJUST_FILE_LIMIT) throw new OperatorError(`${options.file} is over ${ADJUST_FILE_LIMIT / 1024 / 1024} MiB`);
+    content = readFileSync(options.file);
+  } catch (error) {
+    if (error instanceof OperatorError) throw error;
+    throw new OperatorError(`${options.file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const rows: BulkAdjustmentRow[] = [];
+  const lineOf: number[] = [];
+  const refusedLines: { line: number; errors: unknown }[] = [];
+  content
+    .toString('utf8')
+    .split('\n')
+    .forEach((text, index) => {
+      if (text.trim() === '') return;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        refusedLines.push({ line: index + 1, errors: [{ path: '(root)', message: 'not JSON' }] });
+        return;
+      }
+      const decoded = BulkAdjustmentRowC.decode(value);
+      if (decoded._tag === 'Left') refusedLines.push({ line: index + 1, errors: reportErrors(decoded.left) });
+      else {
+        rows.push(decoded.right);
+        lineOf.push(index + 1);
+      }
+    });
+  const batchId = deterministicUuid('bulk-adjustment-file', options.batch ?? createHash('sha256').update(content).digest('hex'));
+  const view = await runBulkAdjustments(loadConfig(), rows, { batchId, actor: 'cli:ledger-adjust' });
+  const outcomes = view.rows.map((r) => ({ line: lineOf[r.row], ...r }));
+  for (const r of refusedLines) io.err.write(`line ${r.line}: refused: ${JSON.stringify(r.errors)}\n`);
+  for (const o of outcomes) if (o.status === 'refused') io.err.write(`line ${o.line}: refused: ${o.type}: ${o.detail}\n`);
+  io.err.write(`batch ${batchId}: ${view.applied} applied, ${view.refused + refusedLines.length} refused\n`);
+  io.out.write(
+    `${JSON.stringify({ batchId, applied: view.applied, refused: view.refused + refusedLines.length, invalid: refusedLines, rows: outcomes }, null, 2)}\n`,
+  );
+  return view.refused + refusedLines.length === 0 ? 0 : 1;
+}
+
+/**
+ * `ledger export balances`: one row per customer to stdout (CSV or NDJSON), consistent as of the
+ * read models' checkpoint, which is printed on stderr (and is every row's position column).
+ */
+export async function exportBalancesCommand(io: Io, options: { format: 'csv' | 'ndjson'; asOf: string | undefined }): Promise<number> {
+  return withLedger(io, async (store, database) => {
+    const { position, rows } = await balanceExport(store, database.db, { ...(options.asOf !== undefined && { asOf: options.asOf }) });
+    let customers = 0;
+    for await (const chunk of serialiseBalances(rows, options.format)) {
+      if (!io.out.write(chunk)) await new Promise((resolve) => io.out.once('drain', resolve));
+      customers += 1;
+    }
+    io.err.write(
+      `${customers - (options.format === 'csv' ? 1 : 0)} customers as of position ${position}${options.asOf === undefined ? '' : `, recorded by ${options.asOf}`}\n`,
+    );
+    return 0;
+  });
 }

@@ -1,6 +1,18 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FUTURE_SKEW_MS, parseInstant } from '#ledger-domain/shared/time';
-import { anchor, exportCommand, lifecycleRun, reconcileCommand, rebuild, status, verify, type Io } from './commands';
+import {
+  adjustCommand,
+  anchor,
+  exportBalancesCommand,
+  exportCommand,
+  importCommand,
+  lifecycleRun,
+  reconcileCommand,
+  rebuild,
+  status,
+  verify,
+  type Io,
+} from './commands';
 
 /**
  * The `ledger` command line, declared with commander. Parsing only: each action validates what
@@ -159,7 +171,63 @@ export function ledgerProgram(io: Io, setExitCode: (code: number) => void): Comm
       return done(lifecycleRun(io, { until }));
     });
 
-  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands]) conciseErrors(leaf);
+  const importer = program
+    .command('import')
+    .argument('<FILE>', 'the CSV or NDJSON file (docs/import.md)')
+    .usage('FILE [--format csv|ndjson] [--dry-run] [--errors FILE]')
+    .summary("Import another program's customers, balances and history from a CSV or NDJSON file.")
+    .description(
+      'Reads the file row by row (never whole), matches each row to its customer (external id, then e-mail, then phone) and applies it through the ' +
+        "customer's own rules, all of one customer's consecutive rows in one append. Every row's ids derive from its sourceId: importing the file again, " +
+        'or a file that overlaps it, writes nothing twice and counts those rows as already imported. A refused row (its line and reason on stderr ' +
+        'summary, each in --errors) never stops the others. Ctrl-C stops cleanly; running the same command again resumes. Prints the report as JSON.',
+    )
+    .addOption(new Option('--format <format>', 'file format (default: ndjson for .ndjson/.jsonl files, else csv)').choices(['csv', 'ndjson']))
+    .addOption(new Option('--dry-run', 'check every row and report what would happen, writing nothing'))
+    .addOption(new Option('--errors <FILE>', 'write every refused row to this file, one JSON line each'))
+    .addHelpText('after', '\nExit codes: 0 every row applied or already imported, 1 some row refused (or a failure, or stopped), 2 usage error.')
+    .action((file: string, options: { format?: 'csv' | 'ndjson'; dryRun?: true; errors?: string }) => {
+      const format = options.format ?? (/\.(nd)?jsonl?$/i.test(file) ? 'ndjson' : 'csv');
+      // The first Ctrl-C stops after the appends in flight; a second one is Node's own (exit at once).
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
+      return done(
+        importCommand(io, { file, format, dryRun: options.dryRun === true, errors: options.errors, signal: stop.signal }).finally(() =>
+          process.removeListener('SIGINT', onSigint),
+        ),
+      );
+    });
+
+  const adjust = program
+    .command('adjust')
+    .usage('--file FILE [--batch ID]')
+    .summary('Adjust many customers at once: one ordinary adjustment per line of an NDJSON file.')
+    .description(
+      'Each line {customerId|email|phone, points, reason, reference?, expires?} is an ordinary adjustment (the rules and policies of POST /customers/{id}/adjustments), ' +
+        "with the batch id as every event's correlation id. The batch id derives from the file's content (or --batch): the same file again applies nothing twice. " +
+        'Prints each row applied or refused (with its reason) as JSON.',
+    )
+    .requiredOption('--file <FILE>', 'the NDJSON file of adjustments')
+    .addOption(new Option('--batch <ID>', 'name the batch yourself (rows are told apart by their place in the file)'))
+    .addHelpText('after', '\nExit codes: 0 every row applied, 1 some row refused (or a failure), 2 usage error.')
+    .action((options: { file: string; batch?: string }) => done(adjustCommand(io, { file: options.file, batch: options.batch })));
+
+  const exports = program.command('export').usage('<command> [options]').description('Exports for reporting and finance.');
+
+  exports
+    .command('balances')
+    .usage('[--format csv|ndjson] [--as-of ISO]')
+    .summary('One row per customer: balances, lifetime totals, tier, next expiry, as of one log position.')
+    .description(
+      "Streams every customer's available, pending and owed points, lifetime totals, tier and next expiry to stdout, consistent as of the read models' checkpoint " +
+        '(the position column; also printed on stderr). --as-of gives what the ledger had recorded by that instant.',
+    )
+    .addOption(new Option('--format <format>', 'output format').choices(['csv', 'ndjson']).default('csv'))
+    .addOption(new Option('--as-of <ISO>', 'as recorded by this ISO 8601 date-time with offset').argParser(instant))
+    .action((options: { format: 'csv' | 'ndjson'; asOf?: string }) => done(exportBalancesCommand(io, { format: options.format, asOf: options.asOf })));
+
+  for (const leaf of [...projections.commands, ...audit.commands, ...lifecycle.commands, importer, adjust, ...exports.commands]) conciseErrors(leaf);
 
   return program;
 }

@@ -13,7 +13,7 @@ export interface TimelineEntry {
   readonly position: bigint;
   readonly type: CustomerEvent['type'];
   /**
-   * Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback), payment source,
+   * Finer kind: visit kind, adjustment kind (manual, redemption, reward, cashback, opening, earned), payment source,
    * refund `full` or `partial`, activation `due` or `early`.
    */
   readonly kind: string | null;

@@ -15,7 +15,7 @@ import { accountStream } from '#runtime/streams';
 import { balancesOf, toAccepted, type BalancesView } from '../customers/customer-command';
 
 const PointsInRange = IntInRange(-MAX_POINTS_PER_ENTRY, MAX_POINTS_PER_ENTRY, '');
-const NonZeroPoints = annotate(
+export const NonZeroPoints = annotate(
   new t.Type<number, number, unknown>(
     `non-zero integer between -${MAX_POINTS_PER_ENTRY} and ${MAX_POINTS_PER_ENTRY}`,
     (u): u is number => typeof u === 'number',
@@ -47,7 +47,7 @@ export interface AdjustmentView extends BalancesView {
 export class AdjustPointsCommand extends Command<E.Either<CommandError, Accepted<AdjustmentView>>> {
   constructor(
     readonly customerId: string,
-    readonly body: t.TypeOf<typeof AdjustPointsBodyC>,
+    readonly body: t.TypeOf<typeof AdjustPointsBodyC> & { readonly reference?: string },
     readonly context: CommandContext,
   ) {
     super();
@@ -72,6 +72,7 @@ export class AdjustPointsHandler implements ICommandHandler<AdjustPointsCommand>
       points: body.points,
       reason: body.reason,
       ...(body.expires !== undefined && { expires: body.expires }),
+      ...(body.reference !== undefined && { reference: body.reference }),
       program,
       now: context.now,
     };

@@ -35,3 +35,13 @@ export const eventId = (commandId: string, streamName: string, index: number): s
  * very same command and the command loop applies it once.
  */
 export const lifecycleCommandId = (action: string, subjectId: string): string => deterministicUuid('lifecycle', action, subjectId);
+
+/**
+ * An imported row's command: derived from the row's source id alone (not the file, not the
+ * import), so the same row imported again, from this file or an overlapping one, is the same
+ * command, and the stream that holds it answers "already imported".
+ */
+export const importCommandId = (sourceId: string): string => deterministicUuid('import', 'row', sourceId);
+
+/** The customer an import enrols for an external id: the same id in every import, so later rows find it. */
+export const importedCustomerId = (externalId: string): string => deterministicUuid('import', 'customer', externalId);

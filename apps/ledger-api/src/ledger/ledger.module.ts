@@ -14,7 +14,7 @@ import type { LedgerConfig } from '#runtime/config';
 import { connectEventStore } from '#runtime/wiring';
 import { CommandRunner } from './command-runner';
 import { Reservations } from './reservations';
-import { StreamRepository } from './stream-repository';
+import { StreamRepository, type StreamModel } from './stream-repository';
 import { programStream } from '#runtime/streams';
 import { Quarantine, type ChainIntegrity } from './quarantine';
 import { monitoredStore, StoreWriteHealth } from './store-health';
@@ -27,10 +27,18 @@ export const LEDGER_CONFIG = Symbol('LEDGER_CONFIG');
 
 export type Clock = () => Date;
 
+/** How a customer's account stream is decoded and folded. */
+export const CUSTOMER_STREAM_MODEL: StreamModel<CustomerState, CustomerEvent> = {
+  name: 'customer',
+  decode: decodeCustomerEvent,
+  evolve: evolveCustomer,
+  initialState: initialCustomerState,
+};
+
 @Injectable()
 export class CustomerStreams extends StreamRepository<CustomerState, CustomerEvent> {
   constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(CHAIN_INTEGRITY) integrity?: ChainIntegrity) {
-    super(store, { name: 'customer', decode: decodeCustomerEvent, evolve: evolveCustomer, initialState: initialCustomerState }, 10_000, integrity);
+    super(store, CUSTOMER_STREAM_MODEL, 10_000, integrity);
   }
 }
 

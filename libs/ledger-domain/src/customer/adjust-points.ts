@@ -5,6 +5,7 @@ import { expiresAtFor, expiryOf } from '../program/lifecycle-settings';
 import type { ProgramSnapshot } from '../program/program';
 import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
+import { checkNotInFuture } from '../shared/time';
 import type { CustomerState } from './customer';
 import { drawAvailable, LotDrawsC } from './lots';
 
@@ -20,22 +21,34 @@ export interface AdjustPoints {
   /** Non-zero; positive credits, negative debits. */
   readonly points: number;
   readonly reason: string;
+  /** The caller's reference (a bulk adjustment's row: the campaign, the ticket). */
+  readonly reference?: string;
   /** A credit expires under the program's policy unless this is false (e.g. a goodwill gesture kept for good). */
   readonly expires?: boolean;
+  /** A migrated adjustment's business time (UTC instant, from the old system); default `now`. */
+  readonly occurredAt?: string;
+  /** A credit's expiry as the old system had it (UTC instant), in place of the program's policy. */
+  readonly expiresAt?: string;
   readonly program: ProgramSnapshot | undefined;
   readonly now: Date;
 }
 
 /**
  * The kinds of points movement recorded as `PointsAdjusted`: a staff correction (manual), a
- * spend (redemption), and the two a program rule issues (reward for a visit threshold, cashback
- * on a payment; see `issue-reward.ts`). More follow (expiry).
+ * spend (redemption), the two a program rule issues (reward for a visit threshold, cashback
+ * on a payment; see `issue-reward.ts`), and the two an import of another program's history
+ * writes (see `import-points.ts`): an opening balance carried over (opening) and points the
+ * customer earned there (earned).
  */
-export const AdjustmentKindC = t.keyof({ manual: null, redemption: null, reward: null, cashback: null });
+export const AdjustmentKindC = t.keyof({ manual: null, redemption: null, reward: null, cashback: null, opening: null, earned: null });
 export type AdjustmentKind = t.TypeOf<typeof AdjustmentKindC>;
 
-/** Points a rule issued are earned points (lifetime earned), not corrections (adjusted in/out). */
-export const isEarnedKind = (kind: AdjustmentKind): boolean => kind === 'reward' || kind === 'cashback';
+/**
+ * Points a rule issued, and points earned in a migrated program, are earned points (lifetime
+ * earned), not corrections (adjusted in/out). An opening balance is carried over, not earned
+ * here: it counts as adjusted in.
+ */
+export const isEarnedKind = (kind: AdjustmentKind): boolean => kind === 'reward' || kind === 'cashback' || kind === 'earned';
 
 export const PointsAdjustedDataC = t.intersection([
   t.type({
@@ -80,12 +93,17 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
   if (command.points < 0 && after < 0 && policy === 'deny') {
     return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: -command.points });
   }
-  const occurredAt = command.now.toISOString();
+  const occurredAt = command.occurredAt ?? command.now.toISOString();
+  const notInFuture = checkNotInFuture(occurredAt, command.now);
+  if (E.isLeft(notInFuture)) return notInFuture;
+  if (command.expiresAt !== undefined && (command.points < 0 || Date.parse(command.expiresAt) <= Date.parse(occurredAt))) {
+    return E.left(invalid('expiresAt', 'expected an instant after occurredAt, on a credit only'));
+  }
   const program = command.program;
   const expiresAt =
-    command.points > 0 && command.expires !== false && program !== undefined
-      ? expiresAtFor(expiryOf(program.settings), program.settings.timezone, occurredAt)
-      : undefined;
+    command.points < 0 || command.expires === false
+      ? undefined
+      : (command.expiresAt ?? (program === undefined ? undefined : expiresAtFor(expiryOf(program.settings), program.settings.timezone, occurredAt)));
   const lots = command.points < 0 ? { lots: drawAvailable(state.lots, -command.points).draws } : {};
   return E.right([
     {
@@ -97,6 +115,7 @@ export function adjustPoints(command: AdjustPoints, state: CustomerState): E.Eit
         points: command.points,
         reason: command.reason,
         occurredAt,
+        ...(command.reference !== undefined && { reference: command.reference }),
         ...lots,
         ...(expiresAt !== undefined && { expiresAt }),
       },

@@ -13,6 +13,7 @@ import { refundPayment, type RefundPayment } from './refund-payment';
 import { voidPoints, type VoidPoints } from './void-points';
 import { expirePoints, type ExpirePoints } from './expire-points';
 import { evaluateTier, type EvaluateTier } from './evaluate-tier';
+import { importPoints, type ImportPoints } from './import-points';
 
 export type CustomerCommand =
   | EnrolCustomer
@@ -25,7 +26,8 @@ export type CustomerCommand =
   | ActivatePoints
   | VoidPoints
   | ExpirePoints
-  | EvaluateTier;
+  | EvaluateTier
+  | ImportPoints;
 
 /**
  * decide(command, state) → Either<LedgerError, events>: one small function per command, and one
@@ -70,6 +72,8 @@ function decideEach(command: CustomerCommand, state: CustomerState): E.Either<Le
       return expirePoints(command, state);
     case 'EvaluateTier':
       return evaluateTier(command, state);
+    case 'ImportPoints':
+      return importPoints(command, state);
     default: {
       const unhandled: never = command;
       return unhandled;

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import type { LedgerError } from '../shared/errors';
+import { checkNotInFuture } from '../shared/time';
 import type { CustomerState } from './customer';
 
 /** Enrol a customer, identified by e-mail and/or phone (already normalised by the codec). */
@@ -10,6 +11,8 @@ export interface EnrolCustomer {
   readonly email?: string;
   readonly phone?: string;
   readonly name?: string;
+  /** A migrated enrolment's business time (UTC instant, from the old system); default `now`. */
+  readonly enrolledAt?: string;
   readonly now: Date;
 }
 
@@ -27,13 +30,16 @@ export function enrolCustomer(command: EnrolCustomer, state: CustomerState): E.E
   if (command.email === undefined && command.phone === undefined) {
     return E.left({ _tag: 'InvalidInput', errors: [{ path: 'email', message: 'expected an e-mail or a phone number (at least one)' }] });
   }
+  const enrolledAt = command.enrolledAt ?? command.now.toISOString();
+  const notInFuture = checkNotInFuture(enrolledAt, command.now);
+  if (E.isLeft(notInFuture)) return notInFuture;
   const { customerId, email, phone, name } = command;
   return E.right([
     {
       type: 'CustomerEnrolled',
       data: {
         customerId,
-        enrolledAt: command.now.toISOString(),
+        enrolledAt,
         ...(email !== undefined && { email }),
         ...(phone !== undefined && { phone }),
         ...(name !== undefined && { name }),

@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/Either';
 import { invalid, type LedgerError } from '../shared/errors';
 import { MAX_POINTS_PER_ENTRY } from '../shared/points';
+import { checkNotInFuture } from '../shared/time';
 import type { PointsAdjusted } from './adjust-points';
 import type { CustomerState } from './customer';
 import { drawAvailable } from './lots';
@@ -19,6 +20,8 @@ export interface RedeemPoints {
   readonly reason?: string;
   /** The caller's reference for what was redeemed (voucher, order). */
   readonly reference?: string;
+  /** A migrated spend's business time (UTC instant, from the old system); default `now`. */
+  readonly occurredAt?: string;
   readonly now: Date;
 }
 
@@ -31,6 +34,9 @@ export function redeemPoints(command: RedeemPoints, state: CustomerState): E.Eit
   if (command.points > state.balance.available) {
     return E.left({ _tag: 'InsufficientPoints', available: state.balance.available, requested: command.points });
   }
+  const occurredAt = command.occurredAt ?? command.now.toISOString();
+  const notInFuture = checkNotInFuture(occurredAt, command.now);
+  if (E.isLeft(notInFuture)) return notInFuture;
   const { reason, reference } = command;
   return E.right([
     {
@@ -40,7 +46,7 @@ export function redeemPoints(command: RedeemPoints, state: CustomerState): E.Eit
         customerId: command.customerId,
         kind: 'redemption',
         points: -command.points,
-        occurredAt: command.now.toISOString(),
+        occurredAt,
         lots: drawAvailable(state.lots, command.points).draws,
         ...(reason !== undefined && { reason }),
         ...(reference !== undefined && { reference }),

@@ -103,7 +103,7 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
 
   const balances: CustomerBalance[] = customerIds.map((customerId) => {
     const payments = of(paymentEvents, customerId).map((p) => p.event.data.points);
-    const manual = adjustmentsOf(customerId, ['manual']);
+    const manual = adjustmentsOf(customerId, ['manual', 'opening']);
     const activity = [
       ...of(visitEvents, customerId),
       ...of(paymentEvents, customerId),
@@ -116,7 +116,7 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
       available: Math.max(0, net),
       pending: pendingOf(customerId),
       owed: Math.max(0, 0 - net),
-      lifetimeEarned: sum(payments) + sum(adjustmentsOf(customerId, ['reward', 'cashback'])),
+      lifetimeEarned: sum(payments) + sum(adjustmentsOf(customerId, ['reward', 'cashback', 'earned'])),
       lifetimeRedeemed: 0 - sum(adjustmentsOf(customerId, ['redemption'])),
       adjustedIn: sum(manual.filter((p) => p > 0)),
       adjustedOut: 0 - sum(manual.filter((p) => p < 0)),
