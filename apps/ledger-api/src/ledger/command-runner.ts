@@ -6,6 +6,7 @@ import type { ChainBreakKind } from '#event-store/chain-check';
 import type { Quarantine } from './quarantine';
 import { EVENT_SCHEMA_VERSION, type CommandContext } from './command-context';
 import { eventId } from './ids';
+import { appendTogether } from './append-together';
 import { KeyedLock } from './keyed-lock';
 import type { Reservation, Reservations } from './reservations';
 import type { DomainEvent, LoadedStream, StreamRepository } from './stream-repository';
@@ -167,17 +168,8 @@ export class CommandRunner {
    * In the sequential case a crash between the two leaves a claim without ledger events, which
    * the same command's retry resumes and a rival takes over after the reservation lease.
    */
-  private async append(claims: readonly StreamAppend[], ledger: StreamAppend): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
-    if (claims.length === 0) return this.store.appendToStream(ledger.streamName, ledger.expected, ledger.events);
-    if (this.store.appendToStreams !== undefined) {
-      const all = await this.store.appendToStreams([...claims, ledger]);
-      return E.map((results: readonly AppendResult[]) => results[results.length - 1]!)(all);
-    }
-    for (const claim of claims) {
-      const claimed = await this.store.appendToStream(claim.streamName, claim.expected, claim.events);
-      if (E.isLeft(claimed)) return claimed;
-    }
-    return this.store.appendToStream(ledger.streamName, ledger.expected, ledger.events);
+  private append(claims: readonly StreamAppend[], ledger: StreamAppend): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
+    return appendTogether(this.store, claims, ledger);
   }
 }
 
