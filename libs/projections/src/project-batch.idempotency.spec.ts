@@ -2,6 +2,7 @@ import { projectedSequence, runScenario } from './testing/ledger-scenario';
 import { expectedReadModels, type ExpectedReadModels } from './testing/read-model-oracle';
 import { balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import type { TimelineEntry } from './customer-timeline.projection';
+import type { CustomerTier, TierChangeRow } from './customer-tiers.projection';
 import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
 import { lotKey, type LotMovement, type PointsLot } from './points-lots.projection';
@@ -25,6 +26,8 @@ class MemoryReadModels {
   readonly lots = new Map<string, PointsLot>();
   readonly timeline = new Map<string, TimelineEntry>();
   readonly movements = new Map<string, LotMovement>();
+  readonly tiers = new Map<string, CustomerTier>();
+  readonly tierChanges = new Map<string, TierChangeRow>();
 
   load(events: readonly Projected<LedgerEvent>[]): ReadModelRows {
     const keys = keysOf(events);
@@ -41,6 +44,7 @@ class MemoryReadModels {
       locationCustomers: new Set([...location.locationCustomers].filter((k) => this.locationCustomers.has(k))),
       // The lots named, and every open lot of a customer whose spend names none (as the store loads them).
       lots: new Map([...subset(this.lots, keys.lots), ...[...this.lots].filter(([, lot]) => keys.lotOwners.has(lot.customerId) && lot.remaining > 0)]),
+      tiers: subset(this.tiers, keys.tierOwners),
     };
   }
 
@@ -56,6 +60,11 @@ class MemoryReadModels {
     copy(this.locationPayments, rows.locationPayments, changed.locationPayments);
     changed.locationCustomers.forEach((k) => this.locationCustomers.add(k));
     copy(this.lots, rows.lots, changed.lots);
+    copy(this.tiers, rows.tiers, changed.tiers);
+    for (const c of result.tierChanges) {
+      const key = c.position.toString().padStart(40, '0');
+      if (!this.tierChanges.has(key)) this.tierChanges.set(key, c);
+    }
     for (const entry of result.timeline) if (!this.timeline.has(entry.eventId)) this.timeline.set(entry.eventId, entry);
     // Keyed (position, seq) as in the table: first insert wins.
     for (const m of result.movements) {
@@ -88,6 +97,8 @@ class MemoryReadModels {
       locationCustomers: [...this.locationCustomers].sort(),
       lots: sorted(this.lots),
       movements: sorted(this.movements),
+      tiers: sorted(this.tiers),
+      tierChanges: sorted(this.tierChanges),
     };
   }
 }
@@ -122,6 +133,8 @@ const inKeyOrder = (tables: ExpectedReadModels): ExpectedReadModels => ({
   locationCustomers: sortedBy(tables.locationCustomers, locationDay),
   lots: sortedBy(tables.lots, (l) => lotKey(l.customerId, l.lotId)),
   movements: [...tables.movements].sort((a, b) => (a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.seq - b.seq)),
+  tiers: sortedBy(tables.tiers, customer),
+  tierChanges: [...tables.tierChanges].sort((a, b) => (a.position < b.position ? -1 : 1)),
 });
 
 const SEEDS = [1, 7, 42, 2026];

@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import type { TimelineEntry } from '#projections/customer-timeline.projection';
+import type { CustomerTier, TierChangeRow } from '#projections/customer-tiers.projection';
 import { lotKey, type LotMovement, type PointsLot } from '#projections/points-lots.projection';
 import {
   keysOf,
@@ -42,7 +43,7 @@ export class LedgerReadModelStore {
   async load(trx: Db, events: readonly Projected<LedgerEvent>[]): Promise<ReadModelRows> {
     const db = trx as AnyDb;
     const keys = keysOf(events);
-    const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows] = await Promise.all([
+    const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows, tierRows] = await Promise.all([
       db.selectFrom(this.table('program_settings')).selectAll().execute(),
       this.selectIn(db, 'customer_balances', 'customer_id', [...keys.customers]),
       this.selectIn(db, 'customer_achievements', 'customer_id', [...keys.customers]),
@@ -50,6 +51,7 @@ export class LedgerReadModelStore {
       this.selectIn(db, 'customer_visit_stats', 'customer_id', [...keys.customers]),
       this.selectTuples(db, 'points_lots', ['customer_id', 'lot_id'], [...keys.lots]),
       this.selectOpenLots(db, [...keys.lotOwners]),
+      this.selectIn(db, 'customer_tiers', 'customer_id', [...keys.tierOwners]),
     ]);
     const programs = (programRows as ReadModelTables['program_settings'][]).map(toProgram).sort((a, b) => (a.position < b.position ? -1 : 1));
     const visits = new Map((visitRows as ReadModelTables['visits'][]).map((r) => [r.visit_id, toVisit(r)]));
@@ -73,6 +75,7 @@ export class LedgerReadModelStore {
         (memberRows as ReadModelTables['location_daily_customers'][]).map((r) => locationCustomerKey(r.location_id, r.day, r.customer_id)),
       ),
       lots: new Map([...lotRows, ...ownersLotRows].map((r) => toLot(r as ReadModelTables['points_lots'])).map((l) => [lotKey(l.customerId, l.lotId), l])),
+      tiers: new Map((tierRows as ReadModelTables['customer_tiers'][]).map((r) => [r.customer_id, toTier(r)])),
     };
   }
 
@@ -94,6 +97,8 @@ export class LedgerReadModelStore {
     );
     await this.upsert(db, 'points_lots', ['customer_id', 'lot_id'], pick(rows.lots, changed.lots).map(fromLot));
     await this.insert(db, 'points_movements', result.movements.map(fromMovement));
+    await this.upsert(db, 'customer_tiers', ['customer_id'], pick(rows.tiers, changed.tiers).map(fromTier));
+    await this.insert(db, 'tier_changes', result.tierChanges.map(fromTierChange));
     await this.insert(
       db,
       'location_daily_customers',
@@ -409,4 +414,33 @@ const fromMovement = (m: LotMovement): ReadModelTables['points_movements'] => ({
   day: m.day,
   expires_at: m.expiresAt,
   last_valid_day: m.lastValidDay,
+});
+
+/** A `customer_tiers` row as the projection's row type. */
+export const toTier = (r: ReadModelTables['customer_tiers']): CustomerTier => ({
+  customerId: r.customer_id,
+  tierId: r.tier_id,
+  qualifyingPoints: r.qualifying_points === null ? null : Number(r.qualifying_points),
+  since: r.since,
+  position: positionFromText(r.position),
+});
+const fromTier = (t: CustomerTier): ReadModelTables['customer_tiers'] => ({
+  customer_id: t.customerId,
+  tier_id: t.tierId,
+  qualifying_points: t.qualifyingPoints,
+  since: t.since,
+  position: positionText(t.position),
+});
+
+const fromTierChange = (c: TierChangeRow): ReadModelTables['tier_changes'] => ({
+  position: positionText(c.position),
+  customer_id: c.customerId,
+  from_tier_id: c.fromTierId,
+  to_tier_id: c.toTierId,
+  direction: c.direction,
+  reason: c.reason,
+  qualifying_points: c.qualifyingPoints,
+  occurred_at: c.occurredAt,
+  recorded_at: c.recordedAt,
+  day: c.day,
 });
