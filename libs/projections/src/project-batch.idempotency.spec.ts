@@ -192,6 +192,12 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(reference.lots.some((l) => l.expired > 0 && l.expired < l.points)).toBe(true);
     expect(reference.timeline.some((t) => t.owedAfter > 0)).toBe(true);
     expect(reference.balances.some((b) => b.pending > 0)).toBe(true);
+    // Tiers: upgrades, step-downs by the window, payments earning under a multiplier above 1.
+    const tierChanges = types.filter((e) => e.type === 'TierChanged');
+    expect(tierChanges.filter((e) => e.data.reason === 'qualified').length).toBeGreaterThan(5);
+    expect(tierChanges.some((e) => e.data.reason === 'window')).toBe(true);
+    expect(payments.some((p) => p.data.multiplier !== undefined && p.data.multiplier !== '1')).toBe(true);
+    expect(reference.tiers.length).toBeGreaterThan(2);
     expect(reference.timeline).toHaveLength(events.filter((e) => e.event.type !== 'ProgramConfigured').length);
     // Commands the domain refused are in the run, and wrote nothing.
     expect(scenario.refused.map((r) => `${r.command}:${r.error}`)).toEqual(

@@ -504,7 +504,7 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
     runReactions(false);
     if (lifecycle && chance(0.6)) activateDue();
     if (expiry && expiryChance(0.6)) expireDue();
-    if (tiered && tierRandom() < 0.5) evaluateTiers();
+    if (tiered && tierRandom() < 0.4) evaluateTiers();
     if (expiry && expiryChance(0.04)) expireWrongly(accountOf(`cus-${String(1 + Math.floor(expiryRandom() * enrolled)).padStart(3, '0')}`));
     if (enrolled < customerCount && chance(0.08)) enrol();
     const account = accountOf(`cus-${String(int(1, enrolled)).padStart(3, '0')}`);
