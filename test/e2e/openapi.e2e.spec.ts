@@ -16,6 +16,7 @@ import {
   ConsistencyQueryC,
   ExpirationsQueryC,
   LiabilityQueryC,
+  TierReportQueryC,
   TimelineQueryC,
   VisitReportQueryC,
 } from '../../apps/ledger-api/src/read-models/read-models.controller';
@@ -55,6 +56,7 @@ const QUERIES: Record<string, t.Mixed> = {
   'GET /reports/visits/customers/{customerId}': ConsistencyQueryC,
   'GET /customers/{customerId}/expirations': ExpirationsQueryC,
   'GET /reports/liability': LiabilityQueryC,
+  'GET /reports/tiers': TierReportQueryC,
 };
 
 /** Live queries the route itself (not its codec) would refuse as they are generated: the look-up wants exactly one of its fields. */
