@@ -196,4 +196,38 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
       }
     },
   );
+  it('reports a customer_tiers row that holds another tier, has gone missing, or has no tier change behind it', async () => {
+    const tiers = await fx.database.db.selectFrom('customer_tiers').selectAll().orderBy('customer_id').execute();
+    const held = tiers.find((t) => t.tier_id !== null)!;
+    expect(held).toBeDefined();
+    const untiered = (await rows()).find((r) => !tiers.some((t) => t.customer_id === r.customer_id))!;
+    expect(untiered).toBeDefined();
+    const other = held.tier_id === 'gold' ? 'silver' : 'gold';
+    await fx.database.db.updateTable('customer_tiers').set({ tier_id: other }).where('customer_id', '=', held.customer_id).execute();
+    await fx.database.db
+      .insertInto('customer_tiers')
+      .values({ customer_id: untiered.customer_id, tier_id: 'gold', qualifying_points: 999, since: '2026-11-20T00:00:00.000Z', position: held.position })
+      .execute();
+    try {
+      const { mismatches } = await reconcile(fx.store, fx.database);
+      expect(mismatches).toHaveLength(2);
+      expect(mismatches).toEqual(
+        expect.arrayContaining([
+          { customerId: held.customer_id, field: 'customer_tiers.tier_id', ledger: held.tier_id, projection: other },
+          { customerId: untiered.customer_id, field: 'customer_tiers row', ledger: null, projection: 'gold' },
+        ]),
+      );
+      await fx.database.db.deleteFrom('customer_tiers').where('customer_id', '=', held.customer_id).execute();
+      expect((await reconcile(fx.store, fx.database)).mismatches).toContainEqual({
+        customerId: held.customer_id,
+        field: 'customer_tiers row',
+        ledger: held.tier_id,
+        projection: null,
+      });
+    } finally {
+      await fx.database.db.deleteFrom('customer_tiers').where('customer_id', 'in', [held.customer_id, untiered.customer_id]).execute();
+      await fx.database.db.insertInto('customer_tiers').values(held).execute();
+    }
+    expect((await reconcile(fx.store, fx.database)).mismatches).toEqual([]);
+  });
 });
