@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_COLUMNS } from '#audit/export';
 import { reconcile } from '#audit/reconcile';
-import { generateScenario } from '#projections/testing/ledger-scenario';
+import { accountStreamOf, generateScenario } from '#projections/testing/ledger-scenario';
 import { Projector } from '#read-models/projector';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';
@@ -150,8 +150,8 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
   let fx: ReadModelFixture;
   beforeAll(async () => {
     fx = await openReadModelFixture('sqlite');
-    // Decided by the real deciders: pending points, refunds, activations, voids, expiries; it ends with a customer owing points and one with points written off.
-    await appendCommands(fx.store, generateScenario({ seed: 23, customers: 8, steps: 240 }));
+    // Decided by the real deciders: pending points, refunds, activations, voids, expiries, tier changes; it ends with a customer owing points and one with points written off.
+    await appendCommands(fx.store, generateScenario({ seed: 3, customers: 8, steps: 240 }));
     await new Projector(fx.store, fx.database).catchUp();
   });
   afterAll(() => fx.close());
@@ -200,8 +200,19 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
     const tiers = await fx.database.db.selectFrom('customer_tiers').selectAll().orderBy('customer_id').execute();
     const held = tiers.find((t) => t.tier_id !== null)!;
     expect(held).toBeDefined();
-    const untiered = (await rows()).find((r) => !tiers.some((t) => t.customer_id === r.customer_id))!;
-    expect(untiered).toBeDefined();
+    // A customer enrolled last, whose tier never changed (the generated customers all reached one).
+    const untiered = { customer_id: 'cus-untiered' };
+    await appendCommands(fx.store, [
+      {
+        streamName: accountStreamOf(untiered.customer_id),
+        events: [{ type: 'CustomerEnrolled', data: { customerId: untiered.customer_id, email: 'untiered@example.com', enrolledAt: '2027-02-01T00:00:00.000Z' } }],
+        eventIds: ['40000000-0000-4000-8000-000000000001'],
+        recordedAt: '2027-02-01T00:00:00.000Z',
+        actor: 'staff:alice',
+      },
+    ]);
+    await new Projector(fx.store, fx.database).catchUp();
+    expect(tiers.some((t) => t.customer_id === untiered.customer_id)).toBe(false);
     const other = held.tier_id === 'gold' ? 'silver' : 'gold';
     await fx.database.db.updateTable('customer_tiers').set({ tier_id: other }).where('customer_id', '=', held.customer_id).execute();
     await fx.database.db

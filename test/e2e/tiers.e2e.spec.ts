@@ -47,8 +47,9 @@ describe.each(['sqlite', 'postgres'] as const)('tiers, the lifecycle runner and 
       readDbUrl = pg.url;
       dropDatabase = pg.drop;
     }
-    ledger = await startLedger({ clock, lifecycleIntervalMs: 100, ...(readDbUrl !== undefined && { readDbUrl }) });
+    // The clock set before the ledger starts: no runner pass ever runs on today's date.
     setClock('2026-11-24T11:00:00Z');
+    ledger = await startLedger({ clock, lifecycleIntervalMs: 100, ...(readDbUrl !== undefined && { readDbUrl }) });
     const program = await ledger.request('PUT', '/program', {
       timezone: 'Europe/Paris',
       tiers: [
@@ -112,7 +113,7 @@ describe.each(['sqlite', 'postgres'] as const)('tiers, the lifecycle runner and 
     const report = await ledger.request('GET', `/reports/tiers?asOf=2026-11-24T13:00:00Z&minPosition=${position}`);
     expect(report.status).toBe(200);
     expect(report.body).toEqual({
-      asOf: '2026-11-24T13:00:00Z',
+      asOf: '2026-11-24T13:00:00.000Z',
       tiers: [
         { tierId: 'silver', name: 'Silver', threshold: 100, multiplier: '1.5', customers: 1 },
         { tierId: 'gold', name: 'Gold', threshold: 300, multiplier: '2', customers: 0 },
@@ -147,6 +148,19 @@ describe.each(['sqlite', 'postgres'] as const)('tiers, the lifecycle runner and 
     // The recorded basis: as of November, still Silver.
     const then = await ledger.request('GET', '/reports/tiers?asOf=2026-11-30T00:00:00Z');
     expect(then.body.tiers[0]).toMatchObject({ tierId: 'silver', customers: 1 });
+  });
+
+  it("replays the tier changes in the customer's history as of any instant, with the tier held then", async () => {
+    const then = await ledger.request('GET', `/customers/${customerId}/history?asOf=2026-11-30T00:00:00Z`);
+    expect(then.status).toBe(200);
+    expect(then.body.tier).toEqual({ tierId: 'silver', since: upgradedAt });
+    expect(then.body.entries.filter((e: { type: string }) => e.type === 'TierChanged')).toEqual([
+      expect.objectContaining({ from: null, to: 'silver', qualifyingPoints: 110, reason: 'qualified', pointsDelta: 0, balanceAfter: 110 }),
+    ]);
+    expect(then.body.entries.find((e: { pointsEarned?: number; points?: number; tierId?: string }) => e.tierId === 'silver')).toMatchObject({ points: 30, multiplier: '1.5' });
+    const now = await ledger.request('GET', `/customers/${customerId}/history`);
+    expect(now.body.tier).toBeNull();
+    expect(now.body.entries.filter((e: { type: string }) => e.type === 'TierChanged').map((e: { to: string | null }) => e.to)).toEqual(['silver', null]);
   });
 
   it('refuses a bad query with the path and the expected type, and a span longer than a report lists', async () => {
