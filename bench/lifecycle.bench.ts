@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore, NewEvent } from '#event-store/event-store.port';
 import { chainEvents, emptyChain } from '#event-store/hash-chain';
-import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
+import { evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import { decideCustomer, type CustomerCommand } from '#ledger-domain/customer/customer.decider';
 import { decideProgram, DEFAULT_PROGRAM_ID, evolveProgram, initialProgramState, type ProgramSnapshot } from '#ledger-domain/program/program';
 import type { ReadModelDatabase } from '#read-models/database';
@@ -70,7 +70,11 @@ async function main(): Promise<void> {
     const projectStarted = performance.now();
     await new Projector(store, database, { batchSize: 5000 }).catchUp();
     const projectSeconds = (performance.now() - projectStarted) / 1000;
-    const due = await database.db.selectFrom('points_lots').select((eb) => eb.fn.countAll<number>().as('n')).where('remaining', '>', 0).executeTakeFirstOrThrow();
+    const due = await database.db
+      .selectFrom('points_lots')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('remaining', '>', 0)
+      .executeTakeFirstOrThrow();
     console.log(`projected in ${projectSeconds.toFixed(1)} s: ${Number(due.n)} open lots`);
 
     const duty = expiryDuty({ database, store, bus: app.get(CommandBus), programs: app.get(ProgramStreams), now: () => new Date() });
@@ -105,7 +109,12 @@ async function main(): Promise<void> {
     await new Projector(store, database, { batchSize: 5000 }).catchUp();
     const left = await database.db
       .selectFrom('points_lots')
-      .select((eb) => [eb.fn.countAll<number>().as('lots'), eb.fn.sum<number>('remaining').as('remaining'), eb.fn.sum<number>('expired').as('expired'), eb.fn.sum<number>('points').as('points')])
+      .select((eb) => [
+        eb.fn.countAll<number>().as('lots'),
+        eb.fn.sum<number>('remaining').as('remaining'),
+        eb.fn.sum<number>('expired').as('expired'),
+        eb.fn.sum<number>('points').as('points'),
+      ])
       .executeTakeFirstOrThrow();
     const lots = CUSTOMERS * LOTS_PER_CUSTOMER;
     const ok = Number(left.lots) === lots && Number(left.remaining) === 0 && Number(left.expired) === Number(left.points);
@@ -171,9 +180,9 @@ async function generate(store: EventStore): Promise<{ events: number; seconds: n
     const decide = (command: CustomerCommand) => {
       const decided = decideCustomer(command, customer);
       if (E.isLeft(decided)) throw new Error(decided.left._tag);
-      for (const event of decided.right as readonly CustomerEvent[]) {
+      for (const event of decided.right) {
         customer = evolveCustomer(customer, event);
-        events.push({ id: randomUUID(), type: event.type, data: event.data as unknown as Record<string, never>, metadata: meta(now) });
+        events.push({ id: randomUUID(), type: event.type, data: event.data, metadata: meta(now) });
       }
     };
     decide({ type: 'EnrolCustomer', customerId, email: `bench-${c}@example.com`, now });

@@ -205,7 +205,9 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
     await appendCommands(fx.store, [
       {
         streamName: accountStreamOf(untiered.customer_id),
-        events: [{ type: 'CustomerEnrolled', data: { customerId: untiered.customer_id, email: 'untiered@example.com', enrolledAt: '2027-02-01T00:00:00.000Z' } }],
+        events: [
+          { type: 'CustomerEnrolled', data: { customerId: untiered.customer_id, email: 'untiered@example.com', enrolledAt: '2027-02-01T00:00:00.000Z' } },
+        ],
         eventIds: ['40000000-0000-4000-8000-000000000001'],
         recordedAt: '2027-02-01T00:00:00.000Z',
         actor: 'staff:alice',

@@ -157,7 +157,10 @@ describe.each(['sqlite', 'postgres'] as const)('tiers, the lifecycle runner and 
     expect(then.body.entries.filter((e: { type: string }) => e.type === 'TierChanged')).toEqual([
       expect.objectContaining({ from: null, to: 'silver', qualifyingPoints: 110, reason: 'qualified', pointsDelta: 0, balanceAfter: 110 }),
     ]);
-    expect(then.body.entries.find((e: { pointsEarned?: number; points?: number; tierId?: string }) => e.tierId === 'silver')).toMatchObject({ points: 30, multiplier: '1.5' });
+    expect(then.body.entries.find((e: { pointsEarned?: number; points?: number; tierId?: string }) => e.tierId === 'silver')).toMatchObject({
+      points: 30,
+      multiplier: '1.5',
+    });
     const now = await ledger.request('GET', `/customers/${customerId}/history`);
     expect(now.body.tier).toBeNull();
     expect(now.body.entries.filter((e: { type: string }) => e.type === 'TierChanged').map((e: { to: string | null }) => e.to)).toEqual(['silver', null]);

@@ -127,7 +127,11 @@ export class HistoryController {
   @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
   @ParamsFrom(CustomerPathC)
   @QueryFrom(HistoryQueryC)
-  @ApiResponse({ status: 200, description: '{customerId, asOf, basis, balance, pending, owed, lots: [{lotId, source, earnedAt, remaining, activatesAt, paymentId, expiresAt}], tier: {tierId, since} | null, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}] (TierChanged entries with from, to, qualifyingPoints, reason)}' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{customerId, asOf, basis, balance, pending, owed, lots: [{lotId, source, earnedAt, remaining, activatesAt, paymentId, expiresAt}], tier: {tierId, since} | null, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}] (TierChanged entries with from, to, qualifyingPoints, reason)}',
+  })
   async history(@Param() params: unknown, @Query() query: unknown): Promise<CustomerHistory> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { asOf, basis } = decodeOrThrow(HistoryQueryC, query);

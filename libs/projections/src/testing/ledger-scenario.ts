@@ -495,7 +495,8 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
       configure(newYork, version);
       configure(newYork); // saved again unchanged: no new version
     }
-    if (expiry && step === Math.floor((steps * 5) / 8)) configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, expiry: { policy: 'none' }, ...newYorkTiers }, version);
+    if (expiry && step === Math.floor((steps * 5) / 8))
+      configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, expiry: { policy: 'none' }, ...newYorkTiers }, version);
     if (lifecycle && step === Math.floor((steps * 3) / 4))
       configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff', ...lateExpiry, ...lateTiers }, version);
     // Near the end the clock jumps ahead: the month-rounded lots expire, every pending payment comes due.
