@@ -166,6 +166,26 @@ describe.each(['sqlite', 'postgres'] as const)('tiers, the lifecycle runner and 
     expect(now.body.entries.filter((e: { type: string }) => e.type === 'TierChanged').map((e: { to: string | null }) => e.to)).toEqual(['silver', null]);
   });
 
+  it("exports the tier changes and the payments' tier and multiplier in their own columns", async () => {
+    const csv = await ledger.request('GET', `/customers/${customerId}/history.csv`);
+    expect(csv.status).toBe(200);
+    const [header, ...lines] = (csv.body as string)
+      .trimEnd()
+      .split('\r\n')
+      .map((line) => line.split(','));
+    const cell = (line: readonly string[], column: string) => line[header!.indexOf(column)];
+    const of = (type: string) => lines.filter((line) => cell(line, 'type') === type);
+    expect(of('TierChanged').map((line) => [cell(line, 'tier_from'), cell(line, 'tier_id'), cell(line, 'qualifying_points'), cell(line, 'reason')])).toEqual([
+      ['', 'silver', '110', 'qualified'],
+      ['silver', '', '0', 'window'],
+    ]);
+    expect(of('PaymentRecorded').map((line) => [cell(line, 'points_delta'), cell(line, 'tier_id'), cell(line, 'multiplier')])).toEqual([
+      ['60', '', ''],
+      ['50', '', ''],
+      ['30', 'silver', '1.5'],
+    ]);
+  });
+
   it('refuses a bad query with the path and the expected type, and a span longer than a report lists', async () => {
     expectInvalid(await ledger.request('GET', '/reports/tiers?asOf=yesterday'), 'asOf');
     expectInvalid(await ledger.request('GET', '/reports/tiers?from=2026-12-02&to=2026-12-01'), 'from');
