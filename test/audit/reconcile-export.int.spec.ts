@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXPORT_COLUMNS } from '#audit/export';
 import { reconcile } from '#audit/reconcile';
-import { generateScenario } from '#projections/testing/ledger-scenario';
+import { accountStreamOf, generateScenario } from '#projections/testing/ledger-scenario';
 import { Projector } from '#read-models/projector';
 import { enrolCustomer, startLedger, type RunningLedger } from '../support/ledger-app';
 import { expectProblem } from '../support/e2e';
@@ -150,8 +150,8 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
   let fx: ReadModelFixture;
   beforeAll(async () => {
     fx = await openReadModelFixture('sqlite');
-    // Decided by the real deciders: pending points, refunds, activations, voids, expiries; it ends with a customer owing points and one with points written off.
-    await appendCommands(fx.store, generateScenario({ seed: 23, customers: 8, steps: 240 }));
+    // Decided by the real deciders: pending points, refunds, activations, voids, expiries, tier changes; it ends with a customer owing points and one with points written off.
+    await appendCommands(fx.store, generateScenario({ seed: 3, customers: 8, steps: 240 }));
     await new Projector(fx.store, fx.database).catchUp();
   });
   afterAll(() => fx.close());
@@ -196,4 +196,51 @@ describe('reconciliation through the points lifecycle: pending, owed, reversed, 
       }
     },
   );
+  it('reports a customer_tiers row that holds another tier, has gone missing, or has no tier change behind it', async () => {
+    const tiers = await fx.database.db.selectFrom('customer_tiers').selectAll().orderBy('customer_id').execute();
+    const held = tiers.find((t) => t.tier_id !== null)!;
+    expect(held).toBeDefined();
+    // A customer enrolled last, whose tier never changed (the generated customers all reached one).
+    const untiered = { customer_id: 'cus-untiered' };
+    await appendCommands(fx.store, [
+      {
+        streamName: accountStreamOf(untiered.customer_id),
+        events: [
+          { type: 'CustomerEnrolled', data: { customerId: untiered.customer_id, email: 'untiered@example.com', enrolledAt: '2027-02-01T00:00:00.000Z' } },
+        ],
+        eventIds: ['40000000-0000-4000-8000-000000000001'],
+        recordedAt: '2027-02-01T00:00:00.000Z',
+        actor: 'staff:alice',
+      },
+    ]);
+    await new Projector(fx.store, fx.database).catchUp();
+    expect(tiers.some((t) => t.customer_id === untiered.customer_id)).toBe(false);
+    const other = held.tier_id === 'gold' ? 'silver' : 'gold';
+    await fx.database.db.updateTable('customer_tiers').set({ tier_id: other }).where('customer_id', '=', held.customer_id).execute();
+    await fx.database.db
+      .insertInto('customer_tiers')
+      .values({ customer_id: untiered.customer_id, tier_id: 'gold', qualifying_points: 999, since: '2026-11-20T00:00:00.000Z', position: held.position })
+      .execute();
+    try {
+      const { mismatches } = await reconcile(fx.store, fx.database);
+      expect(mismatches).toHaveLength(2);
+      expect(mismatches).toEqual(
+        expect.arrayContaining([
+          { customerId: held.customer_id, field: 'customer_tiers.tier_id', ledger: held.tier_id, projection: other },
+          { customerId: untiered.customer_id, field: 'customer_tiers row', ledger: null, projection: 'gold' },
+        ]),
+      );
+      await fx.database.db.deleteFrom('customer_tiers').where('customer_id', '=', held.customer_id).execute();
+      expect((await reconcile(fx.store, fx.database)).mismatches).toContainEqual({
+        customerId: held.customer_id,
+        field: 'customer_tiers row',
+        ledger: held.tier_id,
+        projection: null,
+      });
+    } finally {
+      await fx.database.db.deleteFrom('customer_tiers').where('customer_id', 'in', [held.customer_id, untiered.customer_id]).execute();
+      await fx.database.db.insertInto('customer_tiers').values(held).execute();
+    }
+    expect((await reconcile(fx.store, fx.database)).mismatches).toEqual([]);
+  });
 });

@@ -81,6 +81,7 @@ describe('API keys and roles', () => {
     ['GET', `/reports/visits/customers/${customerId}`, () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', `/customers/${customerId}/expirations`, () => undefined, ['operator', 'auditor', 'admin']],
     ['GET', '/reports/liability?from=2026-11-01&to=2026-11-30', () => undefined, ['reporter', 'auditor', 'admin']],
+    ['GET', '/reports/tiers?from=2026-11-01&to=2026-11-30', () => undefined, ['reporter', 'auditor', 'admin']],
     ['GET', '/projections', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/reactions', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],
     ['GET', '/lifecycle', () => undefined, ['operator', 'auditor', 'reporter', 'admin']],

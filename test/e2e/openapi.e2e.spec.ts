@@ -19,6 +19,7 @@ import {
   ConsistencyQueryC,
   ExpirationsQueryC,
   LiabilityQueryC,
+  TierReportQueryC,
   TimelineQueryC,
   VisitReportQueryC,
 } from '../../apps/ledger-api/src/read-models/read-models.controller';
@@ -60,6 +61,7 @@ const QUERIES: Record<string, t.Mixed> = {
   'GET /customers/{customerId}/expirations': ExpirationsQueryC,
   'GET /reports/liability': LiabilityQueryC,
   'GET /exports/balances': BalanceExportQueryC,
+  'GET /reports/tiers': TierReportQueryC,
 };
 
 /**

@@ -44,6 +44,8 @@ describe('payments (POST /customers/{id}/payments) on the demo program', () => {
         pointsPerUnit: '1',
         programVersion: 1,
         activatesAt: null,
+        tierId: null,
+        multiplier: null,
         balance: 49,
         pending: 0,
         owed: 0,

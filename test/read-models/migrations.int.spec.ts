@@ -334,6 +334,46 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
     }
   });
 
+  it('upgrades a database of version 5, rows and all, to the tables a rebuild of the same log makes (migration 6): every tier change, without the qualifying points', async () => {
+    const fx = await openReadModelFixture(dialect);
+    const old = await openEmpty(dialect);
+    try {
+      // A log with tiers: upgrades and step-downs under lifetime, rolling and calendar-year windows, in two timezones.
+      const head = await appendCommands(fx.store, generateScenario({ seed: 7, customers: 8, steps: 220 }));
+      await rebuildReadModels(fx.store, fx.database);
+      const rebuilt = await dumpTables(fx.database.db);
+      expect(rebuilt).toEqual(expectedTables(await readLog(fx.store)));
+
+      // The same log's rows as version 5 wrote them (no tier tables), upgraded.
+      await migrate(old.database.db, MIGRATIONS.slice(0, 5));
+      const { customer_tiers: _tiers, tier_changes: _changes, ...v5 } = rebuilt;
+      for (const [table, rows] of Object.entries(v5)) await insertRows(old.database.db as UntypedDb, table, rows);
+      await old.database.db
+        .insertInto('projection_checkpoints')
+        .values({ projection: 'ledger-read-models', position: positionText(head), updated_at: 'x' })
+        .execute();
+      await migrate(old.database.db);
+      // Exact but for the qualifying points, which the version-5 tables did not keep (null).
+      const withoutQualifying = (rows: readonly Record<string, unknown>[]) => rows.map((r) => ({ ...r, qualifying_points: null }));
+      expect(await dumpTables(old.database.db)).toEqual({
+        ...rebuilt,
+        customer_tiers: withoutQualifying(rebuilt.customer_tiers),
+        tier_changes: withoutQualifying(rebuilt.tier_changes),
+      });
+
+      // Not vacuous: changes up and down, from a tier and from none, some in a day other than their UTC one, and tiers left.
+      expect(new Set(rebuilt.tier_changes.map((c) => `${String(c['direction'])} ${String(c['reason'])}`))).toEqual(
+        new Set(['up qualified', 'down window', 'down reversal']),
+      );
+      expect(rebuilt.tier_changes.some((c) => c['from_tier_id'] !== null && c['direction'] === 'up')).toBe(true);
+      expect(rebuilt.tier_changes.some((c) => c['day'] !== String(c['occurred_at']).slice(0, 10))).toBe(true);
+      expect(rebuilt.customer_tiers.filter((t) => t['tier_id'] !== null).length).toBeGreaterThan(1);
+    } finally {
+      await old.close();
+      await fx.close();
+    }
+  });
+
   it('cannot tell from the version-4 tables which of two alike payments a refund was for: it leaves those lots unnamed, every figure exact', async () => {
     // Two payments alike, each refunded in half, then activated: refunded in either order, the version-4 rows are the same.
     const history = (swapped: boolean) => {
@@ -453,6 +493,10 @@ describe.each<Dialect>(['sqlite', 'postgres'])('read-model migrations (%s)', (di
         expect(migrated['points_movements']!.primaryKey).toEqual(['position', 'seq']);
         expect(migrated['points_movements']!.indexes).toHaveLength(3);
         expect(migrated['visits']!.indexes).toHaveLength(3);
+        expect(migrated['customer_tiers']!.columns).toHaveLength(5);
+        expect(migrated['tier_changes']!.columns).toHaveLength(10);
+        expect(migrated['tier_changes']!.primaryKey).toEqual(['position']);
+        expect(migrated['tier_changes']!.indexes).toHaveLength(3);
       } finally {
         await empty.close();
       }

@@ -20,6 +20,7 @@ import {
   dueActivations,
   dueExpirations,
   liabilityReport,
+  tierReport,
   visitReport,
   type TimelineView,
 } from '#read-models/queries';
@@ -1210,6 +1211,40 @@ describe.each<Dialect>(['sqlite', 'postgres'])('projection suite on %s', (dialec
       expect(new Set(expected.points_movements.filter((m) => m['kind'] === 'expired').map((m) => m['pending']))).toEqual(new Set([0, 1]));
       expect(expected.customer_balances.some((b) => Number(b['lifetime_expired']) > 0)).toBe(true);
       expect(new Set(expected.points_lots.map((l) => l['expires_at'] === null))).toEqual(new Set([true, false]));
+      // With tiers: upgrades, step-downs by the window and by reversals, customers holding a tier.
+      expect(new Set(expected.tier_changes.map((c) => `${String(c['direction'])} ${String(c['reason'])}`))).toEqual(
+        new Set(['up qualified', 'down window', 'down reversal']),
+      );
+      expect(expected.customer_tiers.some((c) => c['tier_id'] !== null)).toBe(true);
+    });
+
+    it('reports the customers per tier and the upgrades and downgrades per day as the ledger recorded them by an instant', async () => {
+      await new Projector(fx.store, fx.database).catchUp();
+      const changes = [...expected.tier_changes].sort((a, b) => (String(a['position']) < String(b['position']) ? -1 : 1));
+      // An instant half-way through the changes, and one after them all.
+      for (const asOf of [String(changes[Math.floor(changes.length / 2)]!['recorded_at']), '2100-01-01T00:00:00.000Z']) {
+        const recorded = changes.filter((c) => String(c['recorded_at']) <= asOf);
+        const latest = new Map(recorded.map((c) => [String(c['customer_id']), c['to_tier_id'] as string | null]));
+        const perTier = new Map<string, number>();
+        for (const tier of latest.values()) if (tier !== null) perTier.set(tier, (perTier.get(tier) ?? 0) + 1);
+        const days = new Map<string, { day: string; upgrades: number; downgrades: number }>();
+        for (const c of recorded) {
+          const day = String(c['day']);
+          const row = days.get(day) ?? { day, upgrades: 0, downgrades: 0 };
+          if (c['direction'] === 'up') row.upgrades++;
+          else row.downgrades++;
+          days.set(day, row);
+        }
+        const report = await tierReport(fx.database.db, { asOf, from: '2026-01-01', to: '2027-12-31' });
+        expect(report.tiers).toEqual([...perTier].sort(([a], [b]) => (a < b ? -1 : 1)).map(([tierId, customers]) => ({ tierId, customers })));
+        expect(report.withoutTier).toBe([...latest.values()].filter((t) => t === null).length);
+        expect(report.days).toEqual([...days.values()].sort((a, b) => (a.day < b.day ? -1 : 1)));
+        expect(report.totals.upgrades + report.totals.downgrades).toBe(recorded.length);
+      }
+      // A span of days leaves the others out.
+      const firstDay = [...new Set(changes.map((c) => String(c['day'])))].sort()[0]!;
+      const oneDay = await tierReport(fx.database.db, { asOf: '2100-01-01T00:00:00.000Z', from: firstDay, to: firstDay });
+      expect(oneDay.days.map((d) => d.day)).toEqual([firstDay]);
     });
 
     // A rebuild keeps rows in memory between batches (write-back) and, past its limit, writes them

@@ -113,6 +113,8 @@ const KEYS: Record<ProjectedTable, readonly string[]> = {
   customer_achievements: ['customer_id'],
   points_lots: ['customer_id', 'lot_id'],
   points_movements: ['position', 'seq'],
+  customer_tiers: ['customer_id'],
+  tier_changes: ['position'],
 };
 
 export type TableDump = Record<ProjectedTable, Record<string, unknown>[]>;
@@ -283,6 +285,25 @@ export function expectedTables(log: readonly RecordedEvent[]): TableDump {
       day: m.day,
       expires_at: m.expiresAt,
       last_valid_day: m.lastValidDay,
+    })),
+    customer_tiers: expected.tiers.map((c) => ({
+      customer_id: c.customerId,
+      tier_id: c.tierId,
+      qualifying_points: c.qualifyingPoints,
+      since: c.since,
+      position: positionColumn(c.position),
+    })),
+    tier_changes: expected.tierChanges.map((c) => ({
+      position: positionColumn(c.position),
+      customer_id: c.customerId,
+      from_tier_id: c.fromTierId,
+      to_tier_id: c.toTierId,
+      direction: c.direction,
+      reason: c.reason,
+      qualifying_points: c.qualifyingPoints,
+      occurred_at: c.occurredAt,
+      recorded_at: c.recordedAt,
+      day: c.day,
     })),
   };
   for (const table of PROJECTED_TABLES) dump[table].sort(byKey(table));

@@ -39,6 +39,11 @@ export const EXPORT_COLUMNS = [
   'payment_id',
   'lots',
   'written_off',
+  'expires_at',
+  'tier_id',
+  'multiplier',
+  'tier_from',
+  'qualifying_points',
 ] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
 
@@ -134,6 +139,13 @@ function row(stored: RecordedEvent, event: CustomerEvent, after: BalancesAfter):
     payment_id: text(d['paymentId']) ?? (event.type === 'PointsAdjusted' && event.data.kind === 'cashback' ? text(d['reference']) : null),
     lots: lotsCell(event),
     written_off: typeof d['writtenOff'] === 'number' ? d['writtenOff'] : null,
+    // An earning's lot expiry, fixed when it was earned.
+    expires_at: text(d['expiresAt']),
+    // A payment: the tier held at its business time; a tier change: the tier reached.
+    tier_id: event.type === 'TierChanged' ? event.data.to : text(d['tierId']),
+    multiplier: text(d['multiplier']),
+    tier_from: event.type === 'TierChanged' ? event.data.from : null,
+    qualifying_points: event.type === 'TierChanged' ? event.data.qualifyingPoints : null,
   };
 }
 

@@ -8,7 +8,7 @@ import { customerIdOf } from '#runtime/streams';
 
 /**
  * Reconciliation: replays every customer's ledger from the event store and compares balances
- * (available, pending and owed as every view shows them), lifetime totals (expired included) and visit counts with
+ * (available, pending and owed as every view shows them), lifetime totals (expired included), the tier held and visit counts with
  * the projections reporting jobs read. Only what the projection claims to reflect is compared:
  * events up to its checkpoint, rows not moved on while the check ran.
  */
@@ -67,6 +67,7 @@ export async function reconcile(
   const seen = new Set<string>();
   const rows = await database.db.selectFrom('customer_balances').selectAll().execute();
   const visitStats = new Map((await database.db.selectFrom('customer_visit_stats').selectAll().execute()).map((r) => [r.customer_id, r]));
+  const tiers = new Map((await database.db.selectFrom('customer_tiers').selectAll().execute()).map((r) => [r.customer_id, r]));
   for (const row of rows) {
     seen.add(row.customer_id);
     if (positionFromText(row.position) > checkpoint) {
@@ -108,6 +109,20 @@ export async function reconcile(
     const projectedVisits = stats === undefined ? 0 : Number(stats.visits);
     if (projectedVisits !== state.visitCount) {
       mismatches.push({ customerId: row.customer_id, field: 'customer_visit_stats.visits', ledger: state.visitCount, projection: projectedVisits });
+    }
+    // The tier after the latest change (none ever: no row), and since when.
+    const latest = state.tierHistory.at(-1);
+    const tier = tiers.get(row.customer_id);
+    if (tier !== undefined && positionFromText(tier.position) > checkpoint) continue;
+    if (latest === undefined) {
+      if (tier !== undefined) mismatches.push({ customerId: row.customer_id, field: 'customer_tiers row', ledger: null, projection: tier.tier_id });
+    } else if (tier === undefined) {
+      mismatches.push({ customerId: row.customer_id, field: 'customer_tiers row', ledger: latest.tierId, projection: null });
+    } else {
+      if (tier.tier_id !== latest.tierId)
+        mismatches.push({ customerId: row.customer_id, field: 'customer_tiers.tier_id', ledger: latest.tierId, projection: tier.tier_id });
+      if (tier.since !== latest.from)
+        mismatches.push({ customerId: row.customer_id, field: 'customer_tiers.since', ledger: latest.from, projection: tier.since });
     }
   }
   for (const [customerId, state] of customers) {

@@ -2,6 +2,7 @@ import { projectedSequence, runScenario } from './testing/ledger-scenario';
 import { expectedReadModels, type ExpectedReadModels } from './testing/read-model-oracle';
 import { balanceView, evolveCustomer, initialCustomerState, type CustomerState } from '#ledger-domain/customer/customer';
 import type { TimelineEntry } from './customer-timeline.projection';
+import type { CustomerTier, TierChangeRow } from './customer-tiers.projection';
 import { keysOf, locationKeysOf, projectBatch, type BatchResult, type ProgramRow, type ReadModelRows } from './project-batch';
 import type { LedgerEvent, Projected } from './projected-event';
 import { lotKey, type LotMovement, type PointsLot } from './points-lots.projection';
@@ -25,6 +26,8 @@ class MemoryReadModels {
   readonly lots = new Map<string, PointsLot>();
   readonly timeline = new Map<string, TimelineEntry>();
   readonly movements = new Map<string, LotMovement>();
+  readonly tiers = new Map<string, CustomerTier>();
+  readonly tierChanges = new Map<string, TierChangeRow>();
 
   load(events: readonly Projected<LedgerEvent>[]): ReadModelRows {
     const keys = keysOf(events);
@@ -41,6 +44,7 @@ class MemoryReadModels {
       locationCustomers: new Set([...location.locationCustomers].filter((k) => this.locationCustomers.has(k))),
       // The lots named, and every open lot of a customer whose spend names none (as the store loads them).
       lots: new Map([...subset(this.lots, keys.lots), ...[...this.lots].filter(([, lot]) => keys.lotOwners.has(lot.customerId) && lot.remaining > 0)]),
+      tiers: subset(this.tiers, keys.tierOwners),
     };
   }
 
@@ -56,6 +60,11 @@ class MemoryReadModels {
     copy(this.locationPayments, rows.locationPayments, changed.locationPayments);
     changed.locationCustomers.forEach((k) => this.locationCustomers.add(k));
     copy(this.lots, rows.lots, changed.lots);
+    copy(this.tiers, rows.tiers, changed.tiers);
+    for (const c of result.tierChanges) {
+      const key = c.position.toString().padStart(40, '0');
+      if (!this.tierChanges.has(key)) this.tierChanges.set(key, c);
+    }
     for (const entry of result.timeline) if (!this.timeline.has(entry.eventId)) this.timeline.set(entry.eventId, entry);
     // Keyed (position, seq) as in the table: first insert wins.
     for (const m of result.movements) {
@@ -88,6 +97,8 @@ class MemoryReadModels {
       locationCustomers: [...this.locationCustomers].sort(),
       lots: sorted(this.lots),
       movements: sorted(this.movements),
+      tiers: sorted(this.tiers),
+      tierChanges: sorted(this.tierChanges),
     };
   }
 }
@@ -122,6 +133,8 @@ const inKeyOrder = (tables: ExpectedReadModels): ExpectedReadModels => ({
   locationCustomers: sortedBy(tables.locationCustomers, locationDay),
   lots: sortedBy(tables.lots, (l) => lotKey(l.customerId, l.lotId)),
   movements: [...tables.movements].sort((a, b) => (a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.seq - b.seq)),
+  tiers: sortedBy(tables.tiers, customer),
+  tierChanges: [...tables.tierChanges].sort((a, b) => (a.position < b.position ? -1 : 1)),
 });
 
 const SEEDS = [1, 7, 42, 2026];
@@ -179,6 +192,12 @@ describe.each(SEEDS)('idempotency of the ledger read models (generated history, 
     expect(reference.lots.some((l) => l.expired > 0 && l.expired < l.points)).toBe(true);
     expect(reference.timeline.some((t) => t.owedAfter > 0)).toBe(true);
     expect(reference.balances.some((b) => b.pending > 0)).toBe(true);
+    // Tiers: upgrades, step-downs by the window, payments earning under a multiplier above 1.
+    const tierChanges = types.filter((e) => e.type === 'TierChanged');
+    expect(tierChanges.filter((e) => e.data.reason === 'qualified').length).toBeGreaterThan(5);
+    expect(tierChanges.some((e) => e.data.reason === 'window')).toBe(true);
+    expect(payments.some((p) => p.data.multiplier !== undefined && p.data.multiplier !== '1')).toBe(true);
+    expect(reference.tiers.length).toBeGreaterThan(2);
     expect(reference.timeline).toHaveLength(events.filter((e) => e.event.type !== 'ProgramConfigured').length);
     // Commands the domain refused are in the run, and wrote nothing.
     expect(scenario.refused.map((r) => `${r.command}:${r.error}`)).toEqual(

@@ -369,6 +369,7 @@ describe('projectBatch: the read models of one batch of events', () => {
         locationPayments: new Set([locationPaymentKey('loc-a', '2026-03-01', 'USD')]),
         locationCustomers: new Set(),
         lots: new Set([lotKey(ADA, 'p1')]),
+        tiers: new Set(),
       });
     });
   });

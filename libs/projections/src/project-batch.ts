@@ -2,11 +2,13 @@ import { lotsMoved, type CustomerEvent } from '#ledger-domain/customer/customer'
 import type { PaymentRecorded } from '#ledger-domain/customer/record-payment';
 import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import type { PaymentRefunded } from '#ledger-domain/customer/refund-payment';
+import type { TierChanged } from '#ledger-domain/customer/evaluate-tier';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import { evolveAchievements, type CustomerAchievements } from './customer-achievements.projection';
 import { dayIn } from '#ledger-domain/shared/calendar';
 import { evolveBalance, netAvailable, type CustomerBalance } from './customer-balances.projection';
 import { timelineEntry, type TimelineEntry } from './customer-timeline.projection';
+import { evolveCustomerTier, tierChangeRow, type CustomerTier, type TierChangeRow } from './customer-tiers.projection';
 import { lotChanges, lotKey, type CustomerLots, type LotMovement, type PointsLot } from './points-lots.projection';
 import type { LedgerEvent, Projected } from './projected-event';
 import {
@@ -55,6 +57,8 @@ export interface ReadModelRows {
   readonly locationCustomers: ReadonlySet<string>;
   /** Lots by `lotKey(customer, lot)`: those the batch names, and every open lot of a customer whose spend names none. */
   readonly lots: ReadonlyMap<string, PointsLot>;
+  /** `customer_tiers` rows of the customers whose tier the batch changes. */
+  readonly tiers: ReadonlyMap<string, CustomerTier>;
 }
 
 export interface BatchResult {
@@ -71,10 +75,13 @@ export interface BatchResult {
     readonly locationPayments: ReadonlySet<string>;
     readonly locationCustomers: ReadonlySet<string>;
     readonly lots: ReadonlySet<string>;
+    readonly tiers: ReadonlySet<string>;
   };
   readonly timeline: readonly TimelineEntry[];
   /** `points_movements` rows of the batch's new events (insert-only, like the timeline). */
   readonly movements: readonly LotMovement[];
+  /** `tier_changes` rows of the batch's new events (insert-only, like the timeline). */
+  readonly tierChanges: readonly TierChangeRow[];
 }
 
 export const locationDayKey = (locationId: string, day: string) => `${locationId}\u0000${day}`;
@@ -94,6 +101,7 @@ export const emptyRows = (): ReadModelRows => ({
   locationPayments: new Map(),
   locationCustomers: new Set(),
   lots: new Map(),
+  tiers: new Map(),
 });
 
 /** The keys whose rows must be loaded before `projectBatch` (first the ones known from the events alone). */
@@ -104,6 +112,8 @@ export interface BatchKeys {
   readonly lots: ReadonlySet<string>;
   /** Customers with a spend recorded without its draws (from before lots existed): all their open lots. */
   readonly lotOwners: ReadonlySet<string>;
+  /** Customers whose tier changes: their `customer_tiers` row. */
+  readonly tierOwners: ReadonlySet<string>;
 }
 
 export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
@@ -111,6 +121,7 @@ export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
   const visits = new Set<string>();
   const lots = new Set<string>();
   const lotOwners = new Set<string>();
+  const tierOwners = new Set<string>();
   for (const { event } of events) {
     if (event.type === 'ProgramConfigured') continue;
     const customerId = event.data.customerId;
@@ -118,9 +129,10 @@ export function keysOf(events: readonly Projected<LedgerEvent>[]): BatchKeys {
     if (event.type === 'VisitCreated') visits.add(event.data.visitId);
     if (event.type === 'PaymentRecorded' && event.data.visitId !== undefined) visits.add(event.data.visitId);
     if (event.type === 'PointsAdjusted' && event.data.points < 0 && event.data.lots === undefined) lotOwners.add(customerId);
+    if (event.type === 'TierChanged') tierOwners.add(customerId);
     for (const draw of lotsMoved(event)) lots.add(lotKey(customerId, draw.lotId));
   }
-  return { customers, visits, lots, lotOwners };
+  return { customers, visits, lots, lotOwners, tierOwners };
 }
 
 /**
@@ -167,6 +179,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   const locationPayments = new Map(loaded.locationPayments);
   const locationCustomers = new Set(loaded.locationCustomers);
   const lots = new Map(loaded.lots);
+  const tiers = new Map(loaded.tiers);
   // Each customer's lot keys, for spends recorded without their draws (all open lots of the customer).
   const lotKeysOf = new Map<string, Set<string>>();
   const indexLot = (customerId: string, key: string) => {
@@ -184,9 +197,11 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     locationPayments: new Set<string>(),
     locationCustomers: new Set<string>(),
     lots: new Set<string>(),
+    tiers: new Set<string>(),
   };
   const timeline: TimelineEntry[] = [];
   const movements: LotMovement[] = [];
+  const tierChanges: TierChangeRow[] = [];
   const lotsOf = (customerId: string): CustomerLots => ({
     open: (lotId) => {
       const lot = lots.get(lotKey(customerId, lotId));
@@ -212,7 +227,7 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
     const customerId = event.data.customerId;
     const timezone = timezoneAt(programs, projected.position);
 
-    // Balances, timeline and lots: the balance row's position guards all three (one transaction writes them).
+    // Balances, timeline, lots and tier changes: the balance row's position guards them all (one transaction writes them).
     const balanceBefore = balances.get(customerId);
     const balanceAfter = evolveBalance(balanceBefore, customerProjected);
     if (balanceAfter !== undefined && balanceAfter !== balanceBefore) {
@@ -226,6 +241,11 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
           indexLot(customerId, key);
         }
         movements.push(...changes.movements);
+      }
+      if (event.type === 'TierChanged') {
+        const tierProjected = projected as Projected<TierChanged>;
+        tierChanges.push(tierChangeRow(tierProjected, timezone));
+        put(tiers, changed.tiers, customerId, tiers.get(customerId), evolveCustomerTier(tiers.get(customerId), tierProjected));
       }
     }
     const achievementsBefore = achievements.get(customerId);
@@ -284,10 +304,11 @@ export function projectBatch(loaded: ReadModelRows, events: readonly Projected<L
   }
 
   return {
-    rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots },
+    rows: { programs, balances, achievements, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots, tiers },
     changed: { programs: newPrograms, ...changed },
     timeline,
     movements,
+    tierChanges,
   };
 }
 

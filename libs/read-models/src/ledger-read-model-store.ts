@@ -2,6 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CustomerAchievements } from '#projections/customer-achievements.projection';
 import type { CustomerBalance } from '#projections/customer-balances.projection';
 import type { TimelineEntry } from '#projections/customer-timeline.projection';
+import type { CustomerTier, TierChangeRow } from '#projections/customer-tiers.projection';
 import { lotKey, type LotMovement, type PointsLot } from '#projections/points-lots.projection';
 import {
   keysOf,
@@ -32,9 +33,19 @@ type CachedRows = {
   locationVisits: Map<string, LocationDayVisits>;
   locationPayments: Map<string, LocationDayPayments>;
   lots: Map<string, PointsLot>;
+  tiers: Map<string, CustomerTier>;
 };
 type CachedFamily = keyof CachedRows;
-const CACHED_FAMILIES: readonly CachedFamily[] = ['balances', 'achievements', 'visits', 'customerVisits', 'locationVisits', 'locationPayments', 'lots'];
+const CACHED_FAMILIES: readonly CachedFamily[] = [
+  'balances',
+  'achievements',
+  'visits',
+  'customerVisits',
+  'locationVisits',
+  'locationPayments',
+  'lots',
+  'tiers',
+];
 
 const FLUSH_SLICE = 5000;
 
@@ -100,6 +111,7 @@ const emptyCache = (): CachedRows => ({
   locationVisits: new Map(),
   locationPayments: new Map(),
   lots: new Map(),
+  tiers: new Map(),
 });
 
 /** Keys split into the rows the cache holds and those to read back (none while the cache is complete). */
@@ -151,7 +163,8 @@ export class LedgerReadModelStore {
     const visitKeys = split(cache, c?.visits, keys.visits);
     const stats = split(cache, c?.customerVisits, keys.customers);
     const lotKeys = split(cache, c?.lots, keys.lots);
-    const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows] = await Promise.all([
+    const tierKeys = split(cache, c?.tiers, keys.tierOwners);
+    const [programRows, balanceRows, achievementRows, visitRows, statsRows, lotRows, ownersLotRows, tierRows] = await Promise.all([
       db.selectFrom(this.table('program_settings')).selectAll().execute(),
       this.selectIn(db, 'customer_balances', 'customer_id', balances.missing),
       this.selectIn(db, 'customer_achievements', 'customer_id', achievements.missing),
@@ -160,6 +173,7 @@ export class LedgerReadModelStore {
       this.selectTuples(db, 'points_lots', ['customer_id', 'lot_id'], lotKeys.missing),
       // Every open lot of these customers: the cached ones, and (once the cache has evicted) those on disk.
       cache?.complete === true ? [] : this.selectOpenLots(db, [...keys.lotOwners]),
+      this.selectIn(db, 'customer_tiers', 'customer_id', tierKeys.missing),
     ]);
     const programs = (programRows as ReadModelTables['program_settings'][]).map(toProgram).sort((a, b) => (a.position < b.position ? -1 : 1));
     const visits = this.merge(
@@ -216,6 +230,11 @@ export class LedgerReadModelStore {
           // A lot the cache holds is newer than its row on disk.
           .filter(([key]) => cache?.rows.lots.has(key) !== true),
       ),
+      tiers: this.merge(
+        'tiers',
+        tierKeys.hits,
+        (tierRows as ReadModelTables['customer_tiers'][]).map((r) => [r.customer_id, toTier(r)]),
+      ),
     };
   }
 
@@ -225,6 +244,7 @@ export class LedgerReadModelStore {
     await this.upsert(db, 'program_settings', ['program_id', 'version'], changed.programs.map(fromProgram));
     await this.insert(db, 'customer_timeline', result.timeline.map(fromTimeline));
     await this.insert(db, 'points_movements', result.movements.map(fromMovement));
+    await this.insert(db, 'tier_changes', result.tierChanges.map(fromTierChange));
     const cache = this.cache;
     if (cache === undefined) return this.writeRows(db, rows, changed);
     for (const family of CACHED_FAMILIES) {
@@ -266,7 +286,7 @@ export class LedgerReadModelStore {
     this.cache!.clear();
   }
 
-  /** The rows a batch changed, in the keyed tables (the timeline, movements and program versions are written apart). */
+  /** The rows a batch changed, in the keyed tables (the timeline, movements, tier changes and program versions are written apart). */
   private async writeRows(db: AnyDb, rows: ReadModelRows, changed: BatchResult['changed']): Promise<void> {
     await this.upsert(db, 'customer_balances', ['customer_id'], pick(rows.balances, changed.balances).map(fromBalance));
     await this.upsert(db, 'customer_achievements', ['customer_id'], pick(rows.achievements, changed.achievements).map(fromAchievements));
@@ -280,6 +300,7 @@ export class LedgerReadModelStore {
       pick(rows.locationPayments, changed.locationPayments).map(fromLocationPayments),
     );
     await this.upsert(db, 'points_lots', ['customer_id', 'lot_id'], pick(rows.lots, changed.lots).map(fromLot));
+    await this.upsert(db, 'customer_tiers', ['customer_id'], pick(rows.tiers, changed.tiers).map(fromTier));
     await this.insert(
       db,
       'location_daily_customers',
@@ -620,4 +641,33 @@ const fromMovement = (m: LotMovement): ReadModelTables['points_movements'] => ({
   day: m.day,
   expires_at: m.expiresAt,
   last_valid_day: m.lastValidDay,
+});
+
+/** A `customer_tiers` row as the projection's row type. */
+export const toTier = (r: ReadModelTables['customer_tiers']): CustomerTier => ({
+  customerId: r.customer_id,
+  tierId: r.tier_id,
+  qualifyingPoints: r.qualifying_points === null ? null : Number(r.qualifying_points),
+  since: r.since,
+  position: positionFromText(r.position),
+});
+const fromTier = (t: CustomerTier): ReadModelTables['customer_tiers'] => ({
+  customer_id: t.customerId,
+  tier_id: t.tierId,
+  qualifying_points: t.qualifyingPoints,
+  since: t.since,
+  position: positionText(t.position),
+});
+
+const fromTierChange = (c: TierChangeRow): ReadModelTables['tier_changes'] => ({
+  position: positionText(c.position),
+  customer_id: c.customerId,
+  from_tier_id: c.fromTierId,
+  to_tier_id: c.toTierId,
+  direction: c.direction,
+  reason: c.reason,
+  qualifying_points: c.qualifyingPoints,
+  occurred_at: c.occurredAt,
+  recorded_at: c.recordedAt,
+  day: c.day,
 });

@@ -183,6 +183,31 @@ export async function createProjectedTables(
     .addPrimaryKeyConstraint(`points_movements_pk_${generation}`, ['position', 'seq'])
     .execute();
 
+  // Migration 6.
+  await db.schema
+    .createTable(t('customer_tiers'))
+    .addColumn('customer_id', text, (c) => c.primaryKey())
+    .addColumn('tier_id', text)
+    .addColumn('qualifying_points', big)
+    .addColumn('since', text, (c) => c.notNull())
+    .addColumn('position', text, (c) => c.notNull())
+    .execute();
+
+  await db.schema
+    .createTable(t('tier_changes'))
+    // Keyed by position: one row per TierChanged, increasing, so inserts append.
+    .addColumn('position', text, (c) => c.primaryKey())
+    .addColumn('customer_id', text, (c) => c.notNull())
+    .addColumn('from_tier_id', text)
+    .addColumn('to_tier_id', text)
+    .addColumn('direction', text, (c) => c.notNull())
+    .addColumn('reason', text, (c) => c.notNull())
+    .addColumn('qualifying_points', big)
+    .addColumn('occurred_at', text, (c) => c.notNull())
+    .addColumn('recorded_at', text, (c) => c.notNull())
+    .addColumn('day', text, (c) => c.notNull())
+    .execute();
+
   if (options.indexes) await createSecondaryIndexes(db, suffix, generation);
 }
 
@@ -215,4 +240,7 @@ export async function createSecondaryIndexes(db: UntypedDb, suffix: string, gene
   // A customer's lots as of an instant; the days a report covers.
   await db.schema.createIndex(`points_movements_customer_${generation}`).on(t('points_movements')).columns(['customer_id', 'lot_id']).execute();
   await db.schema.createIndex(`points_movements_day_${generation}`).on(t('points_movements')).columns(['day']).execute();
+  // A customer's changes as of an instant (the tier report); the days a report covers.
+  await db.schema.createIndex(`tier_changes_customer_${generation}`).on(t('tier_changes')).columns(['customer_id', 'position']).execute();
+  await db.schema.createIndex(`tier_changes_day_${generation}`).on(t('tier_changes')).columns(['day']).execute();
 }

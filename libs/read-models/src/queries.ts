@@ -487,3 +487,87 @@ export async function programTimezone(db: Kysely<ReadModelTables>): Promise<stri
   const row = await db.selectFrom('program_settings').select('timezone').orderBy('position', 'desc').limit(1).executeTakeFirst();
   return row?.timezone ?? 'UTC';
 }
+
+/** Customers holding one tier as of the report's instant. */
+export interface TierCount {
+  readonly tierId: string;
+  readonly customers: number;
+}
+
+/** Tier changes of one day (program timezone, business time of the evaluation). */
+export interface TierDay {
+  readonly day: string;
+  readonly upgrades: number;
+  readonly downgrades: number;
+}
+
+export interface TierReport {
+  readonly asOf: string;
+  /** Customers per tier held, from each customer's latest change recorded by `asOf`; tiers nobody holds left out. */
+  readonly tiers: readonly TierCount[];
+  /** Customers whose latest change by `asOf` took them below the lowest tier. */
+  readonly withoutTier: number;
+  readonly from: string;
+  readonly to: string;
+  /** Each day from `from` to `to` with a change recorded by `asOf`. */
+  readonly days: readonly TierDay[];
+  readonly totals: { readonly upgrades: number; readonly downgrades: number };
+}
+
+/**
+ * Tiers as of an instant, on the recorded basis (what the ledger said then, like the liability
+ * report): the customers per tier, from each customer's latest `tier_changes` row recorded at or
+ * before `asOf`, and the upgrades and downgrades per day from `from` to `to`.
+ */
+export async function tierReport(db: Kysely<ReadModelTables>, options: { asOf: string; from: string; to: string }): Promise<TierReport> {
+  const [held, moved] = await Promise.all([
+    db
+      .selectFrom('tier_changes as c')
+      .select((eb) => ['c.to_tier_id', eb.fn.countAll<number | string>().as('customers')])
+      .where('c.recorded_at', '<=', options.asOf)
+      // The customer's latest change by then: none recorded by then comes after it.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('tier_changes as later')
+              .select('later.position')
+              .whereRef('later.customer_id', '=', 'c.customer_id')
+              .whereRef('later.position', '>', 'c.position')
+              .where('later.recorded_at', '<=', options.asOf),
+          ),
+        ),
+      )
+      .groupBy('c.to_tier_id')
+      .execute(),
+    db
+      .selectFrom('tier_changes')
+      .select((eb) => ['day', 'direction', eb.fn.countAll<number | string>().as('changes')])
+      .where('recorded_at', '<=', options.asOf)
+      .where('day', '>=', options.from)
+      .where('day', '<=', options.to)
+      .groupBy(['day', 'direction'])
+      .execute(),
+  ]);
+  const tiers = held
+    .filter((h) => h.to_tier_id !== null)
+    .map((h) => ({ tierId: h.to_tier_id!, customers: Number(h.customers) }))
+    .sort((a, b) => compareText(a.tierId, b.tierId));
+  const withoutTier = held.filter((h) => h.to_tier_id === null).reduce((n, h) => n + Number(h.customers), 0);
+  const days = new Map<string, { day: string; upgrades: number; downgrades: number }>();
+  for (const m of moved) {
+    const row = days.get(m.day) ?? { day: m.day, upgrades: 0, downgrades: 0 };
+    if (m.direction === 'up') row.upgrades += Number(m.changes);
+    else row.downgrades += Number(m.changes);
+    days.set(m.day, row);
+  }
+  const list = [...days.values()].sort((a, b) => compareText(a.day, b.day));
+  return {
+    asOf: options.asOf,
+    tiers,
+    withoutTier,
+    from: options.from,
+    to: options.to,
+    days: list,
+    totals: { upgrades: list.reduce((n, d) => n + d.upgrades, 0), downgrades: list.reduce((n, d) => n + d.downgrades, 0) },
+  };
+}

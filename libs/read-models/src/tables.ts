@@ -143,6 +143,30 @@ export interface ReadModelTables {
     expires_at: string | null;
     last_valid_day: string | null;
   };
+  customer_tiers: {
+    customer_id: string;
+    /** Null: the customer stepped down below the lowest tier. */
+    tier_id: string | null;
+    /** Null only on rows migration 6 filled from version-5 tables (see docs/read-models.md). */
+    qualifying_points: number | null;
+    since: string;
+    position: string;
+  };
+  tier_changes: {
+    position: string;
+    customer_id: string;
+    from_tier_id: string | null;
+    to_tier_id: string | null;
+    /** 'up' | 'down'. */
+    direction: string;
+    /** 'qualified' | 'window' | 'reversal'. */
+    reason: string;
+    /** Null only on rows migration 6 filled from version-5 tables. */
+    qualifying_points: number | null;
+    occurred_at: string;
+    recorded_at: string;
+    day: string;
+  };
   /** Not a projection: what the reaction runner could not issue (written with its checkpoint). */
   reaction_refusals: {
     command_id: string;
@@ -170,6 +194,8 @@ export const PROJECTED_TABLES = [
   'customer_achievements',
   'points_lots',
   'points_movements',
+  'customer_tiers',
+  'tier_changes',
 ] as const;
 export type ProjectedTable = (typeof PROJECTED_TABLES)[number];
 

@@ -53,6 +53,8 @@ export interface CustomerHistory {
    * were available. On the recorded basis, what the ledger held at that instant.
    */
   readonly lots: readonly Lot[];
+  /** The tier held at `asOf` (its `TierChanged` entries are among the entries); null: none. */
+  readonly tier: { readonly tierId: string; readonly since: string } | null;
   readonly entries: readonly HistoryEntry[];
 }
 
@@ -82,7 +84,8 @@ export async function replayHistory(
     return toEntry(stored, event, after);
   });
   const lots = state.status === 'Enrolled' ? state.lots : [];
-  return { customerId, asOf: view.asOf ?? null, basis, balance: after.available, pending: after.pending, owed: after.owed, lots, entries };
+  const tier = state.status === 'Enrolled' ? (state.tier ?? null) : null;
+  return { customerId, asOf: view.asOf ?? null, basis, balance: after.available, pending: after.pending, owed: after.owed, lots, tier, entries };
 }
 
 function toEntry(stored: RecordedEvent, event: CustomerEvent, after: BalancesAfter): HistoryEntry {
@@ -124,7 +127,11 @@ export class HistoryController {
   @ApiOperation({ summary: "The customer's ledger replayed from the event store, with the running balance; as of any instant, on recorded or business time" })
   @ParamsFrom(CustomerPathC)
   @QueryFrom(HistoryQueryC)
-  @ApiResponse({ status: 200, description: '{customerId, asOf, basis, balance, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}]}' })
+  @ApiResponse({
+    status: 200,
+    description:
+      '{customerId, asOf, basis, balance, pending, owed, lots: [{lotId, source, earnedAt, remaining, activatesAt, paymentId, expiresAt}], tier: {tierId, since} | null, entries:[{type, occurredAt, recordedAt, pointsDelta, balanceAfter, …}] (TierChanged entries with from, to, qualifyingPoints, reason)}',
+  })
   async history(@Param() params: unknown, @Query() query: unknown): Promise<CustomerHistory> {
     const { customerId } = decodeOrThrow(CustomerPathC, params);
     const { asOf, basis } = decodeOrThrow(HistoryQueryC, query);

@@ -21,7 +21,8 @@ export class PaymentsController {
   @Access('operator')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Record a payment (PaymentRecorded): earns floor(amount × pointsPerUnit). In store without visitId it also records a purchase visit.',
+    summary:
+      'Record a payment (PaymentRecorded): earns floor(amount × pointsPerUnit × the multiplier of the tier held at occurredAt; tierId and multiplier in the response). In store without visitId it also records a purchase visit.',
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ParamsFrom(CustomerPathC)

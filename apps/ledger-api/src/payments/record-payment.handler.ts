@@ -61,6 +61,9 @@ export interface PaymentView extends BalancesView {
   readonly programVersion: number;
   /** While the points are pending (the return window): when they become available; null when available at once. */
   readonly activatesAt: string | null;
+  /** The tier held at the payment's business time and the multiplier that scaled its points; null: none. */
+  readonly tierId: string | null;
+  readonly multiplier: string | null;
   readonly position: string;
 }
 
@@ -148,6 +151,8 @@ function paymentView(payment: PaymentRecorded, balances: BalancesView, position:
     pointsPerUnit: d.pointsPerUnit,
     programVersion: d.programVersion,
     activatesAt: d.activatesAt ?? null,
+    tierId: d.tierId ?? null,
+    multiplier: d.multiplier ?? null,
     ...balances,
     position: position.toString(),
   };

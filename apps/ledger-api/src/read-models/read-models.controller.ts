@@ -15,13 +15,15 @@ import {
   customerVisitReport,
   liabilityReport,
   programTimezone,
+  tierReport,
   visitReport,
 } from '#read-models/queries';
 import { CustomerPathC } from '../customers/customer-command';
 import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { decodeOrThrow } from '../http/decode';
 import { ProblemException, toProblem } from '../http/problem';
-import { CLOCK, EVENT_STORE, type Clock } from '../ledger/ledger.module';
+import { tiersOf } from '#ledger-domain/program/tiers';
+import { CLOCK, EVENT_STORE, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import { ReadSide } from './read-side';
 
 const POSITION = /^\d{1,40}$/;
@@ -111,7 +113,7 @@ export const ExpirationsQueryC = annotate(strictObject('expirations query', {}, 
   properties: { asOf: AS_OF_DOC, minPosition: MIN_POSITION_DOC },
 });
 
-/** The longest stretch of days one liability report lists. */
+/** The longest stretch of days one liability or tier report lists. */
 export const MAX_REPORT_DAYS = 366;
 
 export const LiabilityQueryC = annotate(strictObject('liability query', {}, { asOf: Instant, from: Day, to: Day, minPosition: PositionParam }), {
@@ -126,12 +128,25 @@ export const LiabilityQueryC = annotate(strictObject('liability query', {}, { as
   },
 });
 
+export const TierReportQueryC = annotate(strictObject('tier report query', {}, { asOf: Instant, from: Day, to: Day, minPosition: PositionParam }), {
+  properties: {
+    asOf: AS_OF_DOC,
+    from: { description: 'first day of the daily upgrades and downgrades (program timezone); default: the first of the month of `to`' },
+    to: {
+      description: `last day (inclusive): \`from\`..\`to\` at most ${MAX_REPORT_DAYS} days; default: the day of \`asOf\` (program timezone)`,
+      example: '2026-11-30',
+    },
+    minPosition: MIN_POSITION_DOC,
+  },
+});
+
 @ApiTags('read models')
 @Controller()
 export class ReadModelQueriesController {
   constructor(
     @Inject(ReadSide) private readonly readSide: ReadSide,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ProgramStreams) private readonly programs: ProgramStreams,
   ) {}
 
   @Get('customers/:customerId/balance')
@@ -232,13 +247,46 @@ export class ReadModelQueriesController {
     const q = decodeOrThrow(LiabilityQueryC, query);
     await this.readSide.reach(q.minPosition);
     const db = this.readSide.database.db;
+    return liabilityReport(db, await this.reportSpan(q));
+  }
+
+  @Get('reports/tiers')
+  @Access('reporter', 'auditor')
+  @ApiOperation({
+    summary:
+      "Tiers as of an instant (recorded basis): customers per tier (each customer's latest tier change recorded by then; in the program's tier order, with the names and thresholds the program has now), customers stepped down below every tier, and upgrades and downgrades per day (program timezone) (tier_changes)",
+  })
+  @QueryFrom(TierReportQueryC)
+  @ApiResponse({
+    status: 200,
+    description: '{asOf, tiers: [{tierId, name, threshold, multiplier, customers}], withoutTier, from, to, days: [{day, upgrades, downgrades}], totals}',
+  })
+  async tiers(@Query() query: unknown) {
+    const q = decodeOrThrow(TierReportQueryC, query);
+    await this.readSide.reach(q.minPosition);
+    const db = this.readSide.database.db;
+    const [report, program] = await Promise.all([tierReport(db, await this.reportSpan(q)), this.programs.current()]);
+    const defined = program === undefined ? [] : tiersOf(program.settings);
+    const held = new Map(report.tiers.map((t) => [t.tierId, t.customers]));
+    // Every tier the program has, held or not, in its order; then any tier it no longer has that customers still hold.
+    const tiers = [
+      ...defined.map((t) => ({ tierId: t.tierId, name: t.name, threshold: t.threshold, multiplier: t.multiplier, customers: held.get(t.tierId) ?? 0 })),
+      ...report.tiers
+        .filter((t) => !defined.some((d) => d.tierId === t.tierId))
+        .map((t) => ({ tierId: t.tierId, name: null, threshold: null, multiplier: null, customers: t.customers })),
+    ];
+    return { ...report, tiers };
+  }
+
+  /** A report's instant and days: `asOf` (default now), `to` (default the day of `asOf`), `from` (default the first of that month). */
+  private async reportSpan(q: { asOf?: string; from?: string; to?: string }): Promise<{ asOf: string; from: string; to: string }> {
     const asOf = q.asOf ?? this.clock().toISOString();
-    const to = q.to ?? dayIn(await programTimezone(db), asOf);
+    const to = q.to ?? dayIn(await programTimezone(this.readSide.database.db), asOf);
     const from = q.from ?? `${to.slice(0, 7)}-01`;
     const invalid = (path: string, message: string) => new ProblemException(toProblem({ _tag: 'InvalidInput', errors: [{ path, message }] }));
     if (from > to) throw invalid('from', 'expected a day on or before `to`');
     if (addDays(from, MAX_REPORT_DAYS) <= to) throw invalid('to', `expected a day within ${MAX_REPORT_DAYS} days of \`from\` (both included)`);
-    return liabilityReport(db, { asOf, from, to });
+    return { asOf, from, to };
   }
 
   @Get('reports/visits')

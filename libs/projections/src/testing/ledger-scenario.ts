@@ -63,6 +63,12 @@ import type { LedgerEvent, Projected } from '../projected-event';
  * 40 days ahead, so the month-rounded lots and every pending payment come due. Spending then takes
  * the earliest expiry first (the deciders record the draws). Refused among them: expiries before
  * the lot's date and of lots with nothing left.
+ *
+ * With tiers (`tiers`, on by default with expiry): from the first expiry change on, three tiers
+ * (multipliers 1, 1.1, 1.5) on a lifetime window in Sydney, a 3-day rolling window in New York
+ * and the calendar year at the end; a lifecycle runner evaluating every customer's tier now and
+ * then (`EvaluateTier`, only for customers whose tier changes): upgrades, and step-downs as the
+ * window drops payments, refunds take points back or the clock's jump starts a new year.
  */
 
 export interface ScenarioCommand {
@@ -94,6 +100,8 @@ export interface ScenarioOptions {
   readonly lifecycle?: boolean;
   /** Expiry policies and expiries (default: as `lifecycle`); without: the history version 4 knew. */
   readonly expiry?: boolean;
+  /** Tiers and their evaluation (default: as `expiry`); without: the history version 5 knew. */
+  readonly tiers?: boolean;
 }
 
 export const SCENARIO_PROGRAM_STREAM = `loyaltyProgram-${DEFAULT_PROGRAM_ID}`;
@@ -360,6 +368,19 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
       }
     }
   };
+  // Tiers, with their own random numbers too (the multipliers do change what payments earn).
+  const tiered = expiry && (options.tiers ?? true);
+  const tierRandom = prng((options.seed ?? 42) ^ 0x7135);
+  /** The lifecycle runner's tier pass: every customer whose tier changes, now (sometimes a pass late). */
+  const evaluateTiers = () => {
+    const now = new Date(clock);
+    for (const account of accounts.values()) {
+      if (account.state.status !== 'Enrolled' || tierRandom() < 0.2) continue;
+      const command: CustomerCommand = { type: 'EvaluateTier', customerId: account.customerId, program: current(), now };
+      // As the runner does: only the customers whose tier changes get a command (TierUnchanged writes nothing).
+      if (E.isRight(decideCustomer(command, account.state))) decide(command, LIFECYCLE_ACTOR);
+    }
+  };
   /** An expiry asked for too early, or of a lot with nothing left: refused, nothing written. */
   let wrongExpiries = 0;
   const expireWrongly = (account: Account) => {
@@ -454,25 +475,37 @@ export function runScenario(options: ScenarioOptions = {}): Scenario {
   const sydneyExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterDays', days: 1 } } : {};
   const newYorkExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterMonths', months: 1, roundTo: 'month' } } : {};
   const lateExpiry: Partial<ProgramSettings> = expiry ? { expiry: { policy: 'afterDays', days: 2 } } : {};
+  // Tiers from the first change on: lifetime in Sydney, a rolling window in New York, the calendar
+  // year at the end (the clock's jump below crosses into the next year: step-downs).
+  const tierList: ProgramSettings['tiers'] = [
+    { tierId: 'bronze', name: 'Bronze', threshold: 50, multiplier: '1' },
+    { tierId: 'silver', name: 'Silver', threshold: 250, multiplier: '1.1' },
+    { tierId: 'gold', name: 'Gold', threshold: 600, multiplier: '1.5' },
+  ];
+  const sydneyTiers: Partial<ProgramSettings> = tiered ? { tiers: tierList } : {};
+  const newYorkTiers: Partial<ProgramSettings> = tiered ? { tiers: tierList, tierWindow: { rollingDays: 3 } } : {};
+  const lateTiers: Partial<ProgramSettings> = tiered ? { tiers: tierList, tierWindow: 'calendarYear' } : {};
   for (let step = 0; step < steps; step++) {
     const version = program.status === 'Configured' ? program.version : 0;
-    if (expiry && step === Math.floor(steps / 8)) configure({ ...SYDNEY_PROGRAM, ...sydneyExpiry }, version);
-    if (lifecycle && step === Math.floor(steps / 4)) configure({ ...SYDNEY_PROGRAM, pendingDays: 1, ...sydneyExpiry }, version);
+    if (expiry && step === Math.floor(steps / 8)) configure({ ...SYDNEY_PROGRAM, ...sydneyExpiry, ...sydneyTiers }, version);
+    if (lifecycle && step === Math.floor(steps / 4)) configure({ ...SYDNEY_PROGRAM, pendingDays: 1, ...sydneyExpiry, ...sydneyTiers }, version);
     if (step === Math.floor(steps / 2)) {
-      const newYork: ProgramSettings = lifecycle ? { ...NEW_YORK_PROGRAM, pendingDays: 2, ...newYorkExpiry } : NEW_YORK_PROGRAM;
+      const newYork: ProgramSettings = lifecycle ? { ...NEW_YORK_PROGRAM, pendingDays: 2, ...newYorkExpiry, ...newYorkTiers } : NEW_YORK_PROGRAM;
       configure(newYork, version - 1); // a stale If-Match: refused
       configure(newYork, version);
       configure(newYork); // saved again unchanged: no new version
     }
-    if (expiry && step === Math.floor((steps * 5) / 8)) configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, expiry: { policy: 'none' } }, version);
+    if (expiry && step === Math.floor((steps * 5) / 8))
+      configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, expiry: { policy: 'none' }, ...newYorkTiers }, version);
     if (lifecycle && step === Math.floor((steps * 3) / 4))
-      configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff', ...lateExpiry }, version);
+      configure({ ...NEW_YORK_PROGRAM, pendingDays: 2, reversalShortfall: 'writeOff', ...lateExpiry, ...lateTiers }, version);
     // Near the end the clock jumps ahead: the month-rounded lots expire, every pending payment comes due.
     if (expiry && step === Math.floor((steps * 7) / 8)) clock += 40 * 86_400_000;
     if (lifecycle && (step === Math.floor(steps / 3) || step === Math.floor((steps * 2) / 3))) adminRound();
     runReactions(false);
     if (lifecycle && chance(0.6)) activateDue();
     if (expiry && expiryChance(0.6)) expireDue();
+    if (tiered && tierRandom() < 0.4) evaluateTiers();
     if (expiry && expiryChance(0.04)) expireWrongly(accountOf(`cus-${String(1 + Math.floor(expiryRandom() * enrolled)).padStart(3, '0')}`));
     if (enrolled < customerCount && chance(0.08)) enrol();
     const account = accountOf(`cus-${String(int(1, enrolled)).padStart(3, '0')}`);

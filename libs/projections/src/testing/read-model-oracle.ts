@@ -6,10 +6,12 @@ import type { VisitCreated } from '#ledger-domain/customer/record-visit';
 import type { CashbackReversed, PaymentRefunded } from '#ledger-domain/customer/refund-payment';
 import type { PointsVoided } from '#ledger-domain/customer/void-points';
 import type { PointsExpired } from '#ledger-domain/customer/expire-points';
+import type { TierChanged } from '#ledger-domain/customer/evaluate-tier';
 import type { ProgramConfigured } from '#ledger-domain/program/program';
 import type { CustomerAchievements } from '../customer-achievements.projection';
 import type { CustomerBalance } from '../customer-balances.projection';
 import type { TimelineEntry } from '../customer-timeline.projection';
+import type { CustomerTier, TierChangeRow } from '../customer-tiers.projection';
 import type { ProgramRow } from '../project-batch';
 import type { LotMovement, MovementKind, PointsLot } from '../points-lots.projection';
 import type { LedgerEvent, Projected } from '../projected-event';
@@ -41,6 +43,10 @@ export interface ExpectedReadModels {
   readonly lots: readonly PointsLot[];
   /** In log order: by position, then `seq`. */
   readonly movements: readonly LotMovement[];
+  /** By customer. */
+  readonly tiers: readonly CustomerTier[];
+  /** In log order. */
+  readonly tierChanges: readonly TierChangeRow[];
 }
 
 type At<Ev> = Projected<Ev>;
@@ -312,7 +318,47 @@ export function expectedReadModels(log: readonly Projected<LedgerEvent>[]): Expe
   const lots = perCustomer.flatMap((c) => c.lots);
   const movements = perCustomer.flatMap((c) => c.movements).sort((a, b) => (a.position !== b.position ? (a.position < b.position ? -1 : 1) : a.seq - b.seq));
 
-  return { programs, balances, achievements, timeline, visits, customerVisits, locationVisits, locationPayments, locationCustomers, lots, movements };
+  // Tier changes: one row per TierChanged; up when the tier reached ranks above the one left in
+  // the tier list of the program version the evaluation used (no tier ranks below every tier).
+  const tierEvents = customerEvents.filter((p): p is At<TierChanged> => p.event.type === 'TierChanged');
+  const rankIn = (version: number, tierId: string | null): number => {
+    const list = programEvents.find((p) => p.event.data.version === version)?.event.data.tiers ?? [];
+    return tierId === null ? -1 : list.findIndex((tier) => tier.tierId === tierId);
+  };
+  const tierChanges: TierChangeRow[] = tierEvents.map(({ event, position, recordedAt }) => ({
+    position,
+    customerId: event.data.customerId,
+    fromTierId: event.data.from,
+    toTierId: event.data.to,
+    direction: rankIn(event.data.programVersion, event.data.to) > rankIn(event.data.programVersion, event.data.from) ? 'up' : 'down',
+    reason: event.data.reason,
+    qualifyingPoints: event.data.qualifyingPoints,
+    occurredAt: event.data.occurredAt,
+    recordedAt,
+    day: dayAt(position, event.data.occurredAt),
+  }));
+  const tiers: CustomerTier[] = customerIds.flatMap((customerId) => {
+    const last = tierChanges.filter((c) => c.customerId === customerId).at(-1);
+    return last === undefined
+      ? []
+      : [{ customerId, tierId: last.toTierId, qualifyingPoints: last.qualifyingPoints, since: last.occurredAt, position: last.position }];
+  });
+
+  return {
+    programs,
+    balances,
+    achievements,
+    timeline,
+    visits,
+    customerVisits,
+    locationVisits,
+    locationPayments,
+    locationCustomers,
+    lots,
+    movements,
+    tiers,
+    tierChanges,
+  };
 }
 
 /**
