@@ -30,6 +30,7 @@ const RELEASED: Readonly<Record<string, string>> = {
   '003-forty-digit-positions.ts': '4c6b7aea945c609d849c567699dba5b4ab612ec4807d1c73d545c1223cb6cc07',
   '004-points-lifecycle.ts': '0586469566f538bfdbee4da90d8826e23b67816256cf89e32cddc12f57c747b7',
   '005-lot-expiry.ts': '76ac8c8dd3c44bc76a146c394bd8c07504223f2e589a8d197b892dd911be3b3f',
+  '006-customer-tiers.ts': '6b17c9fd975e237335a45899f334f71ed5bfdd7256ec50fe205df3de81b8bc08',
 };
 
 const run = async (db: UntypedDb, ...statements: string[]) => {
