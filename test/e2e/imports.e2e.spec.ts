@@ -58,6 +58,36 @@ describe('POST /imports and GET /imports/{importId} (admin)', () => {
     expect(await ledger.store.headPosition()).toBe(head);
   });
 
+  it('with an Idempotency-Key: a retried upload is the same import (nothing new started); another file under the key is 422', async () => {
+    const key = 'import-retry-1';
+    const lines = (n: number) =>
+      [
+        JSON.stringify({ kind: 'customer', sourceId: `k-c${n}`, externalId: `K-${n}`, email: `k${n}@example.com`, occurredAt: '2021-01-01T00:00:00Z' }),
+        JSON.stringify({ kind: 'earn', sourceId: `k-e${n}`, externalId: `K-${n}`, points: 7, occurredAt: '2024-01-01T00:00:00Z' }),
+        '',
+      ].join('\n');
+    const first = await post(lines(1), 'application/x-ndjson', '', { 'idempotency-key': key });
+    expect(first.status).toBe(202);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect((await finished(first.body.importId)).body.rows).toMatchObject({ read: 2, applied: 2 });
+    const head = await ledger.store.headPosition();
+
+    const retried = await post(lines(1), 'application/x-ndjson', '', { 'idempotency-key': key });
+    expect(retried.status).toBe(202);
+    expect(retried.body.importId).toBe(first.body.importId);
+    expect(retried.headers.get('idempotent-replayed')).toBe('true');
+    // The first import's report, unchanged: no second job ran.
+    expect((await finished(retried.body.importId)).body.rows).toMatchObject({ read: 2, applied: 2, skipped: 0 });
+
+    const other = await post(lines(2), 'application/x-ndjson', '', { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+    expect(other.body.type).toMatch(/idempotency-key-reused$/);
+    const asDryRun = await post(lines(1), 'application/x-ndjson', '?dryRun=true', { 'idempotency-key': key });
+    expect(asDryRun.status).toBe(422);
+    expect((await post(lines(1), 'application/x-ndjson', '', { 'idempotency-key': 'bad key with spaces' })).status).toBe(400);
+    expect(await ledger.store.headPosition()).toBe(head);
+  });
+
   it('refuses other content types (415), unknown query fields (400), an unknown import (404), and any key but admin (403)', async () => {
     const expectProblem = (r: HttpResult<Json>, status: number) => {
       expect(r.status).toBe(status);

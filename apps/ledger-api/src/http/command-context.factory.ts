@@ -18,13 +18,7 @@ const KEY = /^[\x21-\x7e]{1,200}$/;
  * different request is told apart from a retry.
  */
 export function commandContextFor(request: FastifyRequest, body: unknown, now: Date): CommandContext {
-  const key = header(request, 'idempotency-key');
-  if (key !== undefined && !KEY.test(key)) {
-    throw new ProblemException({
-      ...httpProblem(400, 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.'),
-      errors: [{ path: 'header.Idempotency-Key', message: 'expected 1 to 200 visible ASCII characters' }],
-    });
-  }
+  const key = idempotencyKeyOf(request);
   const correlation = header(request, 'x-correlation-id');
   const context: CommandContext = {
     commandId: commandIdFor(key),
@@ -37,6 +31,18 @@ export function commandContextFor(request: FastifyRequest, body: unknown, now: D
     .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`)
     .digest('hex');
   return { ...context, idempotencyKey: key, requestFingerprint: fingerprint };
+}
+
+/** The request's `Idempotency-Key`, if any; one that is not 1 to 200 visible ASCII characters is a 400. */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = header(request, 'idempotency-key');
+  if (key !== undefined && !KEY.test(key)) {
+    throw new ProblemException({
+      ...httpProblem(400, 'Invalid Idempotency-Key', 'Idempotency-Key must be 1 to 200 visible ASCII characters.'),
+      errors: [{ path: 'header.Idempotency-Key', message: 'expected 1 to 200 visible ASCII characters' }],
+    });
+  }
+  return key;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

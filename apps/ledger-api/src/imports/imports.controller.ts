@@ -1,10 +1,10 @@
-import { createReadStream, createWriteStream, mkdirSync, rmSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { Controller, Get, HttpCode, Inject, Injectable, Param, Post, Query, Req, Res, type OnApplicationShutdown } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as t from 'io-ts';
 import { strictObject, Uuid } from '#ledger-domain/shared/codecs';
@@ -12,8 +12,11 @@ import { annotate } from '#ledger-domain/shared/schema-annotation';
 import type { LedgerConfig } from '#runtime/config';
 import { ParamsFrom, QueryFrom } from '../docs/from-codec';
 import { apiKeyOf } from '../http/access';
+import { IDEMPOTENCY_HEADER } from '../http/accepted';
+import { idempotencyKeyOf } from '../http/command-context.factory';
 import { decodeOrThrow } from '../http/decode';
-import { httpProblem, ProblemException } from '../http/problem';
+import { httpProblem, ProblemException, toProblem } from '../http/problem';
+import { deterministicUuid } from '../ledger/ids';
 import { LEDGER_CONFIG } from '../ledger/ledger.module';
 import type { ImportEngine, ImportReport } from './import-engine';
 import type { ImportFormat } from './import-records';
@@ -44,7 +47,7 @@ export const ImportPathC = t.type({ importId: Uuid });
  */
 @Injectable()
 export class ImportJobs implements OnApplicationShutdown {
-  private readonly jobs = new Map<string, ImportEngine>();
+  private readonly jobs = new Map<string, { readonly engine: ImportEngine; readonly request: string }>();
   private readonly running = new Set<Promise<unknown>>();
   private readonly stop = new AbortController();
 
@@ -54,22 +57,33 @@ export class ImportJobs implements OnApplicationShutdown {
   ) {}
 
   /** Keeps the upload in the data directory (so the request ends, and the body limit holds), then imports it in the background. */
-  async submit(body: Readable, format: ImportFormat, actor: string, dryRun: boolean): Promise<string> {
-    const importId = randomUUID();
+  async submit(
+    body: Readable,
+    format: ImportFormat,
+    actor: string,
+    dryRun: boolean,
+    idempotencyKey: string | undefined,
+  ): Promise<{ readonly importId: string; readonly replayed: boolean }> {
+    // With an Idempotency-Key the import's id is the key's (per key holder): a retried upload is the same import.
+    const importId = idempotencyKey === undefined ? randomUUID() : deterministicUuid('import', actor, idempotencyKey);
     const dir = join(this.config.dataDir, 'imports');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // Received under a name of its own: a retry must not overwrite the file its first upload is importing from.
+    const upload = join(dir, `${importId}.${randomUUID()}.upload`);
     const file = join(dir, `${importId}.${format}`);
     let bytes = 0;
+    const digest = createHash('sha256');
     const limit = new Transform({
       transform(chunk: Buffer, _encoding, callback) {
         bytes += chunk.length;
+        digest.update(chunk);
         callback(bytes > IMPORT_BODY_LIMIT_BYTES ? new BodyTooLarge() : null, chunk);
       },
     });
     try {
-      await pipeline(body, limit, createWriteStream(file, { mode: 0o600 }));
+      await pipeline(body, limit, createWriteStream(upload, { mode: 0o600 }));
     } catch (error) {
-      rmSync(file, { force: true });
+      rmSync(upload, { force: true });
       if (error instanceof BodyTooLarge) {
         throw new ProblemException(
           httpProblem(
@@ -84,6 +98,15 @@ export class ImportJobs implements OnApplicationShutdown {
       if (code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ECONNRESET' && code !== 'ECONNABORTED') throw error;
       throw new ProblemException(httpProblem(400, 'Upload incomplete', 'The file was not received whole; nothing was imported. Send it again.'));
     }
+    // The same key with the same file and options is the same import; with another, a client error.
+    const request = `${format}\n${String(dryRun)}\n${digest.digest('hex')}`;
+    const earlier = this.jobs.get(importId);
+    if (earlier !== undefined) {
+      rmSync(upload, { force: true });
+      if (earlier.request !== request) throw new ProblemException(toProblem({ _tag: 'IdempotencyKeyReused' }));
+      return { importId, replayed: true };
+    }
+    renameSync(upload, file);
     const { engine, done } = await this.importer.start(createReadStream(file, { highWaterMark: 256 * 1024 }), {
       importId,
       actor,
@@ -91,17 +114,17 @@ export class ImportJobs implements OnApplicationShutdown {
       dryRun,
       signal: this.stop.signal,
     });
-    this.jobs.set(importId, engine);
+    this.jobs.set(importId, { engine, request });
     const settled = done.finally(() => {
       rmSync(file, { force: true });
       this.running.delete(settled);
     });
     this.running.add(settled);
-    return importId;
+    return { importId, replayed: false };
   }
 
   report(importId: string): ImportReport | undefined {
-    return this.jobs.get(importId)?.report;
+    return this.jobs.get(importId)?.engine.report;
   }
 
   /** Shutdown stops the imports at the next row; what they wrote stays, and posting the file again resumes. */
@@ -124,6 +147,11 @@ export class ImportsController {
     summary: "Import another program's customers, balances and history (a CSV or NDJSON file, docs/import.md); admin only",
     description: `The body is the file, streamed: content type text/csv or application/x-ndjson, at most ${IMPORT_BODY_LIMIT_BYTES / 1024 / 1024} MiB. Answers 202 at once; GET /imports/{importId} follows the import.`,
   })
+  @ApiHeader({
+    ...IDEMPOTENCY_HEADER,
+    description:
+      'Makes the upload safe to retry: the same key with the same file (and dryRun) answers the same importId (Idempotent-Replayed: true) and starts nothing new; with a different file, 422. Without a key a repeated upload is a new import that writes nothing twice (ids come from the rows).',
+  })
   @ApiConsumes(...Object.keys(FORMATS))
   @ApiBody({ required: true, schema: { type: 'string', format: 'binary', description: 'the import file (docs/import.md): CSV with a header, or NDJSON' } })
   @QueryFrom(ImportQueryC)
@@ -138,7 +166,9 @@ export class ImportsController {
     if (format === undefined || body === undefined || typeof body.pipe !== 'function') {
       throw new ProblemException(httpProblem(415, 'Unsupported media type', 'An import is a text/csv or application/x-ndjson body.'));
     }
-    const importId = await this.jobs.submit(body, format, apiKeyOf(request)?.name ?? 'unknown', dryRun === 'true');
+    const key = idempotencyKeyOf(request);
+    const { importId, replayed } = await this.jobs.submit(body, format, apiKeyOf(request)?.name ?? 'unknown', dryRun === 'true', key);
+    if (replayed) void reply.header('idempotent-replayed', 'true');
     void reply.header('location', `/imports/${importId}`);
     return { importId };
   }
