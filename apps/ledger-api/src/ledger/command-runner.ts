@@ -1,5 +1,5 @@
 import * as E from 'fp-ts/Either';
-import type { AppendResult, EventStore, JsonObject, NewEvent, StreamAppend, WrongExpectedRevision } from '#event-store/event-store.port';
+import type { EventStore, JsonObject, NewEvent, StreamAppend } from '#event-store/event-store.port';
 import type { LedgerError } from '#ledger-domain/shared/errors';
 import { chainEvents, type ChainKey } from '#event-store/hash-chain';
 import type { ChainBreakKind } from '#event-store/chain-check';
@@ -126,7 +126,7 @@ export class CommandRunner {
         this.chain.key,
       );
       const ledgerAppend: StreamAppend = { streamName, expected: loaded.revision === 'no_stream' ? 'no_stream' : loaded.revision, events: envelopes };
-      const appended = await this.append(claims, ledgerAppend);
+      const appended = await appendTogether(this.store, claims, ledgerAppend);
       if (E.isRight(appended)) {
         const recorded = envelopes.map((e, i) => ({
           ...e,
@@ -168,9 +168,6 @@ export class CommandRunner {
    * In the sequential case a crash between the two leaves a claim without ledger events, which
    * the same command's retry resumes and a rival takes over after the reservation lease.
    */
-  private append(claims: readonly StreamAppend[], ledger: StreamAppend): Promise<E.Either<WrongExpectedRevision, AppendResult>> {
-    return appendTogether(this.store, claims, ledger);
-  }
 }
 
 /** Wraps a domain event with the metadata every stored event carries. */

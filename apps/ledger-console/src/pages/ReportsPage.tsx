@@ -109,7 +109,6 @@ interface DayTotals {
   readonly day: string;
   readonly withPurchase: number;
   readonly withoutPurchase: number;
-  readonly points: number;
 }
 
 interface MovementDay {
@@ -122,16 +121,15 @@ interface MovementDay {
 function ReportBody({ report, liability }: { report: VisitReport; liability: LiabilityReport }) {
   const { format } = useSession();
   const days: readonly DayTotals[] = useMemo(() => {
-    const byDay = new Map<string, { withPurchase: number; withoutPurchase: number; points: number }>();
+    const byDay = new Map<string, { withPurchase: number; withoutPurchase: number }>();
     for (const row of report.days) {
-      const t = byDay.get(row.day) ?? { withPurchase: 0, withoutPurchase: 0, points: 0 };
+      const t = byDay.get(row.day) ?? { withPurchase: 0, withoutPurchase: 0 };
       byDay.set(row.day, {
         withPurchase: t.withPurchase + row.visitsWithPurchase,
         withoutPurchase: t.withoutPurchase + row.visitsWithoutPurchase,
-        points: t.points + row.pointsEarned,
       });
     }
-    return daysBetween(report.from, report.to).map((day) => ({ day, ...(byDay.get(day) ?? { withPurchase: 0, withoutPurchase: 0, points: 0 }) }));
+    return daysBetween(report.from, report.to).map((day) => ({ day, ...(byDay.get(day) ?? { withPurchase: 0, withoutPurchase: 0 }) }));
   }, [report]);
   const movements: readonly MovementDay[] = useMemo(() => {
     const byDay = new Map(liability.days.map((d) => [d.day, d]));
@@ -231,24 +229,7 @@ function ReportBody({ report, liability }: { report: VisitReport; liability: Lia
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">Location</Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Visits
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  With purchase
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Without purchase
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Conversion
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Payments
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Points earned
-                </Table.Th>
+                <NumberHeaders labels={['Visits', 'With purchase', 'Without purchase', 'Conversion', 'Payments', 'Points earned']} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -280,27 +261,7 @@ function ReportBody({ report, liability }: { report: VisitReport; liability: Lia
               <Table.Tr>
                 <Table.Th scope="col">Day</Table.Th>
                 <Table.Th scope="col">Location</Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Visits
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  With purchase
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Without
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Conversion
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Customers
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Revenue
-                </Table.Th>
-                <Table.Th scope="col" ta="right">
-                  Points
-                </Table.Th>
+                <NumberHeaders labels={['Visits', 'With purchase', 'Without', 'Conversion', 'Customers', 'Revenue', 'Points']} />
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -354,4 +315,13 @@ function revenueByCurrency(rows: readonly LocationDay[]): { currency: string; am
   const out = new Map<string, number>();
   for (const r of rows) for (const x of r.revenue) out.set(x.currency, (out.get(x.currency) ?? 0) + x.amountMinor);
   return [...out.entries()].map(([currency, amountMinor]) => ({ currency, amountMinor }));
+}
+
+/** The right-aligned headers of a table's number columns. */
+function NumberHeaders({ labels }: { labels: readonly string[] }) {
+  return labels.map((label) => (
+    <Table.Th key={label} scope="col" ta="right">
+      {label}
+    </Table.Th>
+  ));
 }
