@@ -12,7 +12,7 @@ import type { CommandContext } from '../ledger/command-context';
 import { envelope } from '../ledger/command-runner';
 import { entityId, importCommandId, importedCustomerId } from '../ledger/ids';
 import type { HonouredCheck, Reservations } from '../ledger/reservations';
-import type { CommandRecord, LoadedStream, StreamRepository } from '../ledger/stream-repository';
+import type { LoadedStream, StreamRepository } from '../ledger/stream-repository';
 import type { ImportFormat, RawRecord } from './import-records';
 import { csvHeader, decodeRecord, ROW_KINDS, type CustomerRow, type DecodedRow, type ImportRow, type RowKind, type RowRefusal } from './import-rows';
 
@@ -95,7 +95,7 @@ export const emptyReport = (importId: string, dryRun: boolean): ImportReport => 
 /** The bad CSV header or similar: the file cannot be imported at all. */
 export class ImportFileError extends Error {}
 
-type Loaded = LoadedStream<CustomerState, CustomerEvent>;
+type Loaded = LoadedStream<CustomerState>;
 
 /** One row of a customer's group, decided: its events and the reservations they need, or why not. */
 type Decided =
@@ -425,7 +425,7 @@ export class ImportEngine {
       if (E.isRight(appended)) {
         const { nextRevision, position } = appended.right;
         const recorded: RecordedEvent[] = events.map((e, i) => ({ ...e, streamName, revision: nextRevision - BigInt(events.length - 1 - i), position }));
-        this.deps.customers.remember(streamName, this.deps.customers.fold(loaded, recorded, { written: true }));
+        this.deps.customers.remember(streamName, this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events) }));
         return { group, position };
       }
       if (attempt >= MAX_ATTEMPTS) throw new Error(`contention on a customer's stream after ${MAX_ATTEMPTS} attempts`);
@@ -451,10 +451,8 @@ export class ImportEngine {
         };
       }),
     );
-    const folded = this.deps.customers.fold(group.loaded, recorded, { written: true });
-    // Only which commands the stream holds is asked again: one shared record keeps a dry run's memory to a state per customer.
-    const held: CommandRecord<CustomerState, CustomerEvent> = { requestFingerprint: undefined, events: [], stateAfter: folded.state, position: 0n };
-    this.dryStreams.set(group.streamName, { ...folded, commands: new Map([...folded.commands.keys()].map((id) => [id, held])) });
+    const folded = this.deps.customers.fold(group.loaded, recorded, { written: applied.flatMap((d) => d.events) });
+    this.dryStreams.set(group.streamName, folded);
     for (const d of applied) {
       if (d.row.row.kind !== 'customer') continue;
       const customerId = customerIdOf(group.streamName)!;

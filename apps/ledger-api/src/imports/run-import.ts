@@ -2,14 +2,12 @@ import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
-import { CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LEDGER_CONFIG, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import { BULK_STREAM_CACHE, CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LEDGER_CONFIG, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
 import type { ChainIntegrity } from '../ledger/quarantine';
 import { Reservations } from '../ledger/reservations';
 import { StreamRepository } from '../ledger/stream-repository';
 import { ImportEngine, type ImportOptions } from './import-engine';
 import { readRecords } from './import-records';
-
-const IMPORT_STREAM_CACHE = 512;
 
 /** Starts imports on the write side: the CLI's (`ledger import`) or the API's (`POST /imports`). */
 @Injectable()
@@ -28,9 +26,8 @@ export class Importer {
     const engine = new ImportEngine(
       {
         store: this.store,
-        // Its own small cache: an import touches most customers once, and would only push the
-        // API's hot customers out of the shared one (a load reads what a cache lacks, so neither goes stale).
-        customers: new StreamRepository(this.store, CUSTOMER_STREAM_MODEL, IMPORT_STREAM_CACHE, this.integrity),
+        // Its own small cache, per run (BULK_STREAM_CACHE): a dry run's branches stay in the run.
+        customers: new StreamRepository(this.store, CUSTOMER_STREAM_MODEL, BULK_STREAM_CACHE, this.integrity),
         reservations: this.reservations,
         program: await this.programs.current(),
         chainKey: this.config.chain?.key,

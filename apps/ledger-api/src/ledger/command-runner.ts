@@ -45,7 +45,7 @@ export interface CommandOutcome<S, Ev> {
  * Rules that span streams (uniqueness): given the decided events, either refuse, or name the
  * appends to other streams (reservation claims) that must be written with the ledger events.
  */
-export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S, Ev>) => Promise<E.Either<LedgerError, readonly StreamAppend[]>>;
+export type Guard<S, Ev> = (events: readonly Ev[], loaded: LoadedStream<S>) => Promise<E.Either<LedgerError, readonly StreamAppend[]>>;
 
 const MAX_ATTEMPTS = 30;
 /**
@@ -98,7 +98,8 @@ export class CommandRunner {
       const prior = loaded.commands.get(context.commandId);
       if (prior !== undefined) {
         if (prior.requestFingerprint !== context.requestFingerprint) return E.left({ _tag: 'IdempotencyKeyReused' });
-        return E.right({ events: prior.events, state: prior.stateAfter, position: prior.position, replayed: true });
+        const first = await repository.replay(streamName, prior);
+        return E.right({ events: first.events, state: first.stateAfter, position: prior.position, replayed: true });
       }
 
       // 2. Decide on the current state.
@@ -136,7 +137,7 @@ export class CommandRunner {
           // only the last one is reported, and only the last one is used.
           position: appended.right.position,
         }));
-        const next = repository.fold(loaded, recorded, { written: true });
+        const next = repository.fold(loaded, recorded, { written: events });
         repository.remember(streamName, next);
         return E.right({ events, state: next.state, position: appended.right.position, replayed: false });
       }

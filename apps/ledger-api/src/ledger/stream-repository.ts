@@ -1,6 +1,7 @@
 import type { EventStore, RecordedEvent, StreamRevision } from '#event-store/event-store.port';
 import { advanceChain, chainStart, checkChainLink, type ChainBreakKind, type ChainCursor } from '#event-store/chain-check';
 import { chainHeadOf, emptyChain, type ChainHead } from '#event-store/hash-chain';
+import { AppendOnlyMap } from '#ledger-domain/customer/append-only-map';
 import type { StoredEventDecoder } from '#ledger-domain/stored-events';
 import type { ChainBreak, ChainIntegrity } from './quarantine';
 
@@ -21,15 +22,26 @@ export interface StreamModel<S, Ev extends DomainEvent> {
   readonly initialState: () => S;
 }
 
-/** What one command did to a stream, kept so an Idempotency-Key retry gets the first answer back. */
-export interface CommandRecord<S, Ev> {
+/**
+ * Where one command's events sit in its stream, so that a retry of it (an Idempotency-Key, a
+ * re-run of the lifecycle) is recognised and gets the first answer back. Only revisions are kept:
+ * the answer itself (events, state after them) is rebuilt from the stream on the rare replay
+ * (`StreamRepository.replay`), so a cached stream costs a few numbers per command, not a state.
+ */
+export interface CommandRecord {
   readonly requestFingerprint: string | undefined;
-  readonly events: readonly Ev[];
-  readonly stateAfter: S;
+  readonly firstRevision: bigint;
+  readonly lastRevision: bigint;
   readonly position: bigint;
 }
 
-export interface LoadedStream<S, Ev> {
+/** A replayed command's first answer: the events it appended and the stream's state after them. */
+export interface CommandReplay<S, Ev> {
+  readonly events: readonly Ev[];
+  readonly stateAfter: S;
+}
+
+export interface LoadedStream<S> {
   readonly state: S;
   readonly revision: StreamRevision;
   /** Where the next event's hash chain continues from. */
@@ -40,7 +52,8 @@ export interface LoadedStream<S, Ev> {
   readonly integrity: ChainBreak | undefined;
   /** Global position of the stream's last event (0n for an empty stream). */
   readonly position: bigint;
-  readonly commands: ReadonlyMap<string, CommandRecord<S, Ev>>;
+  /** By command id; persistent, so folding onto a stream (even a dry run's branch) never copies it. */
+  readonly commands: AppendOnlyMap<CommandRecord>;
 }
 
 /**
@@ -54,7 +67,7 @@ export interface LoadedStream<S, Ev> {
  * refuses to build on it. Without it (some tests fold hand-written streams), nothing is checked.
  */
 export class StreamRepository<S, Ev extends DomainEvent> {
-  private readonly cache = new Map<string, LoadedStream<S, Ev>>();
+  private readonly cache = new Map<string, LoadedStream<S>>();
 
   constructor(
     private readonly store: EventStore,
@@ -63,17 +76,8 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     private readonly integrity?: ChainIntegrity,
   ) {}
 
-  async load(streamName: string): Promise<LoadedStream<S, Ev>> {
-    const cached = this.cache.get(streamName);
-    const base: LoadedStream<S, Ev> = cached ?? {
-      state: this.model.initialState(),
-      revision: 'no_stream',
-      chain: emptyChain,
-      link: chainStart,
-      integrity: undefined,
-      position: 0n,
-      commands: new Map(),
-    };
+  async load(streamName: string): Promise<LoadedStream<S>> {
+    const base = this.cache.get(streamName) ?? this.unread();
     const fromRevision = base.revision === 'no_stream' ? 0n : base.revision + 1n;
     const read = await this.store.readStream(streamName, { fromRevision });
     const loaded = read.events.length === 0 ? base : this.fold(base, read.events);
@@ -81,8 +85,21 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     return loaded;
   }
 
+  /** A stream before any of its events is read. */
+  unread(): LoadedStream<S> {
+    return {
+      state: this.model.initialState(),
+      revision: 'no_stream',
+      chain: emptyChain,
+      link: chainStart,
+      integrity: undefined,
+      position: 0n,
+      commands: AppendOnlyMap.empty(),
+    };
+  }
+
   /** Records the outcome of a successful append without reading it back. */
-  remember(streamName: string, loaded: LoadedStream<S, Ev>): void {
+  remember(streamName: string, loaded: LoadedStream<S>): void {
     this.cache.delete(streamName); // re-insert: Map order is the LRU order
     this.cache.set(streamName, loaded);
     if (this.cache.size > this.cacheSize) {
@@ -96,20 +113,40 @@ export class StreamRepository<S, Ev extends DomainEvent> {
   }
 
   /**
-   * Folds recorded events onto a loaded stream, indexing them by command. `written`: events this
-   * process has just appended, hashed by itself, so their links need no check.
+   * Rebuilds a recorded command's first answer from the stream: its events, and the state after
+   * its last one. A full read and fold, paid only by a retry; the chain was checked when the
+   * stream was first loaded, and the runner refuses a broken one before it asks.
    */
-  fold(base: LoadedStream<S, Ev>, recorded: readonly RecordedEvent[], options: { written?: boolean } = {}): LoadedStream<S, Ev> {
+  async replay(streamName: string, record: CommandRecord): Promise<CommandReplay<S, Ev>> {
+    const read = await this.store.readStream(streamName, { maxCount: Number(record.lastRevision) + 1 });
+    let state = this.model.initialState();
+    const events: Ev[] = [];
+    for (const stored of read.events) {
+      const event = this.model.decode(stored);
+      state = this.model.evolve(state, event);
+      if (stored.revision >= record.firstRevision) events.push(event);
+    }
+    return { events, stateAfter: state };
+  }
+
+  /**
+   * Folds recorded events onto a loaded stream, indexing them by command. `written`: the domain
+   * events of `recorded`, in order, when this process has just appended them: hashed by itself, so
+   * their links need no check, and decided here, so they need no decoding.
+   */
+  fold(base: LoadedStream<S>, recorded: readonly RecordedEvent[], options: { written?: readonly Ev[] } = {}): LoadedStream<S> {
     let state = base.state;
     let revision = base.revision;
     let chain = base.chain;
     let link = base.link;
     let integrity = base.integrity;
     let position = base.position;
-    const commands = new Map(base.commands);
+    let commands = base.commands;
     const check = this.integrity;
-    for (const stored of recorded) {
-      if (check === undefined || options.written === true) link = advanceChain(link, stored);
+    const written = options.written;
+    for (let i = 0; i < recorded.length; i++) {
+      const stored = recorded[i]!;
+      if (check === undefined || written !== undefined) link = advanceChain(link, stored);
       else {
         let broken: { kind: ChainBreakKind; detail: string } | undefined;
         link = checkChainLink(link, stored, check.policy, (kind, detail) => (broken ??= { kind, detail }));
@@ -124,7 +161,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
           check.quarantine.add(integrity);
         }
       }
-      const event = this.model.decode(stored);
+      const event = written?.[i] ?? this.model.decode(stored);
       state = this.model.evolve(state, event);
       revision = stored.revision;
       chain = chainHeadOf(stored);
@@ -133,10 +170,10 @@ export class StreamRepository<S, Ev extends DomainEvent> {
       if (commandId === undefined) continue;
       const fingerprint = stored.metadata['requestFingerprint'];
       const prior = commands.get(commandId);
-      commands.set(commandId, {
+      commands = commands.set(commandId, {
         requestFingerprint: typeof fingerprint === 'string' ? fingerprint : undefined,
-        events: prior ? [...prior.events, event] : [event],
-        stateAfter: state,
+        firstRevision: prior?.firstRevision ?? stored.revision,
+        lastRevision: stored.revision,
         position,
       });
     }

@@ -10,7 +10,7 @@ import { accountStream } from '#runtime/streams';
 import type { Accepted } from '../http/accepted';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError } from '../ledger/command-runner';
-import { CustomerStreams } from '../ledger/ledger.module';
+import { LifecycleStreams } from '../ledger/ledger.module';
 import { balancesOf, toAccepted, type BalancesView } from '../customers/customer-command';
 
 /** `POST …/activate`: an admin activates a payment's pending points before their time. */
@@ -47,7 +47,7 @@ export class ActivatePointsCommand extends Command<E.Either<CommandError, Accept
 export class ActivatePointsHandler implements ICommandHandler<ActivatePointsCommand> {
   constructor(
     @Inject(CommandRunner) private readonly runner: CommandRunner,
-    @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(LifecycleStreams) private readonly customers: LifecycleStreams,
   ) {}
 
   async execute({ customerId, paymentId, activation, context }: ActivatePointsCommand) {

@@ -6,7 +6,7 @@ import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/custo
 import { accountStream } from '#runtime/streams';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError, type CommandOutcome } from '../ledger/command-runner';
-import { CustomerStreams, ProgramStreams } from '../ledger/ledger.module';
+import { LifecycleStreams, ProgramStreams } from '../ledger/ledger.module';
 
 /** The lifecycle runner evaluates a customer's tier as of its clock (`asOf`). Never sent by a client. */
 export class EvaluateTierCommand extends Command<E.Either<CommandError, CommandOutcome<CustomerState, CustomerEvent>>> {
@@ -23,7 +23,7 @@ export class EvaluateTierCommand extends Command<E.Either<CommandError, CommandO
 export class EvaluateTierHandler implements ICommandHandler<EvaluateTierCommand> {
   constructor(
     @Inject(CommandRunner) private readonly runner: CommandRunner,
-    @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(LifecycleStreams) private readonly customers: LifecycleStreams,
     @Inject(ProgramStreams) private readonly programs: ProgramStreams,
   ) {}
 

@@ -6,7 +6,7 @@ import type { CustomerEvent, CustomerState } from '#ledger-domain/customer/custo
 import { accountStream } from '#runtime/streams';
 import type { CommandContext } from '../ledger/command-context';
 import { CommandRunner, type CommandError, type CommandOutcome } from '../ledger/command-runner';
-import { CustomerStreams } from '../ledger/ledger.module';
+import { LifecycleStreams } from '../ledger/ledger.module';
 
 /** The lifecycle runner expires a customer's due lots (`asOf`: its clock). Never sent by a client. */
 export class ExpirePointsCommand extends Command<E.Either<CommandError, CommandOutcome<CustomerState, CustomerEvent>>> {
@@ -24,7 +24,7 @@ export class ExpirePointsCommand extends Command<E.Either<CommandError, CommandO
 export class ExpirePointsHandler implements ICommandHandler<ExpirePointsCommand> {
   constructor(
     @Inject(CommandRunner) private readonly runner: CommandRunner,
-    @Inject(CustomerStreams) private readonly customers: CustomerStreams,
+    @Inject(LifecycleStreams) private readonly customers: LifecycleStreams,
   ) {}
 
   execute({ customerId, lotIds, asOf, context }: ExpirePointsCommand) {
