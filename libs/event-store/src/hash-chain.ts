@@ -73,11 +73,14 @@ export function chainEvents(streamName: string, head: ChainHead, events: readonl
 export function eventHash(streamName: string, revision: bigint, event: Pick<NewEvent, 'id' | 'type' | 'data' | 'metadata'>, key?: ChainKey): string {
   const canonical = canonicalEvent(streamName, revision, event);
   if (key !== undefined) return createHmac(HASH_ALGORITHM, key.secret).update(canonical).digest('hex');
-  // crypto.hash (Node >= 20.12): one call, no Hash object; a third faster on these small texts.
-  return oneShotHash !== undefined ? oneShotHash(HASH_ALGORITHM, canonical, 'hex') : createHash(HASH_ALGORITHM).update(canonical).digest('hex');
+  return digestHex(HASH_ALGORITHM, canonical);
 }
 
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'hex') => string }).hash;
+
+/** A digest of a short text, hex: crypto.hash (Node >= 20.12) where there is one, a third faster than a Hash object on these. */
+export const digestHex = (algorithm: 'sha1' | 'sha256', text: string): string =>
+  oneShotHash !== undefined ? oneShotHash(algorithm, text, 'hex') : createHash(algorithm).update(text).digest('hex');
 
 /**
  * `canonicalJson({streamName, revision, id, type, data, metadata without hash})`, written out: the

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { digestHex } from '#event-store/hash-chain';
 
 /**
  * Stream names. The text before the first `-` is the category (EventStoreDB's `$ce-` convention),
@@ -31,7 +31,7 @@ export type ReservationScope = 'email' | 'phone' | 'purchase' | 'idempotency-key
  * category listings, and an e-mail address must not.
  */
 export const reservationStream = (scope: ReservationScope, value: string): string =>
-  `${RESERVATION_CATEGORY}-${scope}_${createHash('sha256').update(value).digest('hex').slice(0, 40)}`;
+  `${RESERVATION_CATEGORY}-${scope}_${digestHex('sha256', value).slice(0, 40)}`;
 
 /** (location, purchase identifier) as one reservation value; NUL cannot occur in either part. */
 export const purchaseKey = (locationId: string, purchaseIdentifier: string): string => `${locationId}\u0000${purchaseIdentifier}`;

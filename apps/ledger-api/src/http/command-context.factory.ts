@@ -1,7 +1,7 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { CommandContext } from '../ledger/command-context';
-import { canonicalJson } from '#event-store/hash-chain';
+import { canonicalJson, digestHex } from '#event-store/hash-chain';
 import { commandIdFor } from '../ledger/ids';
 import { apiKeyOf } from './access';
 import { httpProblem, ProblemException } from './problem';
@@ -27,9 +27,7 @@ export function commandContextFor(request: FastifyRequest, body: unknown, now: D
     now,
   };
   if (key === undefined) return context;
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`)
-    .digest('hex');
+  const fingerprint = digestHex('sha256', `${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`);
   return { ...context, idempotencyKey: key, requestFingerprint: fingerprint };
 }
 

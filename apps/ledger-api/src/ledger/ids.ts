@@ -1,16 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { digestHex } from '#event-store/hash-chain';
 
 /**
  * Deterministic UUIDs (RFC 4122 layout, version 5 over SHA-1 of the parts), so that a retried
  * command produces the same command id, entity ids and event ids, and the store recognises
- * the retry instead of writing twice.
+ * the retry instead of writing twice. Stored ids come from here: the known-answer vectors in
+ * the spec pin every byte.
  */
 export function deterministicUuid(...parts: readonly string[]): string {
-  const hash = createHash('sha1').update(parts.join('\u0000')).digest();
-  hash[6] = (hash[6]! & 0x0f) | 0x50;
-  hash[8] = (hash[8]! & 0x3f) | 0x80;
-  const hex = hash.subarray(0, 16).toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+  const hex = digestHex('sha1', parts.join('\u0000'));
+  // The version nibble (byte 6's high half) is 5; the variant bits (byte 8's top two) are 10.
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 /** The command id: from the Idempotency-Key when the caller sent one, otherwise fresh. */

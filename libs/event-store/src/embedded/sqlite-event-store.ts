@@ -203,14 +203,19 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
+    const limit = options.maxCount === undefined ? -1n : BigInt(options.maxCount);
+    if (from === 0n) {
+      // A first read of the stream (a cold load): one statement; its last event is the revision.
+      const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
+      if (events.length === 0) return { events, revision: 'no_stream' };
+      if (options.maxCount === undefined || events.length < options.maxCount) return { events, revision: events[events.length - 1]!.revision };
+      return { events, revision: maxRevision(events, reading(() => this.currentRevision(streamName))) };
+    }
     const revision = reading(() => this.currentRevision(streamName));
     // Most reads are catch-ups of a cached stream that has not moved: answer from the index alone.
     if (revision === 'no_stream' || revision < from) return { events: [], revision };
-    const limit = options.maxCount === undefined ? -1n : BigInt(options.maxCount);
     const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
-    // A commit may land between the two statements: never report a revision below what was read.
-    const last = events[events.length - 1];
-    return { events, revision: last !== undefined && last.revision > revision ? last.revision : revision };
+    return { events, revision: maxRevision(events, revision) };
   }
 
   appendToStream(streamName: string, expected: ExpectedRevision, events: readonly NewEvent[]): Promise<AppendOutcome> {
@@ -369,6 +374,12 @@ function writeItem(streamName: string, expected: ExpectedRevision, events: reado
   if (events.length === 0) throw new Error('an append needs at least one event');
   const rows = events.map((e) => ({ id: e.id, type: e.type, data: JSON.stringify(e.data), metadata: JSON.stringify(e.metadata) }));
   return { streamName, expected, rows };
+}
+
+/** A commit may land between two statements: never report a revision below what was read. */
+function maxRevision(events: readonly RecordedEvent[], revision: StreamRevision): StreamRevision {
+  const last = events[events.length - 1];
+  return last !== undefined && (revision === 'no_stream' || last.revision > revision) ? last.revision : revision;
 }
 
 /** position, stream_name, revision, event_id, type, `[data, metadata]` as JSON. */

@@ -128,6 +128,24 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
       expect(page.revision).toBe(3n);
     });
 
+    it('reads a stream from its start with a bound, reporting the full revision; a whole read reports its last event', async () => {
+      right(
+        await store.appendToStream(
+          stream,
+          'no_stream',
+          ['A', 'B', 'C'].map((t) => anEvent(t)),
+        ),
+      );
+      const first = await store.readStream(stream, { maxCount: 2 });
+      expect(first.events.map((e) => e.type)).toEqual(['A', 'B']);
+      expect(first.revision).toBe(2n);
+      const exact = await store.readStream(stream, { maxCount: 3 });
+      expect(exact.events.map((e) => e.type)).toEqual(['A', 'B', 'C']);
+      expect(exact.revision).toBe(2n);
+      expect((await store.readStream(stream)).revision).toBe(2n);
+      expect(await store.readStream(`${stream}-never`, { maxCount: 2 })).toEqual({ events: [], revision: 'no_stream' });
+    });
+
     it('reads all events in global order, in pages, after an exclusive position', async () => {
       const head = await store.headPosition();
       const other = `${stream}-other`;
