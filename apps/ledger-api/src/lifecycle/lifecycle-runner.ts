@@ -91,32 +91,56 @@ export class LifecycleRunner {
   /**
    * Issues everything due by `asOf`, duty by duty, page by page. A transient failure (contention,
    * deadline) fails the pass after the rest of its page was tried; the next pass retries it.
+   *
+   * A duty that pages by its own items (no `settle`) finds and issues the next page while the
+   * previous one's appends commit, so the pass never waits on a commit with nothing to do; one
+   * that reads the log after a checkpoint (`settle`) goes page by page, the checkpoint in order.
    */
   async runUntil(asOf: Date): Promise<LifecycleRunReport> {
     const startedAt = new Date().toISOString();
     const report = { activate: counts(), expire: counts(), tier: counts() };
     for (const duty of this.duties as readonly Duty<unknown>[]) {
       let after: unknown;
-      for (;;) {
-        const items = await duty.find(asOf, this.batchSize, after);
-        if (items.length === 0) break;
-        const issued = await duty.issue(items, asOf);
-        let failure: CommandError | undefined;
-        for (const { subject, result } of issued) {
-          const outcome = outcomeOf(result);
-          this.options.onOutcome?.(duty.action, outcome);
-          if (outcome === 'failed') failure = E.isLeft(result) ? result.left : failure;
-          else report[duty.action][outcome] += 1;
-          if (outcome === 'refused' && E.isLeft(result)) this.options.onRefused?.(duty.action, subject, result.left);
+      let previous: Promise<void> | undefined;
+      try {
+        for (;;) {
+          const items = await duty.find(asOf, this.batchSize, after);
+          if (items.length === 0) break;
+          const page = this.issuePage(duty, items, asOf, report);
+          // Handled here as well: it may fail while the next page is being found, before it is awaited.
+          page.catch(() => undefined);
+          if (duty.settle !== undefined) await page;
+          else {
+            // At most two pages in flight: this one, and the one before it, awaited now.
+            const before = previous;
+            previous = page;
+            if (before !== undefined) await before;
+          }
+          after = items[items.length - 1];
+          if (items.length < this.batchSize) break;
         }
-        if (failure !== undefined) throw new Error(`a lifecycle command (${duty.action}) was not written (${failure._tag}); the next pass retries it`);
-        await duty.settle?.(items);
-        after = items[items.length - 1];
-        if (items.length < this.batchSize) break;
+      } finally {
+        // Every page issued has its outcome before the pass moves on, or fails.
+        if (previous !== undefined) await previous;
       }
     }
     this.last = { asOf: asOf.toISOString(), startedAt, finishedAt: new Date().toISOString(), ...report };
     return this.last;
+  }
+
+  /** One page's commands, counted; rejects if one of them was not written (transient), after the page settles. */
+  private async issuePage(duty: Duty<unknown>, items: readonly unknown[], asOf: Date, report: Record<LifecycleAction, LifecycleCounts>): Promise<void> {
+    const issued = await duty.issue(items, asOf);
+    let failure: CommandError | undefined;
+    for (const { subject, result } of issued) {
+      const outcome = outcomeOf(result);
+      this.options.onOutcome?.(duty.action, outcome);
+      if (outcome === 'failed') failure = E.isLeft(result) ? result.left : failure;
+      else report[duty.action][outcome] += 1;
+      if (outcome === 'refused' && E.isLeft(result)) this.options.onRefused?.(duty.action, subject, result.left);
+    }
+    if (failure !== undefined) throw new Error(`a lifecycle command (${duty.action}) was not written (${failure._tag}); the next pass retries it`);
+    await duty.settle?.(items);
   }
 
   get lastRun(): LifecycleRunReport | undefined {
