@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import type { NewEvent, RecordedEvent } from './event-store.port';
 import { canonicalJson, chainEvents, chainHeadOf, chainKey, emptyChain, eventHash } from './hash-chain';
 
@@ -50,6 +51,31 @@ describe('hash chain', () => {
     expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(canonicalJson({ a: { c: null, d: [1, { y: 2, z: 1 }] }, b: 1 }));
     expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
     expect(canonicalJson({ a: '1' })).not.toBe(canonicalJson({ a: 1 }));
+  });
+
+  it('sorts keys and encodes as an independent encoder does (Array#sort, JSON.stringify per leaf), short lists and long, any text (property)', () => {
+    // Oracle: keys by Array#sort, every leaf and key by JSON.stringify, joined (objects cannot hold
+    // "0" after "" in insertion order, so the text is built, not an object).
+    const oracle = (value: unknown): string => {
+      if (Array.isArray(value)) return `[${value.map(oracle).join(',')}]`;
+      if (value === null || typeof value !== 'object') return JSON.stringify(value);
+      const record = value as Record<string, unknown>;
+      return `{${Object.keys(record)
+        .sort()
+        .map((k) => `${JSON.stringify(k)}:${oracle(record[k])}`)
+        .join(',')}}`;
+    };
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'B', '_', 'é', 'Z', '\u{1F600}', 'aa', 'ab', 'a0'));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), tie('object')),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 40 }),
+    }));
+    fc.assert(
+      fc.property(json.object, (value) => {
+        expect(canonicalJson(value)).toBe(oracle(value));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
