@@ -291,8 +291,15 @@ export function strictObject<R extends t.Props, O extends t.Props>(
     (u): u is t.TypeOf<t.TypeC<R>> & Partial<t.TypeOf<t.TypeC<O>>> => shape.is(u),
     (u, c) => {
       if (typeof u !== 'object' || u === null || Array.isArray(u)) return t.failure(u, c, `expected a JSON object (${name})`);
-      const unknownKeys = Object.keys(u).filter((k) => !known.has(k));
-      if (unknownKeys.length > 0) {
+      // One pass over the keys (every request body and import row comes through here): unknown ones, and whether any optional one is null.
+      const record = u as Record<string, unknown>;
+      let unknownKeys: string[] | undefined;
+      let nulls = false;
+      for (const k of Object.keys(record)) {
+        if (!known.has(k)) (unknownKeys ??= []).push(k);
+        else if (record[k] === null && k in optional) nulls = true;
+      }
+      if (unknownKeys !== undefined) {
         return t.failures(
           unknownKeys.map((key) => ({
             value: undefined,
@@ -302,7 +309,7 @@ export function strictObject<R extends t.Props, O extends t.Props>(
         );
       }
       // Optional fields sent as null are treated as absent: JSON clients often send null for "none".
-      const withoutNulls = Object.fromEntries(Object.entries(u).filter(([k, v]) => !(v === null && k in optional)));
+      const withoutNulls = nulls ? Object.fromEntries(Object.entries(record).filter(([k, v]) => !(v === null && k in optional))) : record;
       // Validate with the intersection in the context (in place of this codec's own entry), so
       // `reportErrors` skips its members and paths read `amount`, not `[0].amount`. Unknown keys
       // were refused above, so there is nothing left for `t.exact` to strip.
