@@ -91,6 +91,27 @@ describe('a forged or stripped stream on the command path', () => {
     expectProblem(await ledger.request('POST', `/customers/${forged}/adjustments`, { points: 1, reason: 'x' }), 503, 'ledger-integrity');
   });
 
+  it('an import refuses rows for a customer whose stream fails its check, and writes nothing to it', async () => {
+    const { email } = (await ledger.request('GET', `/customers/${stripped}`)).body as { email: string };
+    const file =
+      [
+        'kind,sourceId,externalId,email,phone,name,occurredAt,points,expiresAt,reason,reference,locationId,visitKind',
+        `adjust,forged-import-1,,${email},,,2025-01-01T10:00:00Z,5,,Goodwill,,,`,
+      ].join('\n') + '\n'; // a last line without its line end is refused as truncated
+    const accepted = await ledger.request('POST', '/imports', file, { 'content-type': 'text/csv' });
+    expect(accepted.status).toBe(202);
+    const importId = (accepted.body as { importId: string }).importId;
+    let status = await ledger.request('GET', `/imports/${importId}`);
+    while (status.body.status === 'running') {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      status = await ledger.request('GET', `/imports/${importId}`);
+    }
+    expect(status.body).toMatchObject({ status: 'completed', rows: { read: 1, applied: 0, skipped: 0, refused: 1 } });
+    expect((status.body as { refusals: { line: number; reason: string }[] }).refusals.map((r) => [r.line, r.reason.split(':')[0]])).toEqual([
+      [2, 'ledger-integrity'],
+    ]);
+  });
+
   it('refuses commands on a customer whose hashes were stripped and points raised', async () => {
     const response = await expectNothingWritten(ledger, () => ledger.request('POST', `/customers/${stripped}/redemptions`, { points: 1000 }));
     expectProblem(response, 503, 'ledger-integrity');

@@ -67,7 +67,15 @@ describe('hash chain', () => {
     };
     const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a', 'B', '_', 'é', 'Z', '\u{1F600}', 'aa', 'ab', 'a0'));
     const json = fc.letrec((tie) => ({
-      value: fc.oneof({ depthSize: 'small' }, fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), tie('object')),
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.string(),
+        fc.integer(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie('value'), { maxLength: 4 }),
+        tie('object'),
+      ),
       object: fc.dictionary(key, tie('value'), { maxKeys: 40 }),
     }));
     fc.assert(

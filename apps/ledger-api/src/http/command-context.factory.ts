@@ -27,7 +27,10 @@ export function commandContextFor(request: FastifyRequest, body: unknown, now: D
     now,
   };
   if (key === undefined) return context;
-  const fingerprint = digestHex('sha256', `${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`);
+  const fingerprint = digestHex(
+    'sha256',
+    `${request.method} ${request.routeOptions.url ?? request.url}\n${JSON.stringify(request.params ?? {})}\n${canonicalJson(body)}`,
+  );
   return { ...context, idempotencyKey: key, requestFingerprint: fingerprint };
 }
 

@@ -12,7 +12,7 @@ import type { CommandContext } from '../ledger/command-context';
 import { envelope } from '../ledger/command-runner';
 import { entityId, importCommandId, importedCustomerId } from '../ledger/ids';
 import type { HonouredCheck, Reservations } from '../ledger/reservations';
-import type { LoadedStream, StreamRepository } from '../ledger/stream-repository';
+import { foldedRead, type LoadedStream, type StreamRead, type StreamRepository } from '../ledger/stream-repository';
 import type { ImportFormat, RawRecord } from './import-records';
 import { csvHeader, decodeRecord, ROW_KINDS, type CustomerRow, type DecodedRow, type ImportRow, type RowKind, type RowRefusal } from './import-rows';
 
@@ -109,11 +109,17 @@ type Decided =
   | { readonly outcome: 'skipped'; readonly row: DecodedRow }
   | { readonly outcome: 'refused'; readonly row: DecodedRow; readonly refusal: RowRefusal };
 
-/** A customer's consecutive rows, decided one after the other on the state they leave. */
+/**
+ * A customer's consecutive rows, decided one after the other on the state they leave. The stream
+ * is folded only when a row must be decided (`ImportEngine.folded`): rows it holds already, all
+ * of them in a re-import, are told from the events' command ids alone.
+ */
 interface Group {
   readonly streamName: string;
-  readonly loaded: Loaded;
-  state: CustomerState;
+  readonly read: StreamRead<CustomerState>;
+  /** Once folded: the stream as loaded, and the state after the group's rows decided so far. */
+  loaded?: Loaded;
+  state?: CustomerState;
   readonly rows: DecodedRow[];
   readonly decided: Decided[];
   readonly commandIds: Set<string>;
@@ -213,7 +219,7 @@ export class ImportEngine {
     if (row.externalId !== undefined) {
       const customerId = this.importedCustomer(row.externalId);
       const group = await this.groupFor(accountStream(customerId));
-      if (group.state.status === 'Enrolled') return customerId;
+      if (this.isEnrolled(group)) return customerId;
     }
     for (const [scope, value] of [
       ['email', row.email],
@@ -256,24 +262,42 @@ export class ImportEngine {
   private async openGroup(streamName: string): Promise<Group> {
     // This customer's earlier rows must be in the stream before these are decided on it.
     await this.inFlight.get(streamName);
-    const loaded = this.dryStreams.get(streamName) ?? (await this.deps.customers.load(streamName));
-    return { streamName, loaded, state: loaded.state, rows: [], decided: [], commandIds: new Set() };
+    const dry = this.dryStreams.get(streamName);
+    const read = dry !== undefined ? foldedRead(dry) : await this.deps.customers.read(streamName);
+    return { streamName, read, rows: [], decided: [], commandIds: new Set() };
+  }
+
+  /** The group's stream folded, and its state, from the first row that needs them on. */
+  private folded(group: Group): { loaded: Loaded; state: CustomerState } {
+    if (group.loaded === undefined || group.state === undefined) {
+      group.loaded = group.read.fold();
+      group.state = group.loaded.state;
+    }
+    return { loaded: group.loaded, state: group.state };
+  }
+
+  /** Whether the customer is enrolled: from the events' types while nothing needed the fold (an enrolment is never undone). */
+  private isEnrolled(group: Group): boolean {
+    const events = group.state === undefined ? group.read.events : undefined;
+    if (events !== undefined) return events.some((e) => e.type === 'CustomerEnrolled');
+    return this.folded(group).state.status === 'Enrolled';
   }
 
   /** Decides one row on the state the group's earlier rows leave. */
   private async decideInto(group: Group, decoded: DecodedRow): Promise<void> {
     const { row, line } = decoded;
     const commandId = importCommandId(row.sourceId);
-    if (group.loaded.commands.has(commandId)) {
+    if (group.read.holds(commandId)) {
       group.decided.push({ outcome: 'skipped', row: decoded });
       return;
     }
     const refused = (error: LedgerError | { _tag: 'LedgerIntegrity' }): void => {
       group.decided.push({ outcome: 'refused', row: decoded, refusal: refusalOf(line, row.kind, error) });
     };
-    if (group.loaded.integrity !== undefined) return refused({ _tag: 'LedgerIntegrity' });
+    const { loaded, state } = this.folded(group);
+    if (loaded.integrity !== undefined) return refused({ _tag: 'LedgerIntegrity' });
     const customerId = customerIdOf(group.streamName)!;
-    const decision = decideCustomer(this.commandFor(row, customerId, commandId), group.state);
+    const decision = decideCustomer(this.commandFor(row, customerId, commandId), state);
     if (E.isLeft(decision)) return refused(decision.left);
     let claims: readonly StreamAppend[] = [];
     if (row.kind === 'customer') {
@@ -281,7 +305,7 @@ export class ImportEngine {
       if (E.isLeft(claimed)) return refused(claimed.left);
       claims = claimed.right;
     }
-    group.state = decision.right.reduce(evolveCustomer, group.state);
+    group.state = decision.right.reduce(evolveCustomer, state);
     group.commandIds.add(commandId);
     group.decided.push({ outcome: 'applied', row: decoded, commandId, events: decision.right, claims });
   }
@@ -408,7 +432,8 @@ export class ImportEngine {
     for (let attempt = 1; ; attempt++) {
       const applied = group.decided.filter((d): d is Extract<Decided, { outcome: 'applied' }> => d.outcome === 'applied');
       if (applied.length === 0) return { group };
-      const { streamName, loaded } = group;
+      const { streamName } = group;
+      const { loaded } = this.folded(group);
       const proposed: NewEvent[] = applied.flatMap((d) =>
         d.events.map((event, index) => {
           const wrapped = envelope(event, streamName, index, this.context(d.commandId));
@@ -432,14 +457,15 @@ export class ImportEngine {
       // Someone else wrote to the stream or a reservation first: decide the same rows again on what is there now.
       this.deps.customers.forget(streamName);
       const reloaded = await this.deps.customers.load(streamName);
-      group = { streamName, loaded: reloaded, state: reloaded.state, rows: group.rows, decided: [], commandIds: new Set() };
+      group = { streamName, read: foldedRead(reloaded), rows: group.rows, decided: [], commandIds: new Set() };
       for (const row of group.rows) await this.decideInto(group, row);
     }
   }
 
   private settleDry(group: Group): void {
     const applied = group.decided.flatMap((d) => (d.outcome === 'applied' ? [d] : []));
-    let revision = group.loaded.revision === 'no_stream' ? -1n : group.loaded.revision;
+    const { loaded } = this.folded(group);
+    let revision = loaded.revision === 'no_stream' ? -1n : loaded.revision;
     const recorded: RecordedEvent[] = applied.flatMap((d) =>
       d.events.map((event, index) => {
         revision += 1n;
@@ -451,7 +477,7 @@ export class ImportEngine {
         };
       }),
     );
-    const folded = this.deps.customers.fold(group.loaded, recorded, { written: applied.flatMap((d) => d.events) });
+    const folded = this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events) });
     this.dryStreams.set(group.streamName, folded);
     for (const d of applied) {
       if (d.row.row.kind !== 'customer') continue;

@@ -2,7 +2,17 @@ import { Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '#event-store/event-store.port';
 import type { LedgerConfig } from '#runtime/config';
-import { BULK_STREAM_CACHE, CHAIN_INTEGRITY, CLOCK, CUSTOMER_STREAM_MODEL, EVENT_STORE, LEDGER_CONFIG, LedgerModule, ProgramStreams, type Clock } from '../ledger/ledger.module';
+import {
+  BULK_STREAM_CACHE,
+  CHAIN_INTEGRITY,
+  CLOCK,
+  CUSTOMER_STREAM_MODEL,
+  EVENT_STORE,
+  LEDGER_CONFIG,
+  LedgerModule,
+  ProgramStreams,
+  type Clock,
+} from '../ledger/ledger.module';
 import type { ChainIntegrity } from '../ledger/quarantine';
 import { Reservations } from '../ledger/reservations';
 import { StreamRepository } from '../ledger/stream-repository';

@@ -123,7 +123,19 @@ export class LedgerModule {
         ProgramStreams,
         EventStoreLifecycle,
       ],
-      exports: [LEDGER_CONFIG, EVENT_STORE, CLOCK, CHAIN_INTEGRITY, Quarantine, StoreWriteHealth, CommandRunner, Reservations, CustomerStreams, LifecycleStreams, ProgramStreams],
+      exports: [
+        LEDGER_CONFIG,
+        EVENT_STORE,
+        CLOCK,
+        CHAIN_INTEGRITY,
+        Quarantine,
+        StoreWriteHealth,
+        CommandRunner,
+        Reservations,
+        CustomerStreams,
+        LifecycleStreams,
+        ProgramStreams,
+      ],
     };
   }
 }

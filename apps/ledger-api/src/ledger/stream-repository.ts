@@ -41,6 +41,23 @@ export interface CommandReplay<S, Ev> {
   readonly stateAfter: S;
 }
 
+/** A stream as `StreamRepository.read` gives it: read, folded on demand. */
+export interface StreamRead<S> {
+  /** Whether one of the stream's events was written by this command. */
+  holds(commandId: string): boolean;
+  /** The events as stored, when they were read here; undefined when the stream came folded from the cache. */
+  readonly events: readonly RecordedEvent[] | undefined;
+  /** The loaded stream (folded and chain-checked once, then cached). */
+  fold(): LoadedStream<S>;
+}
+
+/** A stream already folded (cached, a dry run's, reloaded) as a read. */
+export const foldedRead = <S>(loaded: LoadedStream<S>): StreamRead<S> => ({
+  holds: (commandId) => loaded.commands.has(commandId),
+  events: undefined,
+  fold: () => loaded,
+});
+
 export interface LoadedStream<S> {
   readonly state: S;
   readonly revision: StreamRevision;
@@ -83,6 +100,30 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     const loaded = read.events.length === 0 ? base : this.fold(base, read.events);
     this.remember(streamName, loaded);
     return loaded;
+  }
+
+  /**
+   * A stream read but not yet folded, for a pass that mostly finds its commands there already
+   * (a re-import): whether it holds a command is known from the events' metadata, and the fold
+   * (the chain check, decoding, evolving) is paid only by `fold()`, when a decision needs the
+   * state; it is then cached as `load` would. A cached stream is caught up and folded as ever.
+   */
+  async read(streamName: string): Promise<StreamRead<S>> {
+    if (this.cache.has(streamName)) return foldedRead(await this.load(streamName));
+    const { events } = await this.store.readStream(streamName);
+    const commandIds = new Set(events.map((e) => e.metadata['commandId']));
+    let loaded: LoadedStream<S> | undefined;
+    return {
+      holds: (commandId) => commandIds.has(commandId),
+      events,
+      fold: () => {
+        if (loaded === undefined) {
+          loaded = events.length === 0 ? this.unread() : this.fold(this.unread(), events);
+          this.remember(streamName, loaded);
+        }
+        return loaded;
+      },
+    };
   }
 
   /** A stream before any of its events is read. */

@@ -23,12 +23,10 @@ function numbersDuty(total: number, trace: string[], options: { failOn?: number;
       await tick();
       await tick();
       trace.push(`done ${items[0]}-${items[items.length - 1]}`);
-      return items.map(
-        (n): IssuedCommand => ({
-          subject: String(n),
-          result: n === options.failOn ? E.left({ _tag: 'Contention', streamName: `s-${n}` }) : E.right({ replayed: false }),
-        }),
-      );
+      return items.map((n): IssuedCommand => ({
+        subject: String(n),
+        result: n === options.failOn ? E.left({ _tag: 'Contention', streamName: `s-${n}` }) : E.right({ replayed: false }),
+      }));
     },
   };
   if (options.settle === true)
@@ -66,7 +64,17 @@ describe('LifecycleRunner', () => {
     const trace: string[] = [];
     const runner = new LifecycleRunner([numbersDuty(20, trace, { settle: true })] as Duty<never>[], () => AS_OF, { batchSize: 10 });
     await runner.runUntil(AS_OF);
-    expect(trace).toEqual(['find after 0', 'issue 1-10', 'done 1-10', 'settle 1-10', 'find after 10', 'issue 11-20', 'done 11-20', 'settle 11-20', 'find after 20']);
+    expect(trace).toEqual([
+      'find after 0',
+      'issue 1-10',
+      'done 1-10',
+      'settle 1-10',
+      'find after 10',
+      'issue 11-20',
+      'done 11-20',
+      'settle 11-20',
+      'find after 20',
+    ]);
   });
 
   it('fails the pass when a command was not written, once every page issued has its outcome', async () => {

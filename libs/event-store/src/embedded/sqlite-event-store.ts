@@ -209,7 +209,13 @@ export class SqliteEventStore implements EventStore {
       const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
       if (events.length === 0) return { events, revision: 'no_stream' };
       if (options.maxCount === undefined || events.length < options.maxCount) return { events, revision: events[events.length - 1]!.revision };
-      return { events, revision: maxRevision(events, reading(() => this.currentRevision(streamName))) };
+      return {
+        events,
+        revision: maxRevision(
+          events,
+          reading(() => this.currentRevision(streamName)),
+        ),
+      };
     }
     const revision = reading(() => this.currentRevision(streamName));
     // Most reads are catch-ups of a cached stream that has not moved: answer from the index alone.
