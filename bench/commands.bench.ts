@@ -17,6 +17,9 @@ import Database from 'better-sqlite3';
  * Unless BENCH_RULES=off, the program has a visit reward (every 5th visit) and 2 % cashback on
  * scan and online payments, so the inline reaction runner issues rewards under the load; the
  * reaction lag is measured from the stored events afterwards (see `reactionLag`).
+ * BENCH_LIFECYCLE=on also sets lot expiry (12 months, to the month's end) and three tiers with
+ * multipliers, thresholds the run's customers cross, so lots carry dates and the inline lifecycle
+ * runner evaluates tiers under the load (issue 14: the command path with lots and tiers in place).
  * The API and autocannon share this machine's cores, as they would on one small host.
  */
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 64);
@@ -24,6 +27,7 @@ const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
 const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 2000);
 const READERS = Number(process.env['BENCH_READERS'] ?? 4);
 const RULES = process.env['BENCH_RULES'] !== 'off';
+const LIFECYCLE = process.env['BENCH_LIFECYCLE'] === 'on';
 /** The bench's own admin key, given to the API it starts. */
 const SECRET = 'bench-admin-secret-0123456789abcdef';
 const AUTH = { authorization: `Bearer ${SECRET}` };
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     : undefined;
   try {
     if (RULES) await configureRules();
+    if (LIFECYCLE) await configureLifecycle();
     const customers = await enrol(CUSTOMERS);
     console.log(`enrolled ${customers.length} customers; warming up`);
     await run(`http://127.0.0.1:${API_PORT}`, commandRequests(customers, 'warm'), 3);
@@ -153,6 +158,23 @@ async function configureRules(): Promise<void> {
     body: JSON.stringify({ visitRewards: [{ ruleId: 'visits-5', everyVisits: 5, points: 50 }], cashback: [{ ruleId: 'cashback', percent: '2' }] }),
   });
   if (res.status !== 200) throw new Error(`configuring the rules failed: ${res.status}`);
+}
+
+/** Expiry and tiers for BENCH_LIFECYCLE=on: ~15 payments of ~55 points per customer in a run cross the first thresholds. */
+async function configureLifecycle(): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${API_PORT}/program`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...AUTH },
+    body: JSON.stringify({
+      expiry: { policy: 'afterMonths', months: 12, roundTo: 'month' },
+      tiers: [
+        { tierId: 'base', name: 'Base', threshold: 0, multiplier: '1' },
+        { tierId: 'silver', name: 'Silver', threshold: 300, multiplier: '1.1' },
+        { tierId: 'gold', name: 'Gold', threshold: 1500, multiplier: '1.25' },
+      ],
+    }),
+  });
+  if (res.status !== 200) throw new Error(`configuring expiry and tiers failed: ${res.status}`);
 }
 
 async function reactionsCaughtUp(): Promise<void> {
@@ -266,10 +288,10 @@ function onExit(child: ChildProcess): Promise<void> {
 }
 
 /** Events in the store after the run (warm-up included). */
-function countStored(filename: string): { payments: number; visits: number } {
+function countStored(filename: string): { payments: number; visits: number; tierChanges: number } {
   const db = new Database(filename, { readonly: true });
   const row = (type: string) => (db.prepare('SELECT COUNT(*) AS n FROM events WHERE type = ?').get(type) as { n: number }).n;
-  const counts = { payments: row('PaymentRecorded'), visits: row('VisitCreated') };
+  const counts = { payments: row('PaymentRecorded'), visits: row('VisitCreated'), tierChanges: row('TierChanged') };
   db.close();
   return counts;
 }
@@ -277,7 +299,7 @@ function countStored(filename: string): { payments: number; visits: number } {
 function report(
   ledger: Result,
   bare: Result,
-  stored: { payments: number; visits: number },
+  stored: { payments: number; visits: number; tierChanges: number },
   reads: Result,
   lag: number[],
   reactions: (ReactionLag & { behind: number[] }) | undefined,
@@ -294,8 +316,8 @@ function report(
     `| bare Fastify JSON | ${bareRate.toFixed(0)} | ${bare.latency.p50} | ${bare.latency.p99} | ${bare.latency.max} | ${bare.non2xx} | ${bare.errors}/${bare.timeouts} |`,
     ``,
     `ratio ledger/bare: ${((commandsPerSecond / bareRate) * 100).toFixed(1)} %`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}`,
-    `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated (warm-up included)`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}; expiry and tiers ${LIFECYCLE ? 'on' : 'off'}`,
+    `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated, ${stored.tierChanges} TierChanged (warm-up included)`,
     `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${median(lag)}`,
     reactions === undefined
       ? 'reactions: no program rules (BENCH_RULES=off)'
