@@ -51,11 +51,19 @@ export class CustomerStreams extends StreamRepository<CustomerState, CustomerEve
  */
 export const BULK_STREAM_CACHE = 512;
 
-/** The lifecycle runner's customer streams: its own cache (see BULK_STREAM_CACHE). */
+/**
+ * The lifecycle runner's customer streams: its own small cache (see BULK_STREAM_CACHE) for the
+ * customers it finds cold, and the API's for those hot there (a tier evaluation prompted by the
+ * payment just recorded), so neither is loaded from scratch.
+ */
 @Injectable()
 export class LifecycleStreams extends StreamRepository<CustomerState, CustomerEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(CHAIN_INTEGRITY) integrity?: ChainIntegrity) {
-    super(store, CUSTOMER_STREAM_MODEL, BULK_STREAM_CACHE, integrity);
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CustomerStreams) customers: CustomerStreams,
+    @Optional() @Inject(CHAIN_INTEGRITY) integrity?: ChainIntegrity,
+  ) {
+    super(store, CUSTOMER_STREAM_MODEL, BULK_STREAM_CACHE, integrity, customers);
   }
 }
 

@@ -91,10 +91,15 @@ export class StreamRepository<S, Ev extends DomainEvent> {
     private readonly model: StreamModel<S, Ev>,
     private readonly cacheSize = 10_000,
     private readonly integrity?: ChainIntegrity,
+    /**
+     * A bulk pass's repository over the API's (same model, same checks): a stream hot there is
+     * taken from, and kept in, that cache; the cold ones stay in this small one.
+     */
+    private readonly shared?: StreamRepository<S, Ev>,
   ) {}
 
   async load(streamName: string): Promise<LoadedStream<S>> {
-    const base = this.cache.get(streamName) ?? this.unread();
+    const base = this.cache.get(streamName) ?? this.shared?.cache.get(streamName) ?? this.unread();
     const fromRevision = base.revision === 'no_stream' ? 0n : base.revision + 1n;
     const read = await this.store.readStream(streamName, { fromRevision });
     const loaded = read.events.length === 0 ? base : this.fold(base, read.events);
@@ -109,7 +114,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
    * state; it is then cached as `load` would. A cached stream is caught up and folded as ever.
    */
   async read(streamName: string): Promise<StreamRead<S>> {
-    if (this.cache.has(streamName)) return foldedRead(await this.load(streamName));
+    if (this.cache.has(streamName) || this.shared?.cache.has(streamName) === true) return foldedRead(await this.load(streamName));
     const { events } = await this.store.readStream(streamName);
     const commandIds = new Set(events.map((e) => e.metadata['commandId']));
     let loaded: LoadedStream<S> | undefined;
@@ -141,6 +146,11 @@ export class StreamRepository<S, Ev extends DomainEvent> {
 
   /** Records the outcome of a successful append without reading it back. */
   remember(streamName: string, loaded: LoadedStream<S>): void {
+    if (this.shared?.cache.has(streamName) === true) {
+      this.cache.delete(streamName);
+      this.shared.remember(streamName, loaded);
+      return;
+    }
     this.cache.delete(streamName); // re-insert: Map order is the LRU order
     this.cache.set(streamName, loaded);
     if (this.cache.size > this.cacheSize) {
@@ -151,6 +161,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
 
   forget(streamName: string): void {
     this.cache.delete(streamName);
+    this.shared?.forget(streamName);
   }
 
   /**
