@@ -450,7 +450,11 @@ export class ImportEngine {
       if (E.isRight(appended)) {
         const { nextRevision, position } = appended.right;
         const recorded: RecordedEvent[] = events.map((e, i) => ({ ...e, streamName, revision: nextRevision - BigInt(events.length - 1 - i), position }));
-        this.deps.customers.remember(streamName, this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events) }));
+        // The group's state is the fold of these very events: kept, not evolved again.
+        this.deps.customers.remember(
+          streamName,
+          this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events), stateAfter: group.state }),
+        );
         return { group, position };
       }
       if (attempt >= MAX_ATTEMPTS) throw new Error(`contention on a customer's stream after ${MAX_ATTEMPTS} attempts`);
@@ -477,7 +481,7 @@ export class ImportEngine {
         };
       }),
     );
-    const folded = this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events) });
+    const folded = this.deps.customers.fold(loaded, recorded, { written: applied.flatMap((d) => d.events), stateAfter: group.state });
     this.dryStreams.set(group.streamName, folded);
     for (const d of applied) {
       if (d.row.row.kind !== 'customer') continue;

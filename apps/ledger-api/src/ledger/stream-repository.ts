@@ -184,9 +184,10 @@ export class StreamRepository<S, Ev extends DomainEvent> {
   /**
    * Folds recorded events onto a loaded stream, indexing them by command. `written`: the domain
    * events of `recorded`, in order, when this process has just appended them: hashed by itself, so
-   * their links need no check, and decided here, so they need no decoding.
+   * their links need no check, and decided here, so they need no decoding. `stateAfter`: the state
+   * they leave, when the caller evolved it already (an import's group), so they are not evolved again.
    */
-  fold(base: LoadedStream<S>, recorded: readonly RecordedEvent[], options: { written?: readonly Ev[] } = {}): LoadedStream<S> {
+  fold(base: LoadedStream<S>, recorded: readonly RecordedEvent[], options: { written?: readonly Ev[]; stateAfter?: S } = {}): LoadedStream<S> {
     let state = base.state;
     let revision = base.revision;
     let chain = base.chain;
@@ -214,7 +215,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         }
       }
       const event = written?.[i] ?? this.model.decode(stored);
-      state = this.model.evolve(state, event);
+      if (options.stateAfter === undefined) state = this.model.evolve(state, event);
       revision = stored.revision;
       chain = chainHeadOf(stored);
       position = stored.position;
@@ -229,6 +230,6 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         position,
       });
     }
-    return { state, revision, chain, link, integrity, position, commands };
+    return { state: options.stateAfter ?? state, revision, chain, link, integrity, position, commands };
   }
 }
