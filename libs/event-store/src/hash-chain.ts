@@ -137,7 +137,7 @@ export function canonicalJson(value: unknown): string {
 
 /** An object's canonical encoding, leaving out the member `skip` (the hash, for eventHash). */
 function canonicalObject(record: Readonly<Record<string, unknown>>, skip: string | undefined): string {
-  const keys = Object.keys(record).sort();
+  const keys = sortedKeys(Object.keys(record));
   let out = '{';
   let first = true;
   for (const key of keys) {
@@ -147,4 +147,19 @@ function canonicalObject(record: Readonly<Record<string, unknown>>, skip: string
     first = false;
   }
   return `${out}}`;
+}
+
+/**
+ * The keys in UTF-16 code-unit order, as `keys.sort()` orders strings, sorted in place by insertion:
+ * an event's objects have a dozen keys or fewer, where this is about three times faster than the
+ * built-in sort (verify-chain sorts the keys of every object of every event).
+ */
+function sortedKeys(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    for (; j >= 0 && keys[j]! > key; j--) keys[j + 1] = keys[j]!;
+    keys[j + 1] = key;
+  }
+  return keys;
 }
