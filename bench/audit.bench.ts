@@ -1,18 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { NewEvent } from '#event-store/event-store.port';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
-import { chainEvents, emptyChain } from '#event-store/hash-chain';
 import { reconcile } from '#audit/reconcile';
 import { verifyChain } from '#audit/verify-chain';
 import { openSqliteReadModels } from '#read-models/database';
 import { rebuildReadModels } from '#read-models/rebuild';
 import { migrate } from '#read-models/migrator';
 import { replayHistory } from '../apps/ledger-api/src/history/customer-history';
-import { generateLedger } from './ledger-generator';
-import { accountStream } from '#runtime/streams';
+import { generateLedger, heavyCustomer } from './ledger-generator';
 
 /**
  * npm run bench:audit
@@ -86,48 +82,6 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A customer with `count` events (enrolment, then alternating payments and redemptions). */
-async function heavyCustomer(store: SqliteEventStore, count: number): Promise<string> {
-  const customerId = randomUUID();
-  const meta = () => ({ recordedAt: '2026-11-01T00:00:00.000Z', actor: 'bench', commandId: randomUUID() });
-  const events: NewEvent[] = [
-    { id: randomUUID(), type: 'CustomerEnrolled', data: { customerId, enrolledAt: '2026-01-01T00:00:00.000Z', email: 'heavy@example.com' }, metadata: meta() },
-  ];
-  for (let i = 1; i < count; i++) {
-    const at = new Date(Date.UTC(2026, 0, 2) + i * 60_000).toISOString();
-    events.push(
-      i % 2 === 1
-        ? {
-            id: randomUUID(),
-            type: 'PaymentRecorded',
-            data: {
-              paymentId: randomUUID(),
-              customerId,
-              locationId: 'store-1',
-              amountMinor: 1000,
-              currency: 'USD',
-              purchaseIdentifier: `H-${i}`,
-              occurredAt: at,
-              source: 'online',
-              points: 10,
-              pointsPerUnit: '1',
-              programVersion: 1,
-            },
-            metadata: meta(),
-          }
-        : {
-            id: randomUUID(),
-            type: 'PointsAdjusted',
-            data: { adjustmentId: randomUUID(), customerId, kind: 'redemption', points: -5, occurredAt: at },
-            metadata: meta(),
-          },
-    );
-  }
-  const stream = accountStream(customerId);
-  await store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events));
-  return customerId;
 }
 
 main().catch((error: unknown) => {

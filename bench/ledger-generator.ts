@@ -127,3 +127,56 @@ export async function generateLedger(
   await Promise.all(pending);
   return { events: written, seconds: (performance.now() - started) / 1000 };
 }
+
+/**
+ * A customer with `count` events (enrolment, then alternating payments and redemptions), every
+ * id counted rather than random, so that two builds replaying it can be shown to answer the same bytes.
+ */
+export async function heavyCustomer(store: EventStore, count: number): Promise<string> {
+  let ids = 0;
+  const counted = () => `7e570000-0000-4000-8000-${(ids++).toString(16).padStart(12, '0')}`;
+  const customerId = counted();
+  // Recorded when it happened, as the API records a live event, so both time bases can be cut at an instant.
+  const meta = (recordedAt: string) => ({ recordedAt, actor: 'bench', commandId: counted() });
+  const events: NewEvent[] = [
+    {
+      id: counted(),
+      type: 'CustomerEnrolled',
+      data: { customerId, enrolledAt: '2026-01-01T00:00:00.000Z', email: 'heavy@example.com' },
+      metadata: meta('2026-01-01T00:00:00.000Z'),
+    },
+  ];
+  for (let i = 1; i < count; i++) {
+    const at = new Date(Date.UTC(2026, 0, 2) + i * 60_000).toISOString();
+    events.push(
+      i % 2 === 1
+        ? {
+            id: counted(),
+            type: 'PaymentRecorded',
+            data: {
+              paymentId: counted(),
+              customerId,
+              locationId: 'store-1',
+              amountMinor: 1000,
+              currency: 'USD',
+              purchaseIdentifier: `H-${i}`,
+              occurredAt: at,
+              source: 'online',
+              points: 10,
+              pointsPerUnit: '1',
+              programVersion: 1,
+            },
+            metadata: meta(at),
+          }
+        : {
+            id: counted(),
+            type: 'PointsAdjusted',
+            data: { adjustmentId: counted(), customerId, kind: 'redemption', points: -5, occurredAt: at },
+            metadata: meta(at),
+          },
+    );
+  }
+  const stream = accountStream(customerId);
+  await store.appendToStream(stream, 'no_stream', chainEvents(stream, emptyChain, events));
+  return customerId;
+}

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { EventStore, RecordedEvent } from '#event-store/event-store.port';
 import { chainStart, checkChainLink, type ChainBreakKind, type ChainCursor, type ChainPolicy } from '#event-store/chain-check';
 import { HASH_KEY_ID } from '#event-store/hash-chain';
-import { ANCHOR_GENESIS, extendDigest, type Anchor } from './anchors';
+import { ANCHOR_GENESIS, extendDigest, LOG_WALK_PAGE_SIZE, type Anchor } from './anchors';
 
 /**
  * What verify-chain can find wrong: a stream's chain (see `#event-store/chain-check`), or the
@@ -95,7 +95,7 @@ export async function verifyChain(store: EventStore, options: VerifyChainOptions
     }
   } else {
     let after = 0n;
-    const pageSize = options.pageSize ?? 5000;
+    const pageSize = options.pageSize ?? LOG_WALK_PAGE_SIZE;
     for (;;) {
       const page = await store.readAll({ after, maxCount: pageSize });
       if (page.length === 0) break;

@@ -137,8 +137,9 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * The array sorted as Array#sort sorts strings (by UTF-16 code units), in place: an insertion
- * sort for the short key lists of events, which allocates nothing (Array#sort's work arrays were
- * a tenth of all a lifecycle pass allocated); Array#sort for long ones, which it keeps O(n log n).
+ * sort for the short key lists of events, about three times faster than Array#sort there and
+ * allocating nothing (its work arrays were a tenth of all a lifecycle pass allocated; verify-chain
+ * sorts the keys of every object of every event); Array#sort for long lists, kept O(n log n).
  */
 function sortedInPlace(keys: string[]): string[] {
   if (keys.length > 16) return keys.sort();
