@@ -38,7 +38,8 @@ import { AUTH, SECRET, balanceRequests, commandRequests, enrol, onExit, run, sta
  *    API on the data directory itself (no copy), time spawn → `GET /health/ready` 200; then
  *    bench:commands' load (payments and visits on CONNECTIONS connections, READERS of balances)
  *    for DURATION s after a 3 s warm-up, over customers drawn at random from all of the big
- *    store's (cold streams, as in a big ledger) or from 2,000 enrolled on the fresh one.
+ *    store's (cold streams, as in a big ledger; BENCH_SCALE_DRAW=n: its first n only) or from
+ *    2,000 enrolled on the fresh one.
  *    No program rules (no reactions issue rewards), so both stores see the same work. The runs on
  *    the big store append to it (~100k events a round): negligible next to its size.
  */
@@ -50,6 +51,8 @@ const DURATION = Number(process.env['BENCH_DURATION'] ?? 20);
 const READERS = Number(process.env['BENCH_READERS'] ?? 4);
 const ROUNDS = Number(process.env['BENCH_SCALE_ROUNDS'] ?? 2);
 const FRESH_CUSTOMERS = 2000;
+/** Customers of the big store the load is spread over (0: all). 2000: as many as on the fresh store, to tell store size from a cold working set. */
+const DRAW = Number(process.env['BENCH_SCALE_DRAW'] ?? 0);
 const START_TARGET_MS = 10_000;
 const LATENCY_RATIO_TARGET = 1.5;
 const API_PORT = 3996;
@@ -79,7 +82,8 @@ interface Round {
 
 async function main(): Promise<void> {
   const manifest = await builtStore();
-  const customers = readFileSync(CUSTOMER_IDS, 'utf8').trim().split('\n');
+  const all = readFileSync(CUSTOMER_IDS, 'utf8').trim().split('\n');
+  const customers = DRAW > 0 ? all.slice(0, DRAW) : all;
   const rounds: Round[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     rounds.push(await measure('big', DATA_DIR, async () => customers));
@@ -387,7 +391,8 @@ function report(manifest: Manifest, rounds: readonly Round[]): void {
     `build (${manifest.builtAt}): generated ${manifest.eventsWritten} events in ${manifest.generateSeconds} s, read models rebuilt in ${manifest.rebuildSeconds} s, ` +
       `first start with reactions to the head ${manifest.firstStartSeconds} s; events.sqlite ${manifest.storeMb} MB, read-models.sqlite ${manifest.readModelsMb} MB`,
     `store: ${DIR} (BENCH_SCALE_DIR; reused while its manifest.json says this size)`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${READERS} balance readers, no program rules`,
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${READERS} balance readers, no program rules; ` +
+      `load on the big store over ${DRAW > 0 ? `${DRAW} of its customers (BENCH_SCALE_DRAW)` : 'all of its customers'}`,
   ];
   console.log(`\n${lines.join('\n')}`);
   mkdirSync('.bench', { recursive: true });
