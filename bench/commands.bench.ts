@@ -1,9 +1,10 @@
 import autocannon, { type Request, type Result } from 'autocannon';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { AUTH, SECRET, balanceRequests, commandRequests, enrol as enrolOver, onExit, run as runWith, start } from './http-load';
 
 /**
  * npm run bench:commands
@@ -28,11 +29,10 @@ const CUSTOMERS = Number(process.env['BENCH_CUSTOMERS'] ?? 2000);
 const READERS = Number(process.env['BENCH_READERS'] ?? 4);
 const RULES = process.env['BENCH_RULES'] !== 'off';
 const LIFECYCLE = process.env['BENCH_LIFECYCLE'] === 'on';
-/** The bench's own admin key, given to the API it starts. */
-const SECRET = 'bench-admin-secret-0123456789abcdef';
-const AUTH = { authorization: `Bearer ${SECRET}` };
 const API_PORT = 3997;
 const BARE_PORT = 3998;
+const run = (url: string, requests: Request[], duration: number): Promise<Result> => runWith(url, requests, duration, CONNECTIONS);
+const enrol = (count: number): Promise<string[]> => enrolOver(`http://127.0.0.1:${API_PORT}`, count);
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(process.env['BENCH_DIR'] ?? tmpdir(), 'bench-commands-'));
@@ -95,45 +95,6 @@ async function main(): Promise<void> {
     if (projector !== undefined && !projector.killed) projector.kill('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-let sequence = 0;
-function commandRequests(customers: readonly string[], tag: string): Request[] {
-  const pick = () => customers[Math.floor(Math.random() * customers.length)]!;
-  return [
-    {
-      method: 'POST',
-      setupRequest: (req) => {
-        const n = sequence++;
-        const customerId = pick();
-        const isPayment = n % 10 < 7;
-        const body = isPayment
-          ? {
-              locationId: `store-${n % 25}`,
-              amount: `${10 + (n % 90)}.${String(n % 100).padStart(2, '0')}`,
-              purchaseIdentifier: `${tag}-${n}`,
-              occurredAt: '2026-11-20T10:00:00Z',
-              source: n % 2 ? 'scan' : 'manual',
-            }
-          : { locationId: `store-${n % 25}`, occurredAt: '2026-11-20T10:00:00Z', kind: 'browse' };
-        return {
-          ...req,
-          path: `/customers/${customerId}/${isPayment ? 'payments' : 'visits'}`,
-          headers: { 'content-type': 'application/json', ...AUTH },
-          body: JSON.stringify(body),
-        };
-      },
-    },
-  ];
-}
-
-function balanceRequests(customers: readonly string[]): Request[] {
-  return [
-    {
-      method: 'GET',
-      setupRequest: (req) => ({ ...req, headers: AUTH, path: `/customers/${customers[Math.floor(Math.random() * customers.length)]!}/balance` }),
-    },
-  ];
 }
 
 /** Polls a lag (events behind the store's head: the projection's, the reactions') while the load runs. */
@@ -237,54 +198,6 @@ function bareRequests(): Request[] {
       body: JSON.stringify({ locationId: 'store-1', amount: '49.99', purchaseIdentifier: 'R-1', occurredAt: '2026-11-20T10:00:00Z' }),
     },
   ];
-}
-
-function run(url: string, requests: Request[], duration: number): Promise<Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration, requests, expectBody: undefined });
-}
-
-async function enrol(count: number): Promise<string[]> {
-  const ids: string[] = [];
-  const batch = 50;
-  for (let i = 0; i < count; i += batch) {
-    const created = await Promise.all(
-      Array.from({ length: Math.min(batch, count - i) }, async (_, j) => {
-        const res = await fetch(`http://127.0.0.1:${API_PORT}/customers`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...AUTH },
-          body: JSON.stringify({ email: `bench-${i + j}@example.com` }),
-        });
-        if (res.status !== 201) throw new Error(`enrol failed: ${res.status}`);
-        return ((await res.json()) as { customerId: string }).customerId;
-      }),
-    );
-    ids.push(...created);
-  }
-  return ids;
-}
-
-function start(script: string, env: Record<string, string>, readyUrl: string | undefined): Promise<ChildProcess> {
-  const child = fork(script, [], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-    if (readyUrl === undefined) {
-      child.once('message', () => resolve(child));
-      return;
-    }
-    const poll = async () => {
-      try {
-        if ((await fetch(readyUrl, { headers: AUTH })).ok) return resolve(child);
-      } catch {
-        /* not listening yet */
-      }
-      setTimeout(() => void poll(), 100);
-    };
-    void poll();
-  });
-}
-
-function onExit(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
 /** Events in the store after the run (warm-up included). */
