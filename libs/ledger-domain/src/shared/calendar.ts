@@ -100,6 +100,23 @@ export const firstOfNextYear = (date: string): string => `${Number(date.slice(0,
  * day D" means "before `startOfLocalDay(D + 1)`".
  */
 export function startOfLocalDay(timezone: string, date: string): string {
+  const key = `${timezone}\u0000${date}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    start = computeStartOfLocalDay(timezone, date);
+    if (dayStarts.size > 100_000) dayStarts.clear();
+    dayStarts.set(key, start);
+  }
+  return start;
+}
+
+/**
+ * Per timezone and date, the day's first instant: every earning computes its lot's expiry with
+ * it, and each computation asks Intl for the offset twice (uncached, 3 % of a payment's CPU).
+ */
+const dayStarts = new Map<string, string>();
+
+function computeStartOfLocalDay(timezone: string, date: string): string {
   const midnightUtc = Date.parse(`${date}T00:00:00.000Z`);
   // Local midnight is UTC midnight minus the offset in force then; two rounds settle a change nearby.
   let t = midnightUtc - offsetAt(timezone, midnightUtc);
