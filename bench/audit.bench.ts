@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { reconcile } from '#audit/reconcile';
@@ -9,6 +9,7 @@ import { rebuildReadModels } from '#read-models/rebuild';
 import { migrate } from '#read-models/migrator';
 import { replayHistory } from '../apps/ledger-api/src/history/customer-history';
 import { generateLedger, heavyCustomer } from './ledger-generator';
+import { machine, saveResults } from './bench-output';
 
 /**
  * npm run bench:audit
@@ -74,11 +75,10 @@ async function main(): Promise<void> {
         `| verify-chain, ${chain.events} events | ≥ 100,000 events/s | ${results.verifyChain.seconds} s, ${results.verifyChain.eventsPerSecond} events/s |`,
         `| reconcile, ${reconciled.events} customer events | ≥ 100,000 events/s | ${results.reconcile.seconds} s, ${results.reconcile.eventsPerSecond} events/s |`,
         '',
-        `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`,
+        `machine: ${machine()}`,
       ].join('\n'),
     );
-    mkdirSync('.bench', { recursive: true });
-    writeFileSync(join('.bench', 'audit.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+    saveResults('audit', { results });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JsonObject, RecordedEvent } from '#event-store/event-store.port';
@@ -11,6 +11,7 @@ import { ACCOUNT_CATEGORY } from '#runtime/streams';
 import { StreamRepository } from '../apps/ledger-api/src/ledger/stream-repository';
 import { Quarantine } from '../apps/ledger-api/src/ledger/quarantine';
 import { generateLedger } from './ledger-generator';
+import { saveResults } from './bench-output';
 
 /**
  * node dist/bench/chain-check.bench.js (after npm run build)
@@ -108,8 +109,7 @@ async function main(): Promise<void> {
       rounds,
     };
     console.log(JSON.stringify(results, null, 2));
-    mkdirSync('.bench', { recursive: true });
-    writeFileSync(join('.bench', 'chain-check.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+    saveResults('chain-check', { results });
     await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

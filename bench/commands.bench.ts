@@ -1,10 +1,11 @@
 import autocannon, { type Request, type Result } from 'autocannon';
 import { fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AUTH, SECRET, balanceRequests, commandRequests, enrol as enrolOver, onExit, run as runWith, start } from './http-load';
+import { machine, saveResults } from './bench-output';
 
 /**
  * npm run bench:commands
@@ -229,7 +230,7 @@ function report(
     `| bare Fastify JSON | ${bareRate.toFixed(0)} | ${bare.latency.p50} | ${bare.latency.p99} | ${bare.latency.max} | ${bare.non2xx} | ${bare.errors}/${bare.timeouts} |`,
     ``,
     `ratio ledger/bare: ${((commandsPerSecond / bareRate) * 100).toFixed(1)} %`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}; expiry and tiers ${LIFECYCLE ? 'on' : 'off'}`,
+    `machine: ${machine()}; ${CONNECTIONS} connections, ${DURATION} s, ${CUSTOMERS} customers; projector ${process.env['BENCH_PROJECTOR'] === 'process' ? 'as its own process' : 'inline in the API'}; expiry and tiers ${LIFECYCLE ? 'on' : 'off'}`,
     `stored: ${stored.payments} PaymentRecorded, ${stored.visits} VisitCreated, ${stored.tierChanges} TierChanged (warm-up included)`,
     `projection lag while loaded (events behind head, sampled every 0.5 s): max ${Math.max(0, ...lag)}, median ${median(lag)}`,
     reactions === undefined
@@ -238,8 +239,7 @@ function report(
         `reactions behind head while loaded (sampled every 0.5 s): max ${Math.max(0, ...reactions.behind)}, median ${median(reactions.behind)} events`,
   ];
   console.log(`\n${lines.join('\n')}`);
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync(join('.bench', 'commands.json'), JSON.stringify({ at: new Date().toISOString(), ledger, reads, bare, stored, lag, reactions }, null, 2));
+  saveResults('commands', { ledger, reads, bare, stored, lag, reactions });
 }
 
 main().catch((error: unknown) => {

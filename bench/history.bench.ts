@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { replayHistory, type HistoryBasis } from '../apps/ledger-api/src/history/customer-history';
 import { heavyCustomer } from './ledger-generator';
+import { machine, profileFromEnv, saveResults } from './bench-output';
 
 /**
  * node dist/bench/history.bench.js (after npm run build)
@@ -52,19 +52,9 @@ async function main(): Promise<void> {
       wall[name] = [];
     }
 
-    const profile = process.env['BENCH_PROFILE'];
-    const session = profile === undefined ? undefined : new Session();
-    if (session !== undefined) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
+    const stopProfile = await profileFromEnv();
     for (let round = 0; round < ROUNDS; round++) for (const name of Object.keys(views)) await replay(name);
-    if (session !== undefined && profile !== undefined) {
-      const { profile: taken } = await session.post('Profiler.stop');
-      writeFileSync(profile, JSON.stringify(taken));
-      session.disconnect();
-    }
+    await stopProfile();
     await store.close();
 
     const results = Object.fromEntries(
@@ -74,9 +64,8 @@ async function main(): Promise<void> {
       ]),
     );
     console.log(JSON.stringify({ events: EVENTS, rounds: ROUNDS, target: '< 50 ms', results }, null, 2));
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-    mkdirSync('.bench', { recursive: true });
-    writeFileSync(join('.bench', 'history.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+    console.log(`machine: ${machine()}`);
+    saveResults('history', { results });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

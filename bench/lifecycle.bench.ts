@@ -3,8 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CommandBus, CqrsModule } from '@nestjs/cqrs';
 import * as E from 'fp-ts/Either';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventStore, NewEvent } from '#event-store/event-store.port';
@@ -23,6 +22,7 @@ import { ExpirePointsHandler } from '../apps/ledger-api/src/lifecycle/expire-poi
 import { expiryDuty } from '../apps/ledger-api/src/lifecycle/lifecycle-duties';
 import { LifecycleRunner, type Duty } from '../apps/ledger-api/src/lifecycle/lifecycle-runner';
 import { READ_MODELS } from '../apps/ledger-api/src/read-models/read-side';
+import { profileFromEnv } from './bench-output';
 
 /**
  * npm run bench:lifecycle
@@ -85,25 +85,14 @@ async function main(): Promise<void> {
     const rssBefore = process.memoryUsage().rss;
     let peakRss = rssBefore;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-    // BENCH_PROFILE=file.cpuprofile: a CPU profile of the pass alone.
-    const profile = process.env['BENCH_PROFILE'];
-    const session = profile === undefined ? undefined : new Session();
-    if (session !== undefined) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
+    const stopProfile = await profileFromEnv();
     const started = performance.now();
     const cpuStarted = process.cpuUsage();
     const report = await runner.runUntil(AS_OF);
     const seconds = (performance.now() - started) / 1000;
     // The process's CPU time (main thread and the store's writer thread): steadier than wall time on a shared machine.
     const cpu = process.cpuUsage(cpuStarted);
-    if (session !== undefined && profile !== undefined) {
-      const { profile: taken } = await session.post('Profiler.stop');
-      writeFileSync(profile, JSON.stringify(taken));
-      session.disconnect();
-    }
+    await stopProfile();
     clearInterval(sampler);
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     const appended = Number((await store.headPosition()) - headBefore);

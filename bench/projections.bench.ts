@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { openPostgresReadModels, openSqliteReadModels, type ReadModelDatabase } from '#read-models/database';
 import { DEFAULT_WRITE_BACK_ROWS, rebuildReadModels } from '#read-models/rebuild';
 import { migrate } from '#read-models/migrator';
 import { generateLedger } from './ledger-generator';
+import { machine, saveResults } from './bench-output';
 
 /**
  * npm run bench:projections
@@ -133,11 +134,10 @@ function report(results: Record<string, unknown>[]): void {
         `| ${r['dialect']} | ${r['writeBackRows']} | ${r['events']} | ${r['seconds']} | ${r['eventsPerSecond']} (≥ ${r['target']}) | ${r['cpuSeconds']} | ${r['eventsPerCpuSecond']} | ${r['peakRssMb']} (${r['peakRssAboveBaselineMb']}) |`,
     ),
     ``,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CUSTOMERS} customers; batch ${BATCH}; 1 M events target < 15 s`,
+    `machine: ${machine()}; ${CUSTOMERS} customers; batch ${BATCH}; 1 M events target < 15 s`,
   ];
   console.log(`\n${lines.join('\n')}`);
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync(join('.bench', 'projections.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+  saveResults('projections', { results });
 }
 
 main().catch((error: unknown) => {

@@ -2,7 +2,7 @@ import autocannon, { type Result } from 'autocannon';
 import * as E from 'fp-ts/Either';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NewEvent, StreamAppend } from '#event-store/event-store.port';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
@@ -19,6 +19,7 @@ import { envelope } from '../apps/ledger-api/src/ledger/command-runner';
 import { entityId } from '../apps/ledger-api/src/ledger/ids';
 import { Reservations } from '../apps/ledger-api/src/ledger/reservations';
 import { AUTH, SECRET, balanceRequests, commandRequests, enrol, onExit, run, start } from './http-load';
+import { machine, saveResults } from './bench-output';
 
 /**
  * npm run bench:scale
@@ -391,12 +392,11 @@ function report(manifest: Manifest, rounds: readonly Round[]): void {
     `build (${manifest.builtAt}): generated ${manifest.eventsWritten} events in ${manifest.generateSeconds} s, read models rebuilt in ${manifest.rebuildSeconds} s, ` +
       `first start with reactions to the head ${manifest.firstStartSeconds} s; events.sqlite ${manifest.storeMb} MB, read-models.sqlite ${manifest.readModelsMb} MB`,
     `store: ${DIR} (BENCH_SCALE_DIR; reused while its manifest.json says this size)`,
-    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}; ${CONNECTIONS} connections, ${DURATION} s, ${READERS} balance readers, no program rules; ` +
+    `machine: ${machine()}; ${CONNECTIONS} connections, ${DURATION} s, ${READERS} balance readers, no program rules; ` +
       `load on the big store over ${DRAW > 0 ? `${DRAW} of its customers (BENCH_SCALE_DRAW)` : 'all of its customers'}`,
   ];
   console.log(`\n${lines.join('\n')}`);
-  mkdirSync('.bench', { recursive: true });
-  writeFileSync(join('.bench', 'scale.json'), JSON.stringify({ at: new Date().toISOString(), manifest, rounds }, null, 2));
+  saveResults('scale', { manifest, rounds });
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;

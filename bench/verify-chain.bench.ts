@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { SqliteEventStore } from '#event-store/embedded/sqlite-event-store';
 import { verifyChain } from '#audit/verify-chain';
 import { generateLedger } from './ledger-generator';
+import { machine, profileFromEnv, saveResults } from './bench-output';
 
 /**
  * node dist/bench/verify-chain.bench.js (after npm run build)
@@ -29,13 +29,7 @@ async function main(): Promise<void> {
     await generateLedger(store, { events: EVENTS, customers: CUSTOMERS });
     await verifyChain(store); // warm-up: page cache and JIT
 
-    const profile = process.env['BENCH_PROFILE'];
-    const session = profile === undefined ? undefined : new Session();
-    if (session !== undefined) {
-      session.connect();
-      await session.post('Profiler.enable');
-      await session.post('Profiler.start');
-    }
+    const stopProfile = await profileFromEnv();
     const rates: number[] = [];
     const cpuMicros: number[] = [];
     const digests = new Set<string>();
@@ -52,11 +46,7 @@ async function main(): Promise<void> {
       cpuMicros.push((used.user + used.system) / report.events);
       digests.add(createHash('sha256').update(JSON.stringify(report)).digest('hex'));
     }
-    if (session !== undefined && profile !== undefined) {
-      const { profile: taken } = await session.post('Profiler.stop');
-      writeFileSync(profile, JSON.stringify(taken));
-      session.disconnect();
-    }
+    await stopProfile();
     await store.close();
     if (digests.size !== 1) throw new Error('verify-chain reports differ between runs over the same log');
 
@@ -68,9 +58,8 @@ async function main(): Promise<void> {
       reportSha256: [...digests][0],
     };
     console.log(JSON.stringify({ target: '≥ 100,000 events/s', results }, null, 2));
-    console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
-    mkdirSync('.bench', { recursive: true });
-    writeFileSync(join('.bench', 'verify-chain.json'), JSON.stringify({ at: new Date().toISOString(), results }, null, 2));
+    console.log(`machine: ${machine()}`);
+    saveResults('verify-chain', { results });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
