@@ -1,6 +1,7 @@
 import { Global, Inject, Injectable, Logger, Module, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import type { EventStore } from '#event-store/event-store.port';
 import { evolveCustomer, initialCustomerState, type CustomerEvent, type CustomerState } from '#ledger-domain/customer/customer';
+import { stateAfterDecision } from '#ledger-domain/customer/customer.decider';
 import { decodeCustomerEvent, decodeProgramEvent } from '#ledger-domain/stored-events';
 import {
   DEFAULT_PROGRAM_ID,
@@ -33,6 +34,7 @@ export const CUSTOMER_STREAM_MODEL: StreamModel<CustomerState, CustomerEvent> = 
   decode: decodeCustomerEvent,
   evolve: evolveCustomer,
   initialState: initialCustomerState,
+  decided: stateAfterDecision,
 };
 
 @Injectable()

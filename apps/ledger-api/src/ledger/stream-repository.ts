@@ -20,6 +20,8 @@ export interface StreamModel<S, Ev extends DomainEvent> {
   readonly decode: StoredEventDecoder<Ev>;
   readonly evolve: (state: S, event: Ev) => S;
   readonly initialState: () => S;
+  /** The state a decision's events leave on the state it was made on, when the decider kept it (so they are not evolved twice). */
+  readonly decided?: (before: S, events: readonly Ev[]) => S | undefined;
 }
 
 /**
@@ -185,9 +187,11 @@ export class StreamRepository<S, Ev extends DomainEvent> {
    * Folds recorded events onto a loaded stream, indexing them by command. `written`: the domain
    * events of `recorded`, in order, when this process has just appended them: hashed by itself, so
    * their links need no check, and decided here, so they need no decoding. `stateAfter`: the state
-   * they leave, when the caller evolved it already (an import's group), so they are not evolved again.
+   * they leave, when the caller evolved it already (an import's group), so they are not evolved again;
+   * for `written` events the model's decider kept the state after (`StreamModel.decided`), that one.
    */
   fold(base: LoadedStream<S>, recorded: readonly RecordedEvent[], options: { written?: readonly Ev[]; stateAfter?: S } = {}): LoadedStream<S> {
+    const stateAfter = options.stateAfter ?? (options.written === undefined ? undefined : this.model.decided?.(base.state, options.written));
     let state = base.state;
     let revision = base.revision;
     let chain = base.chain;
@@ -215,7 +219,7 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         }
       }
       const event = written?.[i] ?? this.model.decode(stored);
-      if (options.stateAfter === undefined) state = this.model.evolve(state, event);
+      if (stateAfter === undefined) state = this.model.evolve(state, event);
       revision = stored.revision;
       chain = chainHeadOf(stored);
       position = stored.position;
@@ -230,6 +234,6 @@ export class StreamRepository<S, Ev extends DomainEvent> {
         position,
       });
     }
-    return { state: options.stateAfter ?? state, revision, chain, link, integrity, position, commands };
+    return { state: stateAfter ?? state, revision, chain, link, integrity, position, commands };
   }
 }

@@ -112,7 +112,8 @@ export class SqliteEventStore implements EventStore {
   private readonly appendedListeners = new Set<(appends: number) => void>();
 
   private readonly selectStreamRevision: Database.Statement<[string], { revision: bigint }>;
-  private readonly selectStream: Database.Statement<[string, bigint, bigint], StoredTuple>;
+  private readonly selectStream: Database.Statement<[string, bigint], StoredTuple>;
+  private readonly selectStreamPage: Database.Statement<[string, bigint, bigint], StoredTuple>;
   private readonly selectAll: Database.Statement<[bigint, bigint], StoredTuple>;
   private readonly selectHead: Database.Statement<[], { head: bigint | null }>;
 
@@ -131,12 +132,12 @@ export class SqliteEventStore implements EventStore {
     this.selectStreamRevision = this.db.prepare('SELECT revision FROM events WHERE stream_name = ? ORDER BY revision DESC LIMIT 1');
     // Rows as arrays (raw mode), and data and metadata parsed in one JSON.parse: reads of long
     // streams and of the whole log (replays, rebuilds, audits) spend most of their time here.
-    this.selectStream = this.db
-      .prepare<[string, bigint, bigint], StoredTuple>(
-        `SELECT position, stream_name, revision, event_id, type, '[' || data || ',' || metadata || ']'
-           FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision LIMIT ?`,
-      )
-      .raw(true);
+    const streamQuery = `SELECT position, stream_name, revision, event_id, type, '[' || data || ',' || metadata || ']'
+           FROM events WHERE stream_name = ? AND revision >= ? ORDER BY revision`;
+    this.selectStream = this.db.prepare<[string, bigint], StoredTuple>(streamQuery).raw(true);
+    // A bound LIMIT costs ~7 µs more per call (measured: 9 µs against 2 µs for a stream that does
+    // not exist), so only the reads that ask for a page use it; a payment's reservation read does not.
+    this.selectStreamPage = this.db.prepare<[string, bigint, bigint], StoredTuple>(`${streamQuery} LIMIT ?`).raw(true);
     this.selectAll = this.db
       .prepare<[bigint, bigint], StoredTuple>(
         `SELECT position, stream_name, revision, event_id, type, '[' || data || ',' || metadata || ']'
@@ -203,10 +204,11 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     const from = options.fromRevision ?? 0n;
-    const limit = options.maxCount === undefined ? -1n : BigInt(options.maxCount);
+    const select = () =>
+      options.maxCount === undefined ? this.selectStream.all(streamName, from) : this.selectStreamPage.all(streamName, from, BigInt(options.maxCount));
     if (from === 0n) {
       // A first read of the stream (a cold load): one statement; its last event is the revision.
-      const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
+      const events = reading(select).map(toRecorded);
       if (events.length === 0) return { events, revision: 'no_stream' };
       if (options.maxCount === undefined || events.length < options.maxCount) return { events, revision: events[events.length - 1]!.revision };
       return {
@@ -220,7 +222,7 @@ export class SqliteEventStore implements EventStore {
     const revision = reading(() => this.currentRevision(streamName));
     // Most reads are catch-ups of a cached stream that has not moved: answer from the index alone.
     if (revision === 'no_stream' || revision < from) return { events: [], revision };
-    const events = reading(() => this.selectStream.all(streamName, from, limit)).map(toRecorded);
+    const events = reading(select).map(toRecorded);
     return { events, revision: maxRevision(events, revision) };
   }
 

@@ -126,6 +126,10 @@ export function eventStoreContract(adapterName: string, fixture: EventStoreContr
       const page = await store.readStream(stream, { fromRevision: 1n, maxCount: 2 });
       expect(page.events.map((e) => e.type)).toEqual(['B', 'C']);
       expect(page.revision).toBe(3n);
+      // Unbounded from the same revision: the rest of the stream (the embedded store reads it with another statement).
+      const rest = await store.readStream(stream, { fromRevision: 1n });
+      expect(rest.events.map((e) => e.type)).toEqual(['B', 'C', 'D']);
+      expect(rest.revision).toBe(3n);
     });
 
     it('reads a stream from its start with a bound, reporting the full revision; a whole read reports its last event', async () => {

