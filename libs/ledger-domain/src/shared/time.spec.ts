@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { FUTURE_SKEW_MS, parseInstant } from './time';
 
 describe('parseInstant', () => {
@@ -57,6 +58,52 @@ describe('parseInstant', () => {
     ['an empty string', ''],
   ])('refuses %s (%p)', (_what, text) => {
     expect(parseInstant(text)).toBeUndefined();
+  });
+
+  it('agrees with Date.parse and a calendar round trip on generated date-times, valid and not', () => {
+    // The oracle: the engine's own parser for the instant, and a Date round trip for the calendar
+    // day (Date.parse rolls 31 February over into March), gated by the same strict shape.
+    const oracle = (text: string): string | undefined => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(text);
+      if (!m) return undefined;
+      const [year, month, day, hour, minute, second, offsetHour, offsetMinute] = m.slice(1).map((f) => Number(f ?? 0));
+      if (hour! > 23 || minute! > 59 || second! > 59 || offsetHour! > 23 || offsetMinute! > 59) return undefined;
+      const calendar = new Date(0);
+      calendar.setUTCFullYear(year!, month! - 1, day);
+      if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month! - 1 || calendar.getUTCDate() !== day) return undefined;
+      const ms = Date.parse(text);
+      return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+    };
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'));
+    const dateTime = fc
+      .record({
+        year: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(0, 4, 100, 400, 1900, 2000, 2024, 9999)).map((n) => String(n).padStart(4, '0')),
+        month: two(13),
+        day: two(32),
+        hour: two(24),
+        minute: two(60),
+        second: fc.option(two(60), { nil: undefined }),
+        fraction: fc.option(fc.stringMatching(/^\d{1,10}$/), { nil: undefined }),
+        offset: fc.oneof(
+          fc.constantFrom('Z', '+00:00', '-00:00'),
+          fc.tuple(fc.constantFrom('+', '-'), two(24), two(60)).map(([sign, h, m]) => `${sign}${h}:${m}`),
+        ),
+      })
+      .map(
+        ({ year, month, day, hour, minute, second, fraction, offset }) =>
+          `${year}-${month}-${day}T${hour}:${minute}${second === undefined ? '' : `:${second}${fraction === undefined ? '' : `.${fraction}`}`}${offset}`,
+      );
+    fc.assert(
+      fc.property(dateTime, (text) => {
+        expect(parseInstant(text)).toBe(oracle(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
+  it('takes 29 February of year 0000, a leap year of the proleptic Gregorian calendar', () => {
+    expect(parseInstant('0000-02-29T00:00:00Z')).toBe('0000-02-29T00:00:00.000Z');
+    expect(parseInstant('0100-02-29T00:00:00Z')).toBeUndefined();
   });
 
   it('allows a clock skew of five minutes', () => {
