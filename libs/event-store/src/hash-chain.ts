@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import type { JsonObject, NewEvent, RecordedEvent, StreamRevision } from './event-store.port';
+import type { Json, NewEvent, RecordedEvent, StreamRevision } from './event-store.port';
 
 /**
  * Tamper evidence: every event's metadata carries `hash`, a SHA-256 over the canonical encoding of
@@ -58,11 +58,22 @@ export function chainEvents(streamName: string, head: ChainHead, events: readonl
   let prevHash = head.hash;
   return events.map((event) => {
     revision += 1n;
-    const { hash: _ignored, [HASH_KEY_ID]: _keyId, ...rest } = event.metadata;
-    const metadata: JsonObject = key === undefined ? { ...rest, prevHash } : { ...rest, prevHash, [HASH_KEY_ID]: key.id };
-    const hash = eventHash(streamName, revision, { ...event, metadata }, key);
+    // Fresh events (all but a re-chained one) carry no hash fields: one copy of their metadata,
+    // not a rest-destructure and two spreads, since every append of every command passes here.
+    const source = event.metadata;
+    let metadata: Record<string, Json>;
+    if (!('hash' in source) && !(HASH_KEY_ID in source)) metadata = { ...source, prevHash };
+    else {
+      const { hash: _ignored, [HASH_KEY_ID]: _keyId, ...rest } = source;
+      metadata = { ...rest, prevHash };
+    }
+    if (key !== undefined) metadata[HASH_KEY_ID] = key.id;
+    const chained = { ...event, metadata };
+    const hash = eventHash(streamName, revision, chained, key);
     prevHash = hash;
-    return { ...event, metadata: { ...metadata, hash } };
+    // This object is ours and hashed already: the hash is its last field.
+    metadata['hash'] = hash;
+    return chained;
   });
 }
 

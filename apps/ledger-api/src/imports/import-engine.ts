@@ -448,7 +448,9 @@ export class ImportEngine {
       const proposed: NewEvent[] = applied.flatMap((d) =>
         d.events.map((event, index) => {
           const wrapped = envelope(event, streamName, index, this.context(d.commandId));
-          return { ...wrapped, metadata: { ...wrapped.metadata, importId: this.options.importId, sourceId: d.row.row.sourceId, sourceLine: d.row.line } };
+          // The envelope's metadata is a fresh object: extended in place, not copied per event.
+          Object.assign(wrapped.metadata, { importId: this.options.importId, sourceId: d.row.row.sourceId, sourceLine: d.row.line });
+          return wrapped;
         }),
       );
       const events = chainEvents(streamName, loaded.chain, proposed, this.deps.chainKey);
