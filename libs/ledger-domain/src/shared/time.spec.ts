@@ -61,7 +61,7 @@ describe('parseInstant', () => {
   });
 
   it('agrees with Date.parse and a calendar round trip on generated date-times, valid and not', () => {
-    // The oracle: the engine's own parser for the instant, and a Date round trip for the calendar
+    // The oracle: V8's own Date.parse for the instant, and a Date round trip for the calendar
     // day (Date.parse rolls 31 February over into March), gated by the same strict shape.
     const oracle = (text: string): string | undefined => {
       const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/.exec(text);
