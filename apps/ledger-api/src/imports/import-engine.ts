@@ -15,6 +15,7 @@ import type { HonouredCheck, Reservations } from '../ledger/reservations';
 import { foldedRead, type LoadedStream, type StreamRead, type StreamRepository } from '../ledger/stream-repository';
 import type { ImportFormat, RawRecord } from './import-records';
 import { csvHeader, decodeRecord, ROW_KINDS, type CustomerRow, type DecodedRow, type ImportRow, type RowKind, type RowRefusal } from './import-rows';
+import { setImmediate } from 'node:timers/promises';
 
 /**
  * The import of another program's customers and history: rows decoded one at a time, each
@@ -180,7 +181,7 @@ export class ImportEngine {
         // with requests. Without it, rows run until every slot is in flight and the threads take turns.
         if (++this.sinceYield >= YIELD_EVERY_ROWS) {
           this.sinceYield = 0;
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await setImmediate();
         }
       }
       await this.flush();

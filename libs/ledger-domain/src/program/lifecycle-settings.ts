@@ -2,6 +2,7 @@ import * as t from 'io-ts';
 import { addDays, addMonths, dayIn, firstOfNextMonth, firstOfNextYear, startOfLocalDay } from '../shared/calendar';
 import { IntInRange, strictObject } from '../shared/codecs';
 import { annotate } from '../shared/schema-annotation';
+import { BoundedMap } from '../shared/bounded-map';
 
 /**
  * The program's points-lifecycle settings (docs/lifecycle.md). Each is optional, so programs
@@ -76,14 +77,13 @@ export function expiresAtFor(expiry: Expiry, timezone: string, earnedAt: string)
   let expiresAt = expiryDates.get(key);
   if (expiresAt === undefined) {
     expiresAt = expiryDate(expiry, timezone, day);
-    if (expiryDates.size > 100_000) expiryDates.clear();
     expiryDates.set(key, expiresAt);
   }
   return expiresAt;
 }
 
 /** Policy, zone and local day → the lots' expiry instant (a few hundred days cover a ledger's years). */
-const expiryDates = new Map<string, string>();
+const expiryDates = new BoundedMap<string, string>(100_000);
 
 function expiryDate(expiry: Exclude<Expiry, { policy: 'none' }>, timezone: string, day: string): string {
   switch (expiry.policy) {

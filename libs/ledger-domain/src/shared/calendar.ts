@@ -1,8 +1,10 @@
+import { BoundedMap } from './bounded-map';
+
 const formatters = new Map<string, Intl.DateTimeFormat>();
 /** Per timezone: quarter-hour bucket → UTC offset in ms. */
-const offsets = new Map<string, Map<number, number>>();
+const offsets = new Map<string, BoundedMap<number, number>>();
 /** Days since the epoch → YYYY-MM-DD (a few hundred distinct days cover a ledger's years). */
-const dayNames = new Map<number, string>();
+const dayNames = new BoundedMap<number, string>(100_000);
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 const DAY_MS = 86_400_000;
 
@@ -24,18 +26,16 @@ export function dayIn(timezone: string, instant: string): string {
 export function dayAt(timezone: string, ms: number): string {
   const bucket = Math.floor(ms / QUARTER_HOUR_MS);
   let zone = offsets.get(timezone);
-  if (zone === undefined) offsets.set(timezone, (zone = new Map()));
+  if (zone === undefined) offsets.set(timezone, (zone = new BoundedMap(200_000)));
   let offset = zone.get(bucket);
   if (offset === undefined) {
     offset = offsetAt(timezone, bucket * QUARTER_HOUR_MS);
-    if (zone.size > 200_000) zone.clear();
     zone.set(bucket, offset);
   }
   const dayNumber = Math.floor((ms + offset) / DAY_MS);
   let name = dayNames.get(dayNumber);
   if (name === undefined) {
     name = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
-    if (dayNames.size > 100_000) dayNames.clear();
     dayNames.set(dayNumber, name);
   }
   return name;
@@ -104,7 +104,6 @@ export function startOfLocalDay(timezone: string, date: string): string {
   let start = dayStarts.get(key);
   if (start === undefined) {
     start = computeStartOfLocalDay(timezone, date);
-    if (dayStarts.size > 100_000) dayStarts.clear();
     dayStarts.set(key, start);
   }
   return start;
@@ -114,7 +113,7 @@ export function startOfLocalDay(timezone: string, date: string): string {
  * Per timezone and date, the day's first instant: every earning computes its lot's expiry with
  * it, and each computation asks Intl for the offset twice (uncached, 3 % of a payment's CPU).
  */
-const dayStarts = new Map<string, string>();
+const dayStarts = new BoundedMap<string, string>(100_000);
 
 function computeStartOfLocalDay(timezone: string, date: string): string {
   const midnightUtc = Date.parse(`${date}T00:00:00.000Z`);
